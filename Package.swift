@@ -1,0 +1,61 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "famctl",
+    products: [
+        .executable(name: "famctl", targets: ["famctl"]),
+        .library(name: "FamfsKit", targets: ["FamfsKit"]),
+        .library(name: "DaxKit", targets: ["DaxKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
+    ],
+    targets: [
+        // libdaxctl from ndctl (Debian: libdaxctl-dev).
+        .systemLibrary(
+            name: "CDaxctl",
+            pkgConfig: "libdaxctl",
+            providers: [.apt(["libdaxctl-dev", "uuid-dev"])]
+        ),
+        // zlib, for the CRC-32 that upstream famfs uses.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "FamfsKit",
+            dependencies: [
+                "CZlib",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
+            name: "DaxKit",
+            dependencies: [
+                "CDaxctl",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
+            name: "FamctlCommands",
+            dependencies: [
+                "FamfsKit",
+                "DaxKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "famctl",
+            dependencies: ["FamctlCommands"]
+        ),
+        .testTarget(name: "FamfsKitTests", dependencies: ["FamfsKit"]),
+        .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "CDaxctl"]),
+        .testTarget(
+            name: "FamctlCommandsTests",
+            dependencies: ["FamctlCommands", "famctl"]
+        ),
+    ]
+)

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+
+/// The root of the command tree: daxctl's device commands at the top level, the famfs
+/// toolset under `famctl famfs`.
+public struct Famctl: AsyncParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "famctl",
+        abstract: "Manage dax devices and famfs file systems on CXL and persistent-memory hosts.",
+        discussion: """
+            Device commands take daxctl's names, options and JSON. famfs commands work on a \
+            char dax device (/dev/daxX.Y) or on an image file.
+            """,
+        version: version,
+        groupedSubcommands: [
+            CommandGroup(
+                name: "Dax devices",
+                subcommands: [
+                    List.self,
+                    ReconfigureDevice.self,
+                    OnlineMemory.self,
+                    OfflineMemory.self,
+                    EnableDevice.self,
+                    DisableDevice.self,
+                    CreateDevice.self,
+                    DestroyDevice.self,
+                ]
+            ),
+            CommandGroup(name: "File systems", subcommands: [FamfsCommand.self]),
+        ]
+    )
+
+    public init() {}
+
+    /// Parses `arguments` (argv, program name first), runs the command and exits with the
+    /// code that `ExitCodes` assigns to the outcome.
+    public static func run(arguments: [String]) async -> Never {
+        let invocation = Array(arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(invocation)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Foundation.exit(ExitCodes.success)
+        } catch {
+            ExitCodes.exit(for: error)
+        }
+    }
+}

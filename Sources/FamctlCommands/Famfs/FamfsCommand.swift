@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// `famctl famfs`: the famfs toolset (mkfs, fsck, logplay, mkdir, creat).
+struct FamfsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "famfs",
+        abstract: "Create, check and populate famfs file systems on dax devices and image files.",
+        subcommands: [
+            FamfsMkfs.self,
+            FamfsFsck.self,
+            FamfsLogplay.self,
+            FamfsMkdir.self,
+            FamfsCreat.self,
+        ]
+    )
+}

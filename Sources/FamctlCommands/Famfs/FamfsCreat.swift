@@ -1,0 +1,12 @@
+import ArgumentParser
+
+struct FamfsCreat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "creat",
+        abstract: "Create and allocate files in a famfs file system."
+    )
+
+    func run() async throws {
+        throw CommandFailure(exitCode: 70, message: "creat: not implemented yet")
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+struct FamfsLogplay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logplay",
+        abstract: "Replay the famfs metadata log into a directory tree."
+    )
+
+    func run() async throws {
+        throw CommandFailure(exitCode: 70, message: "logplay: not implemented yet")
+    }
+}

@@ -1,0 +1,2 @@
+/// Namespace of the famfs on-media format and tools.
+public enum Famfs {}

@@ -1,0 +1,3 @@
+import FamctlCommands
+
+await Famctl.run(arguments: CommandLine.arguments)

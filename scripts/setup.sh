@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages famctl builds and runs against. Idempotent: apt-get is only
+# called when something is missing.
+set -euo pipefail
+packages=(libdaxctl-dev libndctl-dev uuid-dev pkg-config zlib1g-dev)
+packages+=("$@")
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
