@@ -17,7 +17,11 @@
 #   VMTEST_PMEM_MB=4224       NVDIMM region size in MiB (multiple of 16); the dax device gets
 #                             this minus its struct-page map (1/64) and 2 MiB, and famfs mkfs
 #                             needs at least 4 GiB
-#   VMTEST_MEM=2G VMTEST_SMP=2  guest RAM and CPUs
+#   VMTEST_MEM=4G VMTEST_SMP=2  guest RAM and CPUs. With 4G, QEMU puts 1 GiB above 4 GiB, so
+#                             the guest has a ZONE_NORMAL of its own: the device's blocks onlined
+#                             --no-movable then join it at the tail of the free lists, instead of
+#                             becoming the only Normal memory, where kernel allocations go first
+#                             and then cannot be offlined
 #   VMTEST_BOOT_TIMEOUT=120   seconds a boot may take to reach the checks
 #   VMTEST_TIMEOUT=900        seconds one boot may take in all
 #   VMTEST_CHECK_TIMEOUT=240  seconds one guest check may take
@@ -29,7 +33,7 @@ ROOT=$PWD
 
 ACCEL=${VMTEST_ACCEL:-auto}
 PMEM_MB=${VMTEST_PMEM_MB:-4224}
-MEM=${VMTEST_MEM:-2G}
+MEM=${VMTEST_MEM:-4G}
 SMP=${VMTEST_SMP:-2}
 BOOT_TIMEOUT=${VMTEST_BOOT_TIMEOUT:-120}
 TIMEOUT=${VMTEST_TIMEOUT:-900}

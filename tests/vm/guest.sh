@@ -568,6 +568,11 @@ run_plan() {
         id=${c%%:*}
         name=${c#*:}
         echo "VMCHECK-BEGIN $id $name"
+        pre=""
+        if [ "$(driver)" != device_dax ]; then
+            pre=" [started with $DEV not in devdax: $(sysfs_view)]"
+            echo "VMSETUP check $id starts with $DEV not in devdax: $(sysfs_view)"
+        fi
         rm -f $W/reason
         start=$(cut -d' ' -f1 /proc/uptime)
         timeout -s KILL $CHECK_TIMEOUT sh /vmtest/guest.sh check $name
@@ -579,7 +584,7 @@ run_plan() {
             echo "VMCHECK $id $name FAIL hang: killed after ${CHECK_TIMEOUT}s"
             failed=$((failed + 1))
         else
-            echo "VMCHECK $id $name FAIL $(cat $W/reason 2> /dev/null || echo "exit $rc") (${secs}s)"
+            echo "VMCHECK $id $name FAIL $(cat $W/reason 2> /dev/null || echo "exit $rc") (${secs}s)$pre"
             failed=$((failed + 1))
         fi
         settle_devdax
