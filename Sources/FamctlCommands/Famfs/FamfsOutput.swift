@@ -47,3 +47,19 @@ struct FamfsEnvironmentOptions: ParsableArguments {
         VolumeOpener(devices: DeviceOpener(sysfsRoot: sysfsRoot), mountTablePath: mountTable)
     }
 }
+
+/// A size on the command line: decimal with an optional k/m/g/t suffix (powers of 1024).
+struct SizeArgument: ExpressibleByArgument, Sendable {
+    let bytes: UInt64
+
+    init?(argument: String) {
+        guard let bytes = ByteSize.parse(argument) else { return nil }
+        self.bytes = bytes
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+extension FamfsUUID: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}

@@ -28,6 +28,20 @@ enum Syscall {
         retrying { Glibc.ftruncate(fd, off_t(length)) }
     }
 
+    /// Deallocates a range of a regular file, keeping its size (the range then reads as
+    /// zeros): FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE.
+    static func punchHole(_ fd: Int32, offset: UInt64, length: UInt64) -> Result<Int32, Errno> {
+        guard let fallocate else { return .failure(.notSupported) }
+        return retrying { fallocate(fd, 0x02 | 0x01, Int64(offset), Int64(length)) }
+    }
+
+    /// glibc's `fallocate`, looked up at run time: the Glibc module does not export it (it is
+    /// declared only under _GNU_SOURCE).
+    private static let fallocate: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32)? = {
+        guard let symbol = dlsym(nil, "fallocate") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32).self)
+    }()
+
     static func fsync(_ fd: Int32) -> Result<Int32, Errno> {
         retrying { Glibc.fsync(fd) }
     }

@@ -3,6 +3,12 @@ extension FsckReport {
     /// where a figure does not exist, e.g. space amplification without file data), sizes
     /// are bytes, and `clean` / `exit_status` give the verdict.
     public func json(target: String, exitStatus: Int32) -> String {
+        jsonValue(target: target, exitStatus: exitStatus).rendered(indent: 0) + "\n"
+    }
+
+    /// The same object as a value, to embed (mkfs --json carries the report of the new file
+    /// system).
+    public func jsonValue(target: String, exitStatus: Int32) -> JSON {
         var problemsJSON: [JSON] = []
         for problem in problems {
             problemsJSON.append(.object([
@@ -67,7 +73,7 @@ extension FsckReport {
                 })),
             ])))
         }
-        return JSON.object(object).rendered(indent: 0) + "\n"
+        return .object(object)
     }
 }
 

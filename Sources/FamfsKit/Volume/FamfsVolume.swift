@@ -93,6 +93,14 @@ public struct VolumeOpener: Sendable {
         }
         let device: FamfsDevice
         do { device = try devices.open(path, writable: writable) } catch { throw .device(error) }
+        return try open(device: device)
+    }
+
+    /// Validates the metadata of a device or image that is already open (mkfs re-reads what
+    /// it wrote this way); the log is mapped writable when the device is.
+    public func open(device: FamfsDevice) throws(VolumeError) -> FamfsVolume {
+        let path = device.path
+        let writable = device.writable
         let superblockRegion = try mapSuperblock(device, path: path)
         let superblock = try validatedSuperblock(superblockRegion, path: path)
         let logEnd = superblock.logOffset + superblock.logLength
