@@ -4,7 +4,8 @@ import Dispatch
 /// entries with the reason, and entries of types readers ignore.
 ///
 /// Slots are checked (seqnum, CRC, body rules) in parallel chunks over all cores without
-/// allocating per slot; only the valid entries are then decoded, in order.
+/// allocating per slot; only the valid entries are then decoded, in order. (fsck, which
+/// needs no entries, streams the same classification through `FsckChecker`.)
 public struct LogScan: Sendable {
     public struct BadEntry: Equatable, Sendable {
         public var index: UInt64
@@ -18,28 +19,18 @@ public struct LogScan: Sendable {
     public var badEntries: [BadEntry] = []
     /// Indexes of DELETE and unknown-type entries (warned about, otherwise ignored).
     public var ignoredEntries: [(index: UInt64, type: UInt32)] = []
-    /// What each slot below next_index holds, in slot order.
-    let kinds: [SlotKind]
 
     /// Reads slots 0 ..< header.nextIndex of `log` (the log region, header first).
     public init(log: UnsafeRawBufferPointer, header: LogHeader, superblock: Superblock) {
-        self.init(log: log, header: header, superblock: superblock, decodingEntries: true)
-    }
-
-    /// `decodingEntries: false` leaves `entries` empty, for checkers that read valid slots in
-    /// place through `kinds` and so keep memory flat on large logs.
-    init(log: UnsafeRawBufferPointer, header: LogHeader, superblock: Superblock, decodingEntries: Bool) {
         self.header = header
         let geometry = LogEntry.Geometry(superblock)
-        // Safe: next_index was checked against the slot count, which fits in memory.
-        let slots = Int(min(header.nextIndex, Famfs.slotCount(logLength: UInt64(log.count))))
-        kinds = SlotKind.classify(log, slots: slots, geometry: geometry)
-        if decodingEntries { entries.reserveCapacity(slots) }
-        for (index, kind) in kinds.enumerated() {
+        let slots = Self.slotsInUse(log, header: header)
+        entries.reserveCapacity(slots)
+        for (index, kind) in zip(0..., SlotKind.classify(log, slots: 0..<slots, geometry: geometry)) {
             let slot = Self.slot(log, index)
             switch kind {
             case .bad:
-                // Safe: a bad slot has a problem; check is deterministic.
+                // Safe: classify found a problem, and check is deterministic.
                 let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry)!
                 badEntries.append(BadEntry(index: UInt64(index), path: LogEntry.bestEffortPath(slot), problem: problem))
                 continue
@@ -48,8 +39,14 @@ public struct LogScan: Sendable {
             case .file, .directory, .addDaxdev:
                 break
             }
-            if decodingEntries { entries.append(LogEntry.decodeChecked(slot)) }
+            entries.append(LogEntry.decodeChecked(slot))
         }
+    }
+
+    /// Slots below next_index that `log` holds (a validated header never points further).
+    static func slotsInUse(_ log: UnsafeRawBufferPointer, header: LogHeader) -> Int {
+        // Safe: bounded by the slot count of a buffer in memory.
+        Int(min(header.nextIndex, Famfs.slotCount(logLength: UInt64(log.count))))
     }
 
     /// The bytes of slot `index` of a log region.
@@ -64,22 +61,22 @@ enum SlotKind: UInt8, Sendable {
     case file, directory, addDaxdev, ignored, bad
 
     /// Slots per unit of parallel work: large enough that dispatch costs vanish next to the
-    /// CRCs (about 1 MiB of log), small enough to balance two or more cores.
-    static let chunkSlots = 2048
+    /// CRCs (about half a MiB of log), small enough to balance two or more cores.
+    static let chunkSlots = 1024
 
-    /// Checks slots 0 ..< slots in parallel chunks; each chunk writes its own range.
-    static func classify(_ log: UnsafeRawBufferPointer, slots: Int, geometry: LogEntry.Geometry) -> [SlotKind] {
-        [SlotKind](unsafeUninitializedCapacity: slots) { buffer, count in
-            let chunks = (slots + chunkSlots - 1) / chunkSlots
+    /// Checks `slots` of `log` in parallel chunks, each writing its own part of the result.
+    static func classify(_ log: UnsafeRawBufferPointer, slots: Range<Int>, geometry: LogEntry.Geometry) -> [SlotKind] {
+        [SlotKind](unsafeUninitializedCapacity: slots.count) { buffer, count in
+            let chunks = (slots.count + chunkSlots - 1) / chunkSlots
             let output = UncheckedSendable(buffer)
             let input = UncheckedSendable(log)
             let work: @Sendable (Int) -> Void = { chunk in
-                let end = min(slots, (chunk + 1) * chunkSlots)
-                for index in chunk * chunkSlots..<end {
+                let first = slots.lowerBound + chunk * chunkSlots
+                for index in first..<min(slots.upperBound, first + chunkSlots) {
                     let slot = LogScan.slot(input.value, index)
                     let kind = LogEntry.check(slot, index: UInt64(index), geometry: geometry) == nil
                         ? SlotKind(validType: slot.u32(at: 8)) : .bad
-                    (output.value.baseAddress! + index).initialize(to: kind)
+                    (output.value.baseAddress! + (index - slots.lowerBound)).initialize(to: kind)
                 }
             }
             if chunks > 1 {
@@ -87,7 +84,7 @@ enum SlotKind: UInt8, Sendable {
             } else if chunks == 1 {
                 work(0)
             }
-            count = slots
+            count = slots.count
         }
     }
 

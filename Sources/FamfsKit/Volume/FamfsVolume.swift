@@ -49,6 +49,11 @@ public final class FamfsVolume {
         try logRegion.flush(range)
     }
 
+    /// Lets go of the log pages in `range` once a pass is done with them (fsck on large logs).
+    public func dropLogPages(_ range: Range<Int>) {
+        logRegion.dropPages(range)
+    }
+
     /// The device, image or meta file that holds the log: the one to lock and re-read.
     public var logFile: FamfsDevice {
         switch source {
