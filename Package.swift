@@ -25,10 +25,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // CRC-32 by carry-less multiplication for the log scans (zlib finishes the tails).
+        .target(name: "CFamfsCRC"),
         .target(
             name: "FamfsKit",
             dependencies: [
                 "CZlib",
+                "CFamfsCRC",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
