@@ -39,6 +39,8 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // A simulated kernel (dax bus, drivers, memory hotplug) behind DaxKit's Sysfs, for tests.
+        .target(name: "DaxSimulator", dependencies: ["DaxKit"]),
         .target(
             name: "FamctlCommands",
             dependencies: [
@@ -52,10 +54,10 @@ let package = Package(
             dependencies: ["FamctlCommands"]
         ),
         .testTarget(name: "FamfsKitTests", dependencies: ["FamfsKit"]),
-        .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "CDaxctl"]),
+        .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "DaxSimulator", "CDaxctl"]),
         .testTarget(
             name: "FamctlCommandsTests",
-            dependencies: ["FamctlCommands", "famctl"]
+            dependencies: ["FamctlCommands", "famctl", "DaxSimulator"]
         ),
     ]
 )
