@@ -52,9 +52,6 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
         }
     }
 
-    /// daxctl's exit status for this error: the negative errno masked to 8 bits.
-    public var exitCode: Int32 { (256 - errno) & 0xff }
-
     public var description: String {
         switch self {
         case .autoOnlinePolicy(let device, let policy):

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaxKit
 import Foundation
 
 /// Every exit status famctl uses, in one place. The man pages' EXIT STATUS sections list
@@ -8,6 +9,14 @@ public enum ExitCodes {
     public static let success: Int32 = 0
     /// Command-line usage error (swift-argument-parser's code, also sysexits' EX_USAGE).
     public static let usage: Int32 = 64
+
+    /// Dax commands keep daxctl's convention, the negative errno masked to 8 bits, so scripts
+    /// written for daxctl keep working: 240 EBUSY (auto-online policy, memory online, a driver
+    /// that did not unbind), 250 ENXIO (no such device, wrong mode for the operation, a bind
+    /// that did not take, device active), 234 EINVAL, 237 ENODEV (driver not in this kernel),
+    /// 161 EOPNOTSUPP (unremovable block, dax-class model, static region), 228 ENOSPC,
+    /// 243 EACCES (not root, attributes unreadable).
+    public static func dax(errno: Int32) -> Int32 { (256 - errno) & 0xff }
 
     /// Prints `error` the way a user can act on it and exits with its code.
     static func exit(for error: Error) -> Never {
@@ -27,6 +36,8 @@ public enum ExitCodes {
         switch error {
         case let failure as CommandFailure:
             return failure.exitCode
+        case let failure as DaxError:
+            return dax(errno: failure.errno)
         default:
             return nil
         }
