@@ -54,6 +54,8 @@ public final class DaxController {
     public func reconfigure(_ device: DaxDevice, _ options: ReconfigureOptions) throws(DaxError) -> DeviceReport {
         try requireModel(device)
         let target = options.mode
+        var device = device
+        if target == .systemRAM && device.resource == nil { device.resource = resource(of: device) }
         if device.state == .bound(target) {
             var report = DeviceReport(device: device, notes: ["\(device.name): already in \(target.rawValue) mode"], changed: false)
             if target == .systemRAM && options.online {
@@ -333,7 +335,7 @@ public final class DaxController {
         _ device: DaxDevice, movable: Bool, justBound: Bool, doOnline: Bool, onlined: inout [MemoryBlock], notes: inout [String]
     ) throws(StepFailure) -> DeviceMemory {
         var device = device
-        device.resource = resource(of: device)
+        if device.resource == nil { device.resource = resource(of: device) }
         discovery.forgetMemoryBlocks()
         let memory: DeviceMemory
         if dryRun && justBound {

@@ -82,6 +82,8 @@ public final class CountingSysfs: Sysfs {
     public private(set) var writes = 0
     public private(set) var links = 0
     public private(set) var listings = 0
+    /// Every operation, `read PATH`, `write PATH VALUE`, `link PATH`, `list PATH`, in order.
+    public private(set) var log: [String] = []
 
     public init(_ base: Sysfs) { self.base = base }
 
@@ -89,22 +91,27 @@ public final class CountingSysfs: Sysfs {
 
     public func read(_ path: String) throws(SysfsError) -> String {
         reads += 1
+        log.append("read \(path)")
         return try base.read(path)
     }
     public func write(_ path: String, _ value: String) throws(SysfsError) {
         writes += 1
+        log.append("write \(path) \(value)")
         try base.write(path, value)
     }
     public func readLink(_ path: String) -> String? {
         links += 1
+        log.append("link \(path)")
         return base.readLink(path)
     }
     public func list(_ path: String) -> [String] {
         listings += 1
+        log.append("list \(path)")
         return base.list(path)
     }
     public func exists(_ path: String) -> Bool {
         reads += 1
+        log.append("exists \(path)")
         return base.exists(path)
     }
     public func loadModule(_ name: String) throws(SysfsError) { try base.loadModule(name) }
