@@ -27,17 +27,22 @@ public final class HostSysfs: Sysfs {
         let fd = open(absolute(path), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SysfsError(path: path, errno: errno, operation: .read) }
         defer { close(fd) }
+        // Attributes fit in one page; one read() into a stack buffer, more only if it filled.
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SysfsError(path: path, errno: errno, operation: .read)
+        var failure: Int32 = 0
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buffer in
+            while true {
+                let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                bytes.append(contentsOf: buffer[0..<count])
+                if count < buffer.count { return }
             }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
         }
+        if failure != 0 { throw SysfsError(path: path, errno: failure, operation: .read) }
         while let last = bytes.last, last == 0x0A || last == 0x20 || last == 0 { bytes.removeLast() }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -100,7 +100,10 @@ struct DaxDeviceRun {
             throw CommandFailure(exitCode: ExitCodes.dax(errno: Errno.EACCES), message: "this command changes the kernel's dax devices and must run as root")
         }
         let controller = DaxController(sysfs: sysfs, dryRun: dryRun, binding: useLibdaxctl ? { LibDaxctlBinding(writer: $0) } : nil)
-        let all = controller.discovery.regions().flatMap(\.devices).filter { regionFilter == nil || $0.regionID == regionFilter }
+        // Named devices only: the others' attributes are never read.
+        let wanted = names.contains(nil) ? nil : Set(names.compactMap { $0 })
+        let all = controller.discovery.regions { wanted?.contains($0) ?? true }.flatMap(\.devices)
+            .filter { regionFilter == nil || $0.regionID == regionFilter }
         var selected: [DaxDevice] = []
         var failure: DaxError?
         for (argument, name) in zip(arguments, names) {
