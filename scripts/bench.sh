@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-20}
 swift build -c release --product famctl >/dev/null
 famctl=$PWD/.build/release/famctl
-work=$(mktemp -d)
+work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # median_ms LABEL COMMAND...: prints "| LABEL | median ms |".
@@ -32,10 +32,11 @@ median_ms() {
 }
 
 # ---- list: a captured sysfs tree with 512 dax devices -------------------------------------
-# 8 regions × 64 devices of 1 GiB; the devices of region 7 are in system-ram mode with 8
-# memory blocks each, half of them online (512 blocks), the rest devdax.
+# gen_tree ROOT [REGIONS=8] [PER_REGION=64]: devices of 1 GiB; those of the last region are in
+# system-ram mode with 8 memory blocks each, half of them online (512 blocks with the
+# defaults), the rest devdax. Kept on tmpfs when possible: sysfs lives in memory too.
 gen_tree() {
-    local root=$1 regions=8 per=64 gib=$((1 << 30)) block=$((128 << 20))
+    local root=$1 regions=${2:-8} per=${3:-64} gib=$((1 << 30)) block=$((128 << 20))
     mkdir -p "$root/bus/dax/devices" "$root/devices/system/memory"
     for d in device_dax kmem fsdev_dax; do
         mkdir -p "$root/bus/dax/drivers/$d"
