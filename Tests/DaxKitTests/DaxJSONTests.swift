@@ -80,31 +80,6 @@ import Testing
             """)
     }
 
-    /// `daxctl list -R -D -u` on an hmem machine (NOTES.md §8.5).
-    @Test func hmemRegionMatchesTheRealKernelsListing() throws {
-        let kernel = SimulatedKernel.hmem(size: 256 << 20, base: 0x5000_0000, targetNode: 0)
-        let region = try #require(DaxDiscovery(sysfs: kernel).regions().first)
-        let format = DaxJSON.Format(human: true)
-        let text = DaxJSON.document([DaxJSON.region(region, devices: region.devices, format)], human: true)
-        #expect(text == """
-            {
-              "path":"\\/platform\\/hmem.0",
-              "id":0,
-              "size":"256.00 MiB (268.44 MB)",
-              "align":2097152,
-              "devices":[
-                {
-                  "chardev":"dax0.0",
-                  "size":"256.00 MiB (268.44 MB)",
-                  "target_node":0,
-                  "align":2097152,
-                  "mode":"devdax"
-                }
-              ]
-            }
-            """)
-    }
-
     /// The NVDIMM region's path and the static region's missing available_size (NOTES.md §8.1).
     @Test func nvdimmRegionHasItsNamespacePathAndNoAvailableSize() throws {
         let region = try #require(DaxDiscovery(sysfs: SimulatedKernel.nvdimm()).regions().first)

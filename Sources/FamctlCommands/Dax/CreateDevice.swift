@@ -17,10 +17,6 @@ struct CreateDevice: AsyncParsableCommand {
 
     @OptionGroup var global: DaxGlobalOptions
 
-    @Option(name: [.customShort("r"), .customLong("region")], help: ArgumentHelp("Region: N, regionN or all.", valueName: "region-id"),
-            completion: .custom(Completions.regions))
-    var region: String?
-
     @Option(name: [.customShort("s"), .customLong("size")], help: ArgumentHelp("Size: bytes, 0x…, or with k/m/g/t (powers of 1024).", valueName: "size"))
     var size: String?
 
@@ -31,19 +27,12 @@ struct CreateDevice: AsyncParsableCommand {
             completion: .file(extensions: ["json"]))
     var input: String?
 
-    @Flag(name: [.customShort("u"), .customLong("human")], help: "Human-readable sizes in the JSON.")
-    var human = false
-
-    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Print each sysfs write made.")
-    var verbose = false
-
-    @Flag(name: .customLong("dry-run"), help: "Print the sysfs writes that would be made, in order, and change nothing.")
-    var dryRun = false
+    @OptionGroup var options: DaxRunOptions
 
     func run() async throws {
         let sizeBytes = try size.map { text throws(ValidationError) in try Self.parseSize(text, "size") }
         let alignBytes = try align.map { text throws(ValidationError) in try Self.parseSize(text, "align") }
-        var regionFilter = try region.flatMap(DaxNames.region)
+        var regionFilter = try options.region.flatMap(DaxNames.region)
         var mappings: [DaxMapping] = []
         if let input {
             let (regionID, ranges) = try Self.readInput(input)
@@ -51,26 +40,27 @@ struct CreateDevice: AsyncParsableCommand {
             mappings = ranges
         }
         let (sysfs, _) = try global.resolve()
-        let controller = DaxController(sysfs: sysfs, dryRun: dryRun)
+        try global.requireRoot(sysfs, dryRun: options.dryRun)
+        let controller = DaxController(sysfs: sysfs, dryRun: options.dryRun)
         let regions = controller.discovery.regions().filter { regionFilter == nil || $0.id == regionFilter }
         var json: [JSONValue] = []
         var failure: DaxError?
-        if regions.isEmpty { failure = .noMatch(argument: region.map { "region \($0)" } ?? "any region") }
+        if regions.isEmpty { failure = .noMatch(argument: options.region.map { "region \($0)" } ?? "any region") }
         for target in regions {
             do throws(DaxError) {
                 let report = try controller.createDevice(in: target, size: sizeBytes, align: alignBytes, mappings: mappings)
-                json.append(DaxJSON.device(report.device, DaxJSON.Format(human: human)))
+                json.append(DaxJSON.device(report.device, DaxJSON.Format(human: options.human)))
             } catch {
                 failure = error
                 DaxDeviceRun.stderr("famctl: \(error)")
             }
         }
-        if dryRun {
+        if options.dryRun {
             for write in controller.writer.writes { print(write.command(root: sysfs.root)) }
-        } else if verbose {
+        } else if options.verbose {
             controller.writer.writes.forEach { DaxDeviceRun.stderr("famctl: wrote \($0.command(root: sysfs.root))") }
         }
-        if !dryRun, let document = DaxJSON.document(json, human: human) { print(document) }
+        if !options.dryRun, let document = DaxJSON.document(json, human: options.human) { print(document) }
         if let failure { DaxDeviceRun.stderr("error creating devices: \(Errno.describe(failure.errno))") }
         DaxDeviceRun.stderr("created \(json.count) device\(json.count == 1 ? "" : "s")")
         if let failure { throw CommandFailure(exitCode: ExitCodes.dax(errno: failure.errno), message: "") }

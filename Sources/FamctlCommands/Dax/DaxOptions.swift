@@ -47,6 +47,15 @@ struct DaxGlobalOptions: ParsableArguments {
     }
 }
 
+extension DaxGlobalOptions {
+    /// Changing the host's devices needs root; dry runs and captured trees do not.
+    func requireRoot(_ sysfs: HostSysfs, dryRun: Bool) throws {
+        if !dryRun && sysfs.isHostRoot && geteuid() != 0 {
+            throw CommandFailure(exitCode: ExitCodes.dax(errno: Errno.EACCES), message: "this command changes the kernel's dax devices and must run as root")
+        }
+    }
+}
+
 /// Parsing of daxctl's device and region arguments.
 enum DaxNames {
     /// `daxX.Y`, `X.Y` or `/dev/daxX.Y` → `daxX.Y`; `all` → nil.
@@ -86,8 +95,6 @@ struct DaxDeviceRun {
     /// Whether the devices after the operation are printed as JSON (reconfigure-device only,
     /// as in daxctl).
     let printsJSON: Bool
-    /// Whether the command writes (needs root on the host's /sys).
-    let writes: Bool = true
 
     func run(
         devices arguments: [String], region: String?,
@@ -96,9 +103,7 @@ struct DaxDeviceRun {
         let names = try arguments.map(DaxNames.device)
         let regionFilter = try region.flatMap(DaxNames.region)
         let (sysfs, useLibdaxctl) = try options.resolve()
-        if writes && !dryRun && sysfs.isHostRoot && geteuid() != 0 {
-            throw CommandFailure(exitCode: ExitCodes.dax(errno: Errno.EACCES), message: "this command changes the kernel's dax devices and must run as root")
-        }
+        try options.requireRoot(sysfs, dryRun: dryRun)
         let controller = DaxController(sysfs: sysfs, dryRun: dryRun, binding: useLibdaxctl ? { LibDaxctlBinding(writer: $0) } : nil)
         // Named devices only: the others' attributes are never read.
         let wanted = names.contains(nil) ? nil : Set(names.compactMap { $0 })
@@ -148,10 +153,9 @@ struct DaxDeviceRun {
     }
 }
 
-/// The options daxctl's per-device commands share: `-r`, `-u`, `-v`, famctl's `--dry-run` and
-/// the device arguments.
-struct DaxDeviceArguments: ParsableArguments {
-    @Option(name: [.customShort("r"), .customLong("region")], help: ArgumentHelp("Only devices of this region: N, regionN or all.", valueName: "region-id"),
+/// `-r`, `-u`, `-v` and famctl's `--dry-run`: what every changing dax command takes.
+struct DaxRunOptions: ParsableArguments {
+    @Option(name: [.customShort("r"), .customLong("region")], help: ArgumentHelp("Only this region: N, regionN or all.", valueName: "region-id"),
             completion: .custom(Completions.regions))
     var region: String?
 
@@ -163,9 +167,16 @@ struct DaxDeviceArguments: ParsableArguments {
 
     @Flag(name: .customLong("dry-run"), help: "Print the sysfs writes that would be made, in order, and change nothing.")
     var dryRun = false
+}
+
+/// The options of daxctl's per-device commands: `DaxRunOptions` and the device arguments.
+struct DaxDeviceArguments: ParsableArguments {
+    @OptionGroup var run: DaxRunOptions
 
     @Argument(help: ArgumentHelp("Devices: daxX.Y, X.Y, /dev/daxX.Y or all.", valueName: "dev"), completion: .custom(Completions.daxDevices))
     var devices: [String] = []
+
+    var region: String? { run.region }
 
     /// daxctl's "specify a device to <verb>, or "all"".
     func requireDevices(verb: String) throws {
@@ -173,6 +184,6 @@ struct DaxDeviceArguments: ParsableArguments {
     }
 
     func runner(_ global: DaxGlobalOptions, summary: String, error: String, json: Bool = false) -> DaxDeviceRun {
-        DaxDeviceRun(options: global, human: human, verbose: verbose, dryRun: dryRun, summaryVerb: summary, errorNoun: error, printsJSON: json)
+        DaxDeviceRun(options: global, human: run.human, verbose: run.verbose, dryRun: run.dryRun, summaryVerb: summary, errorNoun: error, printsJSON: json)
     }
 }
