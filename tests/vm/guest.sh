@@ -176,13 +176,14 @@ settle_devdax() {
 
 LIST_FLAGS="none -u -R_-D -M -i -R_-D_-M_-i_-u"
 
+# Parsed-JSON equality, key order and array order aside (daxctl's order is unspecified).
+JQ_SAME='def norm: walk(if type == "array" then sort_by(tojson) else . end); ($d | norm) == ($f | norm)'
+
 compare_lists() { # STATE-LABEL
-    norm='walk(if type == "array" then sort_by(tojson) else . end)'
     for f in $LIST_FLAGS; do
         flags=$(echo "$f" | sed 's/^none$//; s/_/ /g')
         daxctl list $flags > $W/daxctl.json 2> $W/daxctl.err
         drc=$?
-        jq -S "$norm" $W/daxctl.json > $W/daxctl.norm 2> /dev/null
         for backend in libdaxctl sysfs; do
             famctl list --backend $backend $flags > $W/famctl.json 2> $W/famctl.err
             frc=$?
@@ -193,17 +194,22 @@ compare_lists() { # STATE-LABEL
                 MISMATCHES="$MISMATCHES|$what (exit $frc vs $drc)"
                 continue
             fi
-            if ! jq -S "$norm" $W/famctl.json > $W/famctl.norm 2> $W/famctl.jqerr; then
-                echo "  MISMATCH $what: famctl printed invalid JSON"
-                head -n 10 $W/famctl.json | sed 's/^/  > /'
-                MISMATCHES="$MISMATCHES|$what (invalid JSON)"
-            elif ! cmp -s $W/daxctl.norm $W/famctl.norm; then
-                echo "  MISMATCH $what (- daxctl, + famctl):"
-                diff -u $W/daxctl.norm $W/famctl.norm | sed '1,2d; s/^/  /' | head -n 40
-                MISMATCHES="$MISMATCHES|$what"
-            else
-                echo "  same: $what ($(wc -c < $W/daxctl.json) bytes)"
-            fi
+            jq -e -n --slurpfile d $W/daxctl.json --slurpfile f $W/famctl.json "$JQ_SAME" > /dev/null 2>&1
+            case $? in
+                0) echo "  same: $what" ;;
+                1)
+                    echo "  MISMATCH $what (- daxctl, + famctl):"
+                    jq -S 'walk(if type == "array" then sort_by(tojson) else . end)' $W/daxctl.json > $W/daxctl.norm
+                    jq -S 'walk(if type == "array" then sort_by(tojson) else . end)' $W/famctl.json > $W/famctl.norm
+                    diff -u $W/daxctl.norm $W/famctl.norm | sed '1,2d; s/^/  /' | head -n 40
+                    MISMATCHES="$MISMATCHES|$what"
+                    ;;
+                *)
+                    echo "  MISMATCH $what: famctl printed invalid JSON"
+                    head -n 10 $W/famctl.json | sed 's/^/  > /'
+                    MISMATCHES="$MISMATCHES|$what (invalid JSON)"
+                    ;;
+            esac
         done
     done
 }
@@ -453,6 +459,11 @@ report_time() { # WHAT
 check_timing() {
     echo "  -- medians of 5 (list) and 3 (each reconfigure) runs, wall clock in this guest"
     rm -f $W/t.*
+    for i in 1 2 3 4 5; do
+        timed $W/t.famctl famctl --version
+        timed $W/t.daxctl daxctl --version
+    done
+    report_time "startup(--version)"
     for i in 1 2 3 4 5; do
         timed $W/t.famctl famctl list
         timed $W/t.daxctl daxctl list
