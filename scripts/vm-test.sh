@@ -221,7 +221,7 @@ esac
 # Sets BOOT (booted|no-boot|boot-hang|hang|died) and BOOT_SECS; live-prints the verdict lines.
 boot() {
     local name=$1 plan=$2 accel=$3 kernel=$4 log=$ART/$1.log cpu=max start=$SECONDS shown=0 began=0
-    [ "$accel" = kvm ] && cpu=host
+    if [ "$accel" = kvm ]; then cpu=host; fi
     local cmd=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp "$SMP"
         -machine pc,nvdimm=on -m "$MEM,slots=2,maxmem=$MAXMEM"
         -object "memory-backend-file,id=pmem0,share=on,mem-path=$IMG,size=${IMG_MB}M,align=2M"
@@ -255,7 +255,7 @@ boot() {
     show_verdicts "$log" "$shown" > /dev/null
     BOOT_SECS=$((SECONDS - start))
     if grep -aq '^VMCHECK-BEGIN' "$log"; then
-        grep -aq '=====VMTEST-END' "$log" && BOOT=booted
+        if grep -aq '=====VMTEST-END' "$log"; then BOOT=booted; fi
     elif grep -aq '=====VMTEST-END' "$log"; then
         BOOT=no-device
     elif [ $began = 0 ] && [ $BOOT = died ]; then
@@ -383,9 +383,20 @@ for b in boot1 boot2; do
     log=$ART/$b.log
     for c in $expected; do
         id=${c%%:*} name=${c#*:}
-        line=$(tr -d '\r' < "$log" 2> /dev/null | grep -a "^VMCHECK $id $name " | tail -n 1 || true)
+        line=$(tr -d '\r' 2> /dev/null < "$log" | grep -a "^VMCHECK $id $name " | tail -n 1 || true)
         verdict=${line#VMCHECK $id $name }
-        [ -n "$line" ] || verdict="FAIL no result ($b: $( [ $b = boot1 ] && echo $BOOT1 || echo $BOOT2))"
+        if [ -z "$line" ]; then
+            state=$BOOT1
+            [ $b = boot1 ] || state=$BOOT2
+            if grep -aq "^VMCHECK-BEGIN $id $name" "$log" 2> /dev/null; then
+                case $state in
+                    hang) verdict="FAIL hang: $b hit VMTEST_TIMEOUT=${TIMEOUT}s during this check" ;;
+                    *) verdict="FAIL no result: $b ended ($state) during this check" ;;
+                esac
+            else
+                verdict="FAIL not run ($b: $state)"
+            fi
+        fi
         echo "$id $name: $verdict" >> "$summary"
         case $verdict in
             PASS*) passed=$((passed + 1)) ;;
@@ -420,11 +431,12 @@ if [ "$BOOT1" != booted ] || { [ "$BOOT2" != booted ] && [ "$BOOT2" != skipped ]
     b=boot1
     [ "$BOOT1" = booted ] && b=boot2
     say "---- $b did not finish ($( [ $b = boot1 ] && echo "$BOOT1" || echo "$BOOT2")); last console lines before dmesg:"
-    tr -d '\r' < "$ART/$b.log" | sed '/^=====VMTEST-DMESG=====/,$d' | tail -n 40 | sed 's/^/[vm]   | /'
+    tr -d '\r' 2> /dev/null < "$ART/$b.log" | sed '/^=====VMTEST-DMESG=====/,$d' | tail -n 40 | sed 's/^/[vm]   | /'
     [ -s "$ART/$b.qemu-err" ] && sed 's/^/[vm]   qemu: /' "$ART/$b.qemu-err"
 fi
 echo
-say "wall time: $((SECONDS - SUITE_START))s (boot 1 ${BOOT1_SECS}s, boot 2 ${BOOT2_SECS}s, accel ${BOOTED_WITH%% *})"
+accel_used=${BOOTED_WITH%% *}
+say "wall time: $((SECONDS - SUITE_START))s (boot 1 ${BOOT1_SECS}s, boot 2 ${BOOT2_SECS}s, accel ${accel_used:-none})"
 echo "vm-suite: $passed passed, $failed failed"
 
 for s in "$BOOT1" "$BOOT2"; do
