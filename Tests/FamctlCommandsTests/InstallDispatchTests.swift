@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+/// `mkfs.famfs` (a link to famctl) must behave as `famctl famfs mkfs`, both when run by that
+/// name and when util-linux `mkfs -t famfs` finds it on the PATH.
+@Suite struct InstallDispatchTests {
+    @Test func linkNamedMkfsFamfsRunsFamfsMkfs() throws {
+        let directory = try DocsHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let link = directory.appending(path: "mkfs.famfs")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: DocsHarness.famctl)
+
+        let viaLink = try DocsHarness.run(link, ["--help"])
+        let direct = try DocsHarness.run(DocsHarness.famctl, ["famfs", "mkfs", "--help"])
+        #expect(viaLink.status == 0)
+        #expect(viaLink.stdout == direct.stdout)
+        #expect(viaLink.stdout.contains("famctl famfs mkfs"))
+
+        // mkfs keeps its own options (--help is mkfs's), so compare a real run on a path
+        // that does not exist: whatever famctl says about it, both routes must say the same.
+        let missing = directory.appending(path: "missing.img").path
+        let viaMkfs = try DocsHarness.run(
+            URL(fileURLWithPath: "/usr/sbin/mkfs"), ["-t", "famfs", missing],
+            environment: ["PATH": "\(directory.path):/usr/sbin:/usr/bin:/sbin:/bin"])
+        let directRun = try DocsHarness.run(DocsHarness.famctl, ["famfs", "mkfs", missing])
+        #expect(viaMkfs.status == directRun.status)
+        #expect(viaMkfs.stdout == directRun.stdout)
+        #expect(viaMkfs.stderr == directRun.stderr)
+        #expect(!viaMkfs.stderr.contains("mkfs.famfs: not found"))
+    }
+
+    @Test func otherProgramNamesParseTheirArgumentsUnchanged() throws {
+        let directory = try DocsHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let link = directory.appending(path: "mkfs.famfs.old")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: DocsHarness.famctl)
+
+        let renamed = try DocsHarness.run(link, ["--help"])
+        let direct = try DocsHarness.run(DocsHarness.famctl, ["--help"])
+        #expect(renamed.status == 0)
+        #expect(renamed.stdout == direct.stdout)
+    }
+}
