@@ -20,7 +20,9 @@ ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 SWIFT ?= swift
-SWIFT_BUILD_FLAGS ?= -c release --static-swift-stdlib
+# No $ORIGIN rpath (nothing is installed next to the binary) and full RELRO, as Debian wants.
+SWIFT_BUILD_FLAGS ?= -c release --static-swift-stdlib --disable-local-rpath \
+	-Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
 INSTALL ?= install
 
 # The binary to install: the release build unless FAMCTL names one.
@@ -34,7 +36,7 @@ endif
 
 MAN_PAGES = $(wildcard man/*.8)
 
-.PHONY: all build install uninstall docs
+.PHONY: all build install uninstall docs print-bin
 
 all: build
 
@@ -49,7 +51,9 @@ install: $(INSTALL_DEPS)
 	ln -sfr "$(DESTDIR)$(BINDIR)/famctl" "$(DESTDIR)$(SBINDIR)/mkfs.famfs"
 	$(INSTALL) -m 0644 $(MAN_PAGES) "$(DESTDIR)$(MANDIR)/man8/"
 	ln -sf famctl-famfs-mkfs.8 "$(DESTDIR)$(MANDIR)/man8/mkfs.famfs.8"
-	$(INSTALL) -m 0644 completions/famctl.bash "$(DESTDIR)$(BASHCOMPDIR)/famctl"
+	# bash-completion sources the file, so the generated #! line is dropped.
+	sed '1{/^#!/d}' completions/famctl.bash >"$(DESTDIR)$(BASHCOMPDIR)/famctl"
+	chmod 0644 "$(DESTDIR)$(BASHCOMPDIR)/famctl"
 	$(INSTALL) -m 0644 completions/_famctl "$(DESTDIR)$(ZSHCOMPDIR)/_famctl"
 	$(INSTALL) -m 0644 completions/famctl.fish "$(DESTDIR)$(FISHCOMPDIR)/famctl.fish"
 
@@ -62,3 +66,7 @@ uninstall:
 
 docs:
 	scripts/gen-docs.sh
+
+# The path of the binary that install uses (for scripts/package-deb.sh).
+print-bin:
+	@echo "$(FAMCTL_BIN)"
