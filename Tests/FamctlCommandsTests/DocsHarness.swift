@@ -11,14 +11,11 @@ enum DocsHarness {
     /// The `famctl` built next to this test bundle (the build products directory), so the
     /// tests always run the binary of the same build configuration.
     static let famctl: URL = {
-        let products = Bundle.main.bundleURL.hasDirectoryPath
-            ? Bundle.main.bundleURL.deletingLastPathComponent()
-            : Bundle.main.bundleURL
-        for directory in [products, Bundle.main.bundleURL, repository.appending(path: ".build/debug")] {
-            let candidate = directory.appending(path: "famctl")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return repository.appending(path: ".build/debug/famctl")
+        let bundle = Bundle.main.bundleURL
+        let candidates = [bundle, bundle.deletingLastPathComponent(), repository.appending(path: ".build/debug")]
+        return candidates.map { $0.appending(path: "famctl") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+            ?? repository.appending(path: ".build/debug/famctl")
     }()
 
     struct Output {

@@ -16,9 +16,10 @@ import Testing
         #expect(viaLink.stdout == direct.stdout)
         #expect(viaLink.stdout.contains("famctl famfs mkfs"))
 
-        // mkfs keeps its own options (--help is mkfs's), so compare a real run on a path
-        // that does not exist: whatever famctl says about it, both routes must say the same.
-        let missing = directory.appending(path: "missing.img").path
+        // mkfs keeps its own options (--help is mkfs's), so compare a real run on a path in a
+        // directory that does not exist (neither run can create it): whatever famctl says
+        // about it, both routes must say the same.
+        let missing = directory.appending(path: "no-such-directory/famfs.img").path
         let viaMkfs = try DocsHarness.run(
             URL(fileURLWithPath: "/usr/sbin/mkfs"), ["-t", "famfs", missing],
             environment: ["PATH": "\(directory.path):/usr/sbin:/usr/bin:/sbin:/bin"])
