@@ -5,7 +5,7 @@ import Testing
 /// every argument of a command is in its page's OPTIONS with its accepted values and default,
 /// the hand-written sections are there, and the pages are lint-clean.
 @Suite struct DocsManPageTests {
-    /// The subset of `--experimental-dump-help` that the checks need.
+    /// The parts of `--experimental-dump-help` that the checks read.
     struct Command: Decodable {
         var commandName: String
         var subcommands: [Command]?
@@ -13,20 +13,12 @@ import Testing
     }
 
     struct Argument: Decodable {
-        struct Name: Decodable {
-            var kind: String
-            var name: String
-        }
         var kind: String
         var shouldDisplay: Bool
-        var names: [Name]?
-        var valueName: String?
-        var defaultValue: String?
+        /// `{"kind": "short" | "long" | "longWithSingleDash", "name": ...}` each.
+        var names: [[String: String]]?
+        var valueName, defaultValue: String?
         var allValues: [String]?
-    }
-
-    struct Dump: Decodable {
-        var command: Command
     }
 
     static let manDirectory = DocsHarness.repository.appending(path: "man")
@@ -34,6 +26,7 @@ import Testing
     static func commandTree() throws -> Command {
         let output = try DocsHarness.run(DocsHarness.famctl, ["--experimental-dump-help"])
         try #require(output.status == 0, "famctl --experimental-dump-help failed: \(output.stderr)")
+        struct Dump: Decodable { var command: Command }
         return try JSONDecoder().decode(Dump.self, from: Data(output.stdout.utf8)).command
     }
 
@@ -73,8 +66,9 @@ import Testing
                 if !items.contains(where: { $0.hasPrefix(".It Ar \(value) ") }) { missing.append("<\(value)>") }
             }
             for name in argument.names ?? [] {
-                let written = name.kind == "long" ? "--\(name.name)" : "-\(name.name)"
-                let macro = name.kind == "long" ? "Fl -\(name.name) " : "Fl \(name.name) "
+                let (kind, word) = (name["kind"] ?? "", name["name"] ?? "")
+                let written = kind == "long" ? "--\(word)" : "-\(word)"
+                let macro = kind == "long" ? "Fl -\(word) " : "Fl \(word) "
                 if !items.contains(where: { $0.contains(macro) }) { missing.append(written) }
             }
             for value in argument.allValues ?? [] where !body.contains(".Cm \"\(value)\"") {

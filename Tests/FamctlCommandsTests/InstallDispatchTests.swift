@@ -4,11 +4,17 @@ import Testing
 /// `mkfs.famfs` (a link to famctl) must behave as `famctl famfs mkfs`, both when run by that
 /// name and when util-linux `mkfs -t famfs` finds it on the PATH.
 @Suite struct InstallDispatchTests {
-    @Test func linkNamedMkfsFamfsRunsFamfsMkfs() throws {
+    /// A link named `name` to the built famctl, in a fresh directory (the caller removes it).
+    static func link(named name: String) throws -> (directory: URL, link: URL) {
         let directory = try DocsHarness.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let link = directory.appending(path: "mkfs.famfs")
+        let link = directory.appending(path: name)
         try FileManager.default.createSymbolicLink(at: link, withDestinationURL: DocsHarness.famctl)
+        return (directory, link)
+    }
+
+    @Test func linkNamedMkfsFamfsRunsFamfsMkfs() throws {
+        let (directory, link) = try Self.link(named: "mkfs.famfs")
+        defer { try? FileManager.default.removeItem(at: directory) }
 
         let viaLink = try DocsHarness.run(link, ["--help"])
         let direct = try DocsHarness.run(DocsHarness.famctl, ["famfs", "mkfs", "--help"])
@@ -31,10 +37,8 @@ import Testing
     }
 
     @Test func otherProgramNamesParseTheirArgumentsUnchanged() throws {
-        let directory = try DocsHarness.temporaryDirectory()
+        let (directory, link) = try Self.link(named: "mkfs.famfs.old")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let link = directory.appending(path: "mkfs.famfs.old")
-        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: DocsHarness.famctl)
 
         let renamed = try DocsHarness.run(link, ["--help"])
         let direct = try DocsHarness.run(DocsHarness.famctl, ["--help"])
