@@ -51,7 +51,7 @@ let package = Package(
             name: "famctl",
             dependencies: ["FamctlCommands"]
         ),
-        .testTarget(name: "FamfsKitTests", dependencies: ["FamfsKit"]),
+        .testTarget(name: "FamfsKitTests", dependencies: ["FamfsKit", "CZlib"], exclude: ["Fixtures"]),
         .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "CDaxctl"]),
         .testTarget(
             name: "FamctlCommandsTests",

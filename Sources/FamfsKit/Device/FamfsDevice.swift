@@ -1,0 +1,153 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A target that holds a famfs file system: a char dax device or a regular image file.
+///
+/// Char dax devices support only `mmap` (no read/write), in ranges aligned to the device's
+/// alignment; image files are mapped the same way (page aligned), so one code path serves
+/// both. Opening never writes.
+public final class FamfsDevice {
+    public enum Kind: Equatable, Sendable {
+        /// A regular file; `size` is its length.
+        case imageFile
+        /// A char dax device (`daxX.Y`) bound to `device_dax`; `size` comes from sysfs.
+        case charDax(name: String)
+    }
+
+    /// The path as given.
+    public let path: String
+    public let kind: Kind
+    /// Bytes addressable on the target (file length, or the dax device's size).
+    public let size: UInt64
+    /// Mappings start and end on multiples of this.
+    public let mappingAlignment: UInt64
+    public let writable: Bool
+    let fd: Int32
+
+    init(path: String, kind: Kind, size: UInt64, mappingAlignment: UInt64, writable: Bool, fd: Int32) {
+        self.path = path
+        self.kind = kind
+        self.size = size
+        self.mappingAlignment = mappingAlignment
+        self.writable = writable
+        self.fd = fd
+    }
+
+    deinit { Syscall.close(fd) }
+
+    /// Maps [offset, offset + length) of the target. The range must lie inside the target:
+    /// touching a mapping past the end of a file would raise SIGBUS.
+    public func map(offset: UInt64, length: UInt64, writable: Bool = false) throws(DeviceError) -> MappedRegion {
+        let (end, overflow) = offset.addingReportingOverflow(length)
+        guard !overflow, end <= size else {
+            throw .tooShort(path: path, size: size, needed: end)
+        }
+        guard !writable || self.writable else { throw .notOpenForWriting(path: path) }
+        let start = offset / mappingAlignment * mappingAlignment
+        let mappedEnd = (end + mappingAlignment - 1) / mappingAlignment * mappingAlignment
+        // Safe: the range lies within a target whose size fits the address space once mapped.
+        let mappedLength = Int(mappedEnd - start)
+        switch Syscall.mmap(fd, offset: start, length: mappedLength, writable: writable) {
+        case .success(let base):
+            return MappedRegion(
+                base: base, mappedLength: mappedLength, skip: Int(offset - start), length: Int(length), path: path)
+        case .failure(let code):
+            throw .mapFailed(path: path, offset: start, length: UInt64(mappedLength), errno: code.rawValue)
+        }
+    }
+
+    /// Takes a `flock` on the target: exclusive for writers, shared for readers. Blocks
+    /// until the lock is granted; released when the device is closed.
+    public func lock(exclusive: Bool) throws(DeviceError) {
+        if case .failure(let code) = Syscall.lock(fd, exclusive ? LOCK_EX : LOCK_SH) {
+            throw .lockFailed(path: path, errno: code.rawValue)
+        }
+    }
+
+    /// Flushes written data of an image file to stable storage.
+    public func synchronize() throws(DeviceError) {
+        if case .failure(let code) = Syscall.fsync(fd) { throw .syncFailed(path: path, errno: code.rawValue) }
+    }
+}
+
+/// A mapped range of a `FamfsDevice`; unmapped when released.
+public final class MappedRegion {
+    private let base: UnsafeMutableRawPointer
+    private let mappedLength: Int
+    private let path: String
+    /// The requested range (the mapping itself may start earlier and end later).
+    public let bytes: UnsafeMutableRawBufferPointer
+
+    init(base: UnsafeMutableRawPointer, mappedLength: Int, skip: Int, length: Int, path: String) {
+        self.base = base
+        self.mappedLength = mappedLength
+        self.path = path
+        bytes = UnsafeMutableRawBufferPointer(start: base + skip, count: length)
+    }
+
+    deinit { Syscall.munmap(base, length: mappedLength) }
+
+    public var readOnlyBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(bytes) }
+
+    /// Writes back dirty pages of `range` (relative to `bytes`) synchronously.
+    public func flush(_ range: Range<Int>? = nil) throws(DeviceError) {
+        let range = range ?? 0..<bytes.count
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let skip = bytes.baseAddress! - base
+        let start = (skip + range.lowerBound) / page * page
+        let end = skip + range.upperBound
+        if case .failure(let code) = Syscall.msync(base + start, length: end - start) {
+            throw .syncFailed(path: path, errno: code.rawValue)
+        }
+    }
+}
+
+public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notFound(path: String)
+    case cannotOpen(path: String, errno: Int32)
+    case isDirectory(path: String)
+    case unsupportedType(path: String, type: String)
+    case notInSysfs(path: String, sysfsPath: String)
+    /// The dax device is not bound to device_dax; `mode` is daxctl's name for what it is.
+    case wrongMode(device: String, mode: String)
+    case tooShort(path: String, size: UInt64, needed: UInt64)
+    case notOpenForWriting(path: String)
+    case mapFailed(path: String, offset: UInt64, length: UInt64, errno: Int32)
+    case lockFailed(path: String, errno: Int32)
+    case syncFailed(path: String, errno: Int32)
+    case resizeFailed(path: String, size: UInt64, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .notFound(let path):
+            return "\(path): no such file or device"
+        case .cannotOpen(let path, let code):
+            return "\(path): cannot open: \(errnoDescription(code))"
+        case .isDirectory(let path):
+            return "\(path): is a directory (expected a dax device or an image file)"
+        case .unsupportedType(let path, let type):
+            return "\(path): is a \(type) (expected a char dax device such as /dev/dax0.0 or a regular image file)"
+        case .notInSysfs(let path, let sysfsPath):
+            return "\(path): not a dax device (no \(sysfsPath))"
+        case .wrongMode(let device, let mode):
+            return mode == "system-ram"
+                ? "\(device) is in system-ram mode; switch it to devdax (famctl reconfigure-device -m devdax \(device))"
+                : "\(device) is in \(mode) mode; switch it to devdax (famctl reconfigure-device -m devdax \(device))"
+        case .tooShort(let path, let size, let needed):
+            return "\(path): too short (\(size) bytes, needs at least \(needed))"
+        case .notOpenForWriting(let path):
+            return "\(path): opened read-only"
+        case .mapFailed(let path, let offset, let length, let code):
+            return "\(path): cannot map \(length) bytes at offset 0x\(hex(offset)): \(errnoDescription(code))"
+        case .lockFailed(let path, let code):
+            return "\(path): cannot lock: \(errnoDescription(code))"
+        case .syncFailed(let path, let code):
+            return "\(path): cannot flush writes: \(errnoDescription(code))"
+        case .resizeFailed(let path, let size, let code):
+            return "\(path): cannot set the size to \(size) bytes: \(errnoDescription(code))"
+        }
+    }
+}

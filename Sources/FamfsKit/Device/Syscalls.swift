@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import SystemPackage
+
+// Every system call the device layer makes, in one place, each retried on EINTR where the
+// call can be interrupted. They return the value or the errno.
+
+typealias FileStatus = Glibc.stat
+
+enum Syscall {
+    static func open(_ path: String, flags: Int32, mode: mode_t = 0) -> Result<Int32, Errno> {
+        retrying { Glibc.open(path, flags | O_CLOEXEC, mode) }
+    }
+
+    static func status(_ path: String) -> Result<FileStatus, Errno> {
+        var info = FileStatus()
+        return stat(path, &info) == 0 ? .success(info) : .failure(Errno(rawValue: errno))
+    }
+
+    static func lock(_ fd: Int32, _ operation: Int32) -> Result<Int32, Errno> {
+        retrying { flock(fd, operation) }
+    }
+
+    static func ftruncate(_ fd: Int32, _ length: Int64) -> Result<Int32, Errno> {
+        retrying { Glibc.ftruncate(fd, off_t(length)) }
+    }
+
+    static func fsync(_ fd: Int32) -> Result<Int32, Errno> {
+        retrying { Glibc.fsync(fd) }
+    }
+
+    static func mmap(_ fd: Int32, offset: UInt64, length: Int, writable: Bool) -> Result<UnsafeMutableRawPointer, Errno> {
+        let protection = writable ? PROT_READ | PROT_WRITE : PROT_READ
+        let pointer = Glibc.mmap(nil, length, protection, MAP_SHARED, fd, off_t(offset))
+        guard let pointer, pointer != MAP_FAILED else { return .failure(Errno(rawValue: errno)) }
+        return .success(pointer)
+    }
+
+    static func msync(_ pointer: UnsafeMutableRawPointer, length: Int) -> Result<Int32, Errno> {
+        Glibc.msync(pointer, length, MS_SYNC) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
+    }
+
+    static func munmap(_ pointer: UnsafeMutableRawPointer, length: Int) {
+        _ = Glibc.munmap(pointer, length)
+    }
+
+    static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    private static func retrying(_ call: () -> Int32) -> Result<Int32, Errno> {
+        while true {
+            let rc = call()
+            if rc >= 0 { return .success(rc) }
+            if errno != EINTR { return .failure(Errno(rawValue: errno)) }
+        }
+    }
+}
+
+/// The text of an errno, e.g. "No such file or directory".
+func errnoDescription(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}

@@ -1,2 +1,0 @@
-/// Namespace of the famfs on-media format and tools.
-public enum Famfs {}

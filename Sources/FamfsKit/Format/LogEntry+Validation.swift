@@ -1,0 +1,159 @@
+extension LogEntry {
+    /// What a reader needs from the superblock to judge an entry's extents.
+    public struct Geometry: Equatable, Sendable {
+        public var allocationUnit: UInt64
+        public var deviceSize: UInt64
+        /// End of the superblock region and log; no extent may start below it.
+        public var metadataEnd: UInt64
+
+        public init(_ superblock: Superblock) {
+            allocationUnit = superblock.allocationUnit
+            deviceSize = superblock.deviceSize
+            metadataEnd = superblock.logOffset + superblock.logLength
+        }
+    }
+
+    /// Decodes and checks slot `index`: seqnum, CRC, then the body (path field, extent type
+    /// and counts, every extent on device 0, AU-aligned, non-empty, inside the device and past
+    /// the metadata). Never traps, whatever the bytes.
+    public static func validate(
+        _ slot: UnsafeRawBufferPointer, index: UInt64, geometry: Geometry
+    ) -> Result<LogEntry, EntryProblem> {
+        let seqnum = slot.u64(at: 0)
+        guard seqnum == index else { return .failure(.badSeqnum(expected: index, found: seqnum)) }
+        let stored = storedCRC(slot)
+        let computed = computeCRC(slot)
+        guard stored == UInt64(computed) else { return .failure(.badCRC(stored: stored, computed: computed)) }
+        return decodeBody(slot, geometry: geometry).map { LogEntry(seqnum: seqnum, body: $0) }
+    }
+
+    private static func decodeBody(_ slot: UnsafeRawBufferPointer, geometry: Geometry) -> Result<Body, EntryProblem> {
+        let type = slot.u32(at: 8)
+        switch EntryType(rawValue: type) {
+        case .file:
+            return decodeFile(slot, geometry: geometry).map { .file($0) }
+        case .mkdir:
+            return decodePath(slot, at: 28).map {
+                .directory(DirectoryEntry(uid: slot.u32(at: 16), gid: slot.u32(at: 20), mode: slot.u32(at: 24), path: $0))
+            }
+        case .addDaxdev:
+            return .success(.addDaxdev(AddDaxdevEntry(
+                deviceSize: slot.u64(at: 16), deviceUUID: slot.uuid(at: 24), deviceIndex: slot.u32(at: 40))))
+        case .delete, nil:
+            return .success(.other(type: type))
+        }
+    }
+
+    private static func decodeFile(_ slot: UnsafeRawBufferPointer, geometry: Geometry) -> Result<FileEntry, EntryProblem> {
+        let path: [UInt8]
+        switch decodePath(slot, at: 40) {
+        case .success(let p): path = p
+        case .failure(let problem): return .failure(problem)
+        }
+        let extentType = slot.u32(at: 120)
+        let count = slot.u32(at: 128)
+        let extents: FileEntry.Extents
+        switch extentType {
+        case 0:
+            guard (1...UInt32(maxSimpleExtents)).contains(count) else {
+                return .failure(.badExtentCount(count, allowed: "1...\(maxSimpleExtents) simple extents"))
+            }
+            extents = .simple((0..<Int(count)).map { SimpleExtent(decoding: slot, at: 136 + 24 * $0) })
+        case 1:
+            guard count == 1 else { return .failure(.badExtentCount(count, allowed: "1 interleaved extent")) }
+            let nstrips = slot.u64(at: 136)
+            guard (1...UInt64(maxStrips)).contains(nstrips) else { return .failure(.badStripCount(nstrips)) }
+            let chunkSize = slot.u64(at: 144)
+            guard chunkSize != 0, chunkSize % geometry.allocationUnit == 0 else {
+                return .failure(.badChunkSize(chunkSize))
+            }
+            extents = .interleaved(
+                chunkSize: chunkSize, strips: (0..<Int(nstrips)).map { SimpleExtent(decoding: slot, at: 152 + 24 * $0) })
+        default:
+            return .failure(.badExtentType(extentType))
+        }
+        for extent in extents.ranges {
+            if let problem = check(extent, geometry: geometry) { return .failure(problem) }
+        }
+        return .success(FileEntry(
+            size: slot.u64(at: 16), flags: slot.u32(at: 24), uid: slot.u32(at: 28), gid: slot.u32(at: 32),
+            mode: slot.u32(at: 36), path: path, extents: extents))
+    }
+
+    private static func check(_ extent: SimpleExtent, geometry: Geometry) -> EntryProblem? {
+        guard extent.deviceIndex == 0 else { return .badDeviceIndex(extent.deviceIndex) }
+        guard extent.length > 0 else { return .emptyExtent(offset: extent.offset) }
+        guard extent.offset % geometry.allocationUnit == 0, extent.length % geometry.allocationUnit == 0 else {
+            return .misalignedExtent(offset: extent.offset, length: extent.length, unit: geometry.allocationUnit)
+        }
+        guard extent.offset >= geometry.metadataEnd else {
+            return .extentInMetadata(offset: extent.offset, metadataEnd: geometry.metadataEnd)
+        }
+        let (end, overflow) = extent.offset.addingReportingOverflow(extent.length)
+        guard !overflow, end <= geometry.deviceSize else {
+            return .extentBeyondDevice(offset: extent.offset, length: extent.length, deviceSize: geometry.deviceSize)
+        }
+        return nil
+    }
+
+    /// The path field: NUL-terminated within 80 bytes, non-empty, relative.
+    private static func decodePath(_ slot: UnsafeRawBufferPointer, at offset: Int) -> Result<[UInt8], EntryProblem> {
+        let field = slot[offset..<offset + pathFieldSize]
+        guard let nul = field.firstIndex(of: 0) else { return .failure(.unterminatedPath) }
+        let path = Array(slot[offset..<nul])
+        guard !path.isEmpty else { return .failure(.emptyPath) }
+        guard path.first != UInt8(ascii: "/") else { return .failure(.absolutePath(path)) }
+        return .success(path)
+    }
+}
+
+/// Why a log entry is bad. fsck counts it; logplay and the allocator skip it.
+public enum EntryProblem: Error, Equatable, Sendable, CustomStringConvertible {
+    case badSeqnum(expected: UInt64, found: UInt64)
+    case badCRC(stored: UInt64, computed: UInt32)
+    case unterminatedPath
+    case emptyPath
+    case absolutePath([UInt8])
+    case badExtentType(UInt32)
+    case badExtentCount(UInt32, allowed: String)
+    case badStripCount(UInt64)
+    case badChunkSize(UInt64)
+    case badDeviceIndex(UInt64)
+    case emptyExtent(offset: UInt64)
+    case misalignedExtent(offset: UInt64, length: UInt64, unit: UInt64)
+    case extentInMetadata(offset: UInt64, metadataEnd: UInt64)
+    case extentBeyondDevice(offset: UInt64, length: UInt64, deviceSize: UInt64)
+
+    public var description: String {
+        switch self {
+        case .badSeqnum(let expected, let found):
+            return "bad seqnum; expect \(expected) found \(found)"
+        case .badCRC(let stored, let computed):
+            return "bad crc (stored 0x\(hex(stored)), computed 0x\(hex(UInt64(computed))))"
+        case .unterminatedPath:
+            return "path field has no terminating NUL within 80 bytes"
+        case .emptyPath:
+            return "empty path"
+        case .absolutePath(let path):
+            return "path is not relative: \(String(decoding: path, as: UTF8.self))"
+        case .badExtentType(let type):
+            return "invalid extent type \(type) (expected 0 simple or 1 interleaved)"
+        case .badExtentCount(let count, let allowed):
+            return "invalid extent count \(count) (expected \(allowed))"
+        case .badStripCount(let count):
+            return "invalid strip count \(count) (expected 1...\(LogEntry.maxStrips))"
+        case .badChunkSize(let size):
+            return "invalid chunk size \(size) (expected a non-zero multiple of the allocation unit)"
+        case .badDeviceIndex(let index):
+            return "extent on device index \(index) (only device 0 exists)"
+        case .emptyExtent(let offset):
+            return "extent at 0x\(hex(offset)) has length 0"
+        case .misalignedExtent(let offset, let length, let unit):
+            return "extent 0x\(hex(offset)) length 0x\(hex(length)) is not aligned to the allocation unit 0x\(hex(unit))"
+        case .extentInMetadata(let offset, let end):
+            return "extent at 0x\(hex(offset)) overlaps the superblock and log (which end at 0x\(hex(end)))"
+        case .extentBeyondDevice(let offset, let length, let size):
+            return "extent 0x\(hex(offset)) length 0x\(hex(length)) reaches past the device end (\(size) bytes)"
+        }
+    }
+}

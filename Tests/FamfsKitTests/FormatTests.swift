@@ -1,0 +1,84 @@
+import Testing
+@testable import FamfsKit
+
+@Suite struct FormatTests {
+    @Test func crcCheckValue() {
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+    }
+
+    @Test func decodesTheReferenceSuperblockAndLogHeader() throws {
+        let image = try Fixture.imageBytes("ref-8g")
+        try image.withUnsafeBytes { bytes in
+            let superblock = try Superblock.validate(bytes).get()
+            #expect(superblock.version == 48)
+            #expect(superblock.crc == 0xf743_ffa9)
+            #expect(superblock.fsUUID.description == "52d55102-72d2-4d63-af86-295f02d3abaf")
+            #expect(superblock.deviceUUID.description == "1017374c-fae1-418d-9a12-55fd5404033f")
+            #expect(superblock.systemUUID.description == Fixture.systemUUID)
+            #expect(superblock.deviceSize == 8 << 30)
+            #expect(superblock.deviceNameString == "/dev/dax0.0")
+            #expect(superblock.encoded == Array(image[0..<Superblock.size]))
+
+            let log = UnsafeRawBufferPointer(rebasing: bytes[0x20_0000...])
+            let header = try LogHeader.validate(log, superblock: superblock).get()
+            #expect(header.crc == 0xa587_5078)
+            #expect(header.lastIndex == 15419)
+            #expect(header.nextIndex == 9)
+            #expect(header.nextSeqnum == 9)
+        }
+    }
+
+    @Test func decodesEveryReferenceEntryAndReencodesItByteForByte() throws {
+        let image = try Fixture.imageBytes("ref-8g")
+        try image.withUnsafeBytes { bytes in
+            let superblock = try Superblock.validate(bytes).get()
+            let log = UnsafeRawBufferPointer(rebasing: bytes[0x20_0000...])
+            let header = try LogHeader.validate(log, superblock: superblock).get()
+            let scan = LogScan(log: log, header: header, superblock: superblock)
+            #expect(scan.badEntries.isEmpty)
+            #expect(scan.entries.count == 9)
+            let crcs: [UInt64] = [0xd6db_820b, 0x191b_529e, 0x76f8_4a29, 0xfb46_0f40, 0x64c1_83c2, 0xaaae_ec54,
+                                  0xcd25_0cc7, 0x1dba_c52e, 0xda1c_ef90]
+            for (i, entry) in scan.entries.enumerated() {
+                let start = 0x20_0000 + 48 + 544 * i
+                let slot = Array(image[start..<start + 544])
+                #expect(entry.encoded == slot, "entry \(i) re-encodes differently")
+                #expect(slot.withUnsafeBytes { LogEntry.storedCRC($0) } == crcs[i])
+            }
+            guard case .file(let striped) = scan.entries[6].body,
+                  case .interleaved(let chunk, let strips) = striped.extents else {
+                Issue.record("entry 6 is not an interleaved file")
+                return
+            }
+            #expect(String(decoding: striped.path, as: UTF8.self) == "dir1/striped0")
+            #expect(chunk == 0x20_0000)
+            #expect(strips.map(\.offset) == [0x8000_0000, 0x4000_0000, 0x1_c000_0000, 0x1_8000_0000])
+            let bitmap = AllocationBitmap(superblock: superblock, scan: scan)
+            #expect(bitmap.allocatedBytes == 92_274_688)
+            #expect(bitmap.collisions == 0)
+        }
+    }
+
+    @Test func flagsTheFlippedBitInEntry4() throws {
+        let image = try Fixture.imageBytes("var-bad-entry4-crc")
+        try image.withUnsafeBytes { bytes in
+            let superblock = try Superblock.validate(bytes).get()
+            let log = UnsafeRawBufferPointer(rebasing: bytes[0x20_0000...])
+            let header = try LogHeader.validate(log, superblock: superblock).get()
+            let scan = LogScan(log: log, header: header, superblock: superblock)
+            #expect(scan.badEntries.map(\.index) == [4])
+            #expect(scan.badEntries.first?.path == Array("File0".utf8))
+            #expect(scan.badEntries.first?.problem == .badCRC(stored: 0x64c1_83c2, computed: 0x38c0_6486))
+        }
+    }
+
+    @Test(arguments: [("4096", 4096), ("3m", 3 << 20), ("8G", 8 << 30), ("1t", 1 << 40)] as [(String, UInt64)])
+    func parsesSizes(text: String, value: UInt64) {
+        #expect(ByteSize.parse(text) == value)
+    }
+
+    @Test(arguments: ["", "m", "3mb", "-1", "1.5g", "99999999999999999999", "16777216t"])
+    func rejectsMalformedSizes(text: String) {
+        #expect(ByteSize.parse(text) == nil)
+    }
+}
