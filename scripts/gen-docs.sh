@@ -11,8 +11,9 @@
 # defaults) + hand-written sections in man/src/<page>.mdoc. In those sources a line
 #   .\" example: <command>         runs <command> and inserts it with its real output;
 #   .\" example N: <command>       the same for a command expected to exit with status N.
-# Parts of the command in [[...]] run but are not shown (fixed UUIDs and the system-UUID file,
-# so the output is reproducible). Examples run in a scratch directory holding a captured
+# Parts of the command in [[...]] run but are not shown (fixed UUIDs, so the output is
+# reproducible). This host's system UUID is the fixtures' (FAMCTL_SYSTEM_UUID_FILE), so it owns
+# the example file systems. Examples run in a scratch directory holding a captured
 # sysfs tree (FAMCTL_SYSFS_ROOT) and famfs images; each page gets a fresh copy, so the examples
 # of one page build on each other and pages do not affect each other.
 set -euo pipefail
@@ -129,7 +130,7 @@ expand_page() { # source output
             run=$(sed -e 's/\[\[\([^]]*\)\]\]/\1/g' <<<"$command")
             set +e
             (cd "$page_dir" && PATH="$work/bin:$PATH" FAMCTL_SYSFS_ROOT="$page_dir/sysfs" \
-                timeout 60 bash -c "$run" >"$work/out" 2>&1)
+                FAMCTL_SYSTEM_UUID_FILE="$page_dir/system_uuid" timeout 60 bash -c "$run" >"$work/out" 2>&1)
             status=$?
             set -e
             if [[ "$status" != "$expected" ]]; then
