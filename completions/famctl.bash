@@ -328,7 +328,15 @@ _famctl_famfs_logplay() {
     non_repeating_flags=(--version -h --help)
     repeating_options=()
     non_repeating_options=()
-    __famctl_offer_flags_options 0
+    __famctl_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __famctl_add_completions -f
+        return
+        ;;
+    esac
 }
 
 _famctl_famfs_mkdir() {
@@ -336,7 +344,15 @@ _famctl_famfs_mkdir() {
     non_repeating_flags=(--version -h --help)
     repeating_options=()
     non_repeating_options=()
-    __famctl_offer_flags_options 0
+    __famctl_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __famctl_add_completions -f
+        return
+        ;;
+    esac
 }
 
 _famctl_famfs_creat() {
@@ -344,7 +360,15 @@ _famctl_famfs_creat() {
     non_repeating_flags=(--version -h --help)
     repeating_options=()
     non_repeating_options=()
-    __famctl_offer_flags_options 0
+    __famctl_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __famctl_add_completions -f
+        return
+        ;;
+    esac
 }
 
 _famctl_help() {

@@ -46,11 +46,11 @@ function __famctl_parse_tokens -S
             case 'fsck'
                 __famctl_parse_subcommand 1 'version' 'h/help'
             case 'logplay'
-                __famctl_parse_subcommand 0 'version' 'h/help'
+                __famctl_parse_subcommand 1 'version' 'h/help'
             case 'mkdir'
-                __famctl_parse_subcommand 0 'version' 'h/help'
+                __famctl_parse_subcommand 1 'version' 'h/help'
             case 'creat'
-                __famctl_parse_subcommand 0 'version' 'h/help'
+                __famctl_parse_subcommand 1 'version' 'h/help'
             end
         case 'help'
             __famctl_parse_subcommand -r 1 'version'
@@ -151,10 +151,13 @@ complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options 
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs fsck" -eq 1' -F
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs fsck" version' -l 'version' -d 'Show the version.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs fsck" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs logplay" -eq 1' -F
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs logplay" version' -l 'version' -d 'Show the version.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs logplay" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs mkdir" -eq 1' -F
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkdir" version' -l 'version' -d 'Show the version.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkdir" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs creat" -eq 1' -F
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" version' -l 'version' -d 'Show the version.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl help" version' -l 'version' -d 'Show the version.'

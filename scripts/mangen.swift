@@ -266,7 +266,22 @@ func render(_ page: Page, root: Command, all: [Page], source: URL, date: String)
     for title in before + custom + after where titles.contains(title) {
         lines += [heading(title)] + body(title)
     }
-    return lines.joined(separator: "\n") + "\n"
+    return asciiOnly(lines.joined(separator: "\n") + "\n")
+}
+
+/// Non-ASCII characters (help texts use `…`, outputs may hold anything) as `\[uXXXX]`
+/// escapes, which groff reads without a preprocessor and mandoc reads too.
+func asciiOnly(_ text: String) -> String {
+    var result = ""
+    for scalar in text.unicodeScalars {
+        if scalar.isASCII {
+            result.unicodeScalars.append(scalar)
+        } else {
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            result += "\\[u\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)]"
+        }
+    }
+    return result
 }
 
 /// `2026-11-25` → `November 25, 2026` (mdoc's date form), independent of the locale.

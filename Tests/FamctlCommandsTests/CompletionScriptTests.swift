@@ -80,7 +80,7 @@ import Testing
             try Self.bashCandidates(["famctl", "reconfigure-device", "dax1"], sysfsRoot: sysfs) == ["dax1.0"])
     }
 
-    @Test(arguments: ["fsck", "mkfs"])
+    @Test(arguments: ["mkfs", "fsck", "logplay", "mkdir", "creat"])
     func imageTargetsCompleteAsFiles(subcommand: String) throws {
         let directory = try DocsHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
