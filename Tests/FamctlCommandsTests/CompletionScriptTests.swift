@@ -100,4 +100,35 @@ import Testing
                 == ["--help", "--version", "-h", "creat", "fsck", "logplay", "mkdir", "mkfs"])
         #expect(try Self.bashCandidates(["famctl", "re"]) == ["reconfigure-device"])
     }
+
+    /// The candidates fish offers for `line` (`complete -C`), descriptions dropped. fish runs
+    /// without a terminal here, where it cannot call famctl for dynamic candidates, so only
+    /// static lists and files are checked in fish.
+    static func fishCandidates(_ line: String, directory: URL? = nil) throws -> [String] {
+        let completionFile = DocsHarness.repository.appending(path: "completions/famctl.fish").path
+        let output = try DocsHarness.run(
+            URL(fileURLWithPath: "/usr/bin/fish"),
+            ["-c", "source $argv[1]; complete -C $argv[2]", completionFile, line],
+            environment: ["PATH": DocsHarness.famctl.deletingLastPathComponent().path + ":/usr/bin:/bin"],
+            in: directory)
+        #expect(output.status == 0, "fish: \(output.stderr)")
+        return output.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.sorted()
+    }
+
+    @Test func fishCompletesModesSubcommandsAndFiles() throws {
+        #expect(try Self.fishCandidates("famctl reconfigure-device --mode ") == ["devdax", "famfs", "system-ram"])
+        #expect(try Self.fishCandidates("famctl famfs ") == ["creat", "fsck", "logplay", "mkdir", "mkfs"])
+        let directory = try DocsHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data().write(to: directory.appending(path: "alpha.img"))
+        try FileManager.default.createDirectory(at: directory.appending(path: "images"), withIntermediateDirectories: false)
+        #expect(try Self.fishCandidates("famctl famfs fsck ", directory: directory) == ["alpha.img", "images/"])
+    }
+
+    @Test func zshScriptParses() throws {
+        let file = DocsHarness.repository.appending(path: "completions/_famctl").path
+        let output = try DocsHarness.run(URL(fileURLWithPath: "/usr/bin/zsh"), ["-n", file])
+        #expect(output.status == 0, "zsh -n: \(output.stderr)")
+        #expect(output.stderr.isEmpty)
+    }
 }
