@@ -74,16 +74,29 @@ func pages(_ command: Command, path: [String]) -> [Page] {
 
 // MARK: roff text
 
-/// Text for a body line: backslashes escaped, no line starting with a control character,
-/// one sentence per line (mandoc's style rule), no trailing blanks.
+/// Text for body lines: backslashes escaped, one sentence per line and at most 78 bytes a
+/// line where words allow (mandoc's style rules), no line starting with a control character,
+/// no trailing blanks.
 func roffLines(_ text: String) -> [String] {
     text.replacingOccurrences(of: "\\", with: "\\e")
         .replacingOccurrences(of: ". ", with: ".\n")
         .split(separator: "\n", omittingEmptySubsequences: true)
-        .map { line in
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            return trimmed.first.map { ".'".contains($0) } == true ? "\\&" + trimmed : trimmed
+        .flatMap { wrapped(String($0).trimmingCharacters(in: .whitespaces)) }
+        .map { line in line.first.map { ".'".contains($0) } == true ? "\\&" + line : line }
+}
+
+func wrapped(_ line: String, width: Int = 78) -> [String] {
+    var lines: [String] = []
+    var current = ""
+    for word in line.split(separator: " ", omittingEmptySubsequences: true) {
+        if !current.isEmpty && current.count + 1 + word.count > width {
+            lines.append(current)
+            current = String(word)
+        } else {
+            current += current.isEmpty ? String(word) : " " + word
         }
+    }
+    return current.isEmpty ? lines : lines + [current]
 }
 
 /// One macro argument, quoted so blanks and delimiters stay literal.
