@@ -160,7 +160,7 @@ for source in man/src/*.mdoc; do
 done
 
 "$bin" --experimental-dump-help >"$work/dump.json"
-swift scripts/mangen.swift "$work/dump.json" "$work/src" "$work/man" "$docs_date"
+swift scripts/mangen.swift "$work/dump.json" "$work/src" "$work/man" "$docs_date" "$("$bin" --version)"
 rm -f man/*.8
 cp "$work/man/"*.8 man/
 

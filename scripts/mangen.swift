@@ -2,7 +2,7 @@
 // `famctl --experimental-dump-help` prints, merged with the hand-written sections in
 // man/src/<page>.mdoc. Run by scripts/gen-docs.sh, which also expands the EXAMPLES there:
 //
-//     swift scripts/mangen.swift <dump.json> <source dir> <output dir> <yyyy-mm-dd>
+//     swift scripts/mangen.swift <dump.json> <source dir> <output dir> <yyyy-mm-dd> <version>
 //
 // One page per command that runs something (`famctl` itself, `famctl list`, ...,
 // `famctl famfs mkfs`); a command group without its own action (`famctl famfs`) and
@@ -244,7 +244,9 @@ func heading(_ title: String) -> String {
     title.contains(" ") ? ".Sh \"\(title)\"" : ".Sh \(title)"
 }
 
-func render(_ page: Page, root: Command, all: [Page], source: URL, date: String) throws -> String {
+func render(
+    _ page: Page, root: Command, all: [Page], source: URL, date: String, version: String
+) throws -> String {
     let file = source.appending(path: "\(page.name).mdoc")
     guard let text = try? String(contentsOf: file, encoding: .utf8) else {
         throw Failure(description: "\(file.path) is missing: every page needs its hand-written sections")
@@ -261,7 +263,8 @@ func render(_ page: Page, root: Command, all: [Page], source: URL, date: String)
         ".\\\" man/src/\(page.name).mdoc: edit those and regenerate, not this file.",
         ".Dd \(date)",
         ".Dt \(page.name.uppercased()) 8",
-        ".Os",
+        // The footer names the release (mandoc calls that a style issue; BSD would be wrong).
+        ".Os famctl \(version)",
         ".Sh NAME",
         ".Nm \(page.name)",
         ".Nd \((page.command.abstract ?? "").trimmingCharacters(in: CharacterSet(charactersIn: ".")))",
@@ -310,8 +313,9 @@ func mdocDate(_ iso: String) throws -> String {
 
 func main() throws {
     let arguments = CommandLine.arguments.dropFirst()
-    guard arguments.count == 4 else {
-        throw Failure(description: "usage: mangen.swift <dump.json> <source dir> <output dir> <yyyy-mm-dd>")
+    guard arguments.count == 5 else {
+        throw Failure(
+            description: "usage: mangen.swift <dump.json> <source dir> <output dir> <yyyy-mm-dd> <version>")
     }
     let values = Array(arguments)
     let dump = try JSONDecoder().decode(Dump.self, from: Data(contentsOf: URL(fileURLWithPath: values[0])))
@@ -327,7 +331,8 @@ func main() throws {
     }
     try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
     for page in all {
-        let text = try render(page, root: dump.command, all: all, source: source, date: date)
+        let text = try render(
+            page, root: dump.command, all: all, source: source, date: date, version: values[4])
         try Data(text.utf8).write(to: output.appending(path: "\(page.name).8"))
     }
 }
