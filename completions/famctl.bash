@@ -186,26 +186,54 @@ _famctl() {
 
 _famctl_list() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-D --devices -R --regions -M --mappings -i --idle -u --human --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--sysfs-root --backend -r --region -d --dev)
     __famctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sysfs-root')
+        __famctl_add_completions -d
+        return
+        ;;
+    '--backend')
+        __famctl_add_completions -W 'auto'$'\n''libdaxctl'$'\n''sysfs'
+        return
+        ;;
+    '-r'|'--region')
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion list -- --region "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '-d'|'--dev')
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion list -- --dev "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _famctl_reconfigure-device() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-N --no-online --movable --no-movable -f --force -u --human -v --verbose --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--mode -m --region -r)
+    non_repeating_options=(--sysfs-root --backend -m --mode -r --region)
     __famctl_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
-    '--mode'|'-m')
+    '--sysfs-root')
+        __famctl_add_completions -d
+        return
+        ;;
+    '--backend')
+        __famctl_add_completions -W 'auto'$'\n''libdaxctl'$'\n''sysfs'
+        return
+        ;;
+    '-m'|'--mode')
         __famctl_add_completions -W 'devdax'$'\n''system-ram'$'\n''famfs'
         return
         ;;
-    '--region'|'-r')
+    '-r'|'--region')
         __famctl_add_completions -W "$(__famctl_custom_complete ---completion reconfigure-device -- --region "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
         return
         ;;
@@ -222,50 +250,196 @@ _famctl_reconfigure-device() {
 
 _famctl_online-memory() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--movable --no-movable -u --human -v --verbose --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=()
-    __famctl_offer_flags_options 0
+    non_repeating_options=(--sysfs-root --backend -r --region)
+    __famctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sysfs-root')
+        __famctl_add_completions -d
+        return
+        ;;
+    '--backend')
+        __famctl_add_completions -W 'auto'$'\n''libdaxctl'$'\n''sysfs'
+        return
+        ;;
+    '-r'|'--region')
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion online-memory -- --region "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion online-memory -- positional@0 "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _famctl_offline-memory() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-u --human -v --verbose --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=()
-    __famctl_offer_flags_options 0
+    non_repeating_options=(--sysfs-root --backend -r --region)
+    __famctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sysfs-root')
+        __famctl_add_completions -d
+        return
+        ;;
+    '--backend')
+        __famctl_add_completions -W 'auto'$'\n''libdaxctl'$'\n''sysfs'
+        return
+        ;;
+    '-r'|'--region')
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion offline-memory -- --region "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion offline-memory -- positional@0 "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _famctl_enable-device() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-u --human -v --verbose --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=()
-    __famctl_offer_flags_options 0
+    non_repeating_options=(--sysfs-root --backend -r --region)
+    __famctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sysfs-root')
+        __famctl_add_completions -d
+        return
+        ;;
+    '--backend')
+        __famctl_add_completions -W 'auto'$'\n''libdaxctl'$'\n''sysfs'
+        return
+        ;;
+    '-r'|'--region')
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion enable-device -- --region "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion enable-device -- positional@0 "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _famctl_disable-device() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-u --human -v --verbose --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=()
-    __famctl_offer_flags_options 0
+    non_repeating_options=(--sysfs-root --backend -r --region)
+    __famctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sysfs-root')
+        __famctl_add_completions -d
+        return
+        ;;
+    '--backend')
+        __famctl_add_completions -W 'auto'$'\n''libdaxctl'$'\n''sysfs'
+        return
+        ;;
+    '-r'|'--region')
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion disable-device -- --region "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion disable-device -- positional@0 "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _famctl_create-device() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-u --human -v --verbose --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--sysfs-root --backend -s --size -a --align --input -r --region)
     __famctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sysfs-root')
+        __famctl_add_completions -d
+        return
+        ;;
+    '--backend')
+        __famctl_add_completions -W 'auto'$'\n''libdaxctl'$'\n''sysfs'
+        return
+        ;;
+    '-s'|'--size')
+        return
+        ;;
+    '-a'|'--align')
+        return
+        ;;
+    '--input')
+        __famctl_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '-r'|'--region')
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion create-device -- --region "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _famctl_destroy-device() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-f --force -u --human -v --verbose --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=()
-    __famctl_offer_flags_options 0
+    non_repeating_options=(--sysfs-root --backend -r --region)
+    __famctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sysfs-root')
+        __famctl_add_completions -d
+        return
+        ;;
+    '--backend')
+        __famctl_add_completions -W 'auto'$'\n''libdaxctl'$'\n''sysfs'
+        return
+        ;;
+    '-r'|'--region')
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion destroy-device -- --region "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __famctl_add_completions -W "$(__famctl_custom_complete ---completion destroy-device -- positional@0 "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _famctl_famfs() {
@@ -293,10 +467,35 @@ _famctl_famfs() {
 
 _famctl_famfs_mkfs() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--force -f --kill -k --dry-run --json --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(-l --loglen --format-version --uuid --device-uuid --device-name --size --system-uuid-file)
     __famctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-l'|'--loglen')
+        return
+        ;;
+    '--format-version')
+        return
+        ;;
+    '--uuid')
+        return
+        ;;
+    '--device-uuid')
+        return
+        ;;
+    '--device-name')
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--system-uuid-file')
+        return
+        ;;
+    esac
 
     # Offer positional completions
     case "${positional_number}" in
@@ -309,10 +508,20 @@ _famctl_famfs_mkfs() {
 
 _famctl_famfs_fsck() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-u --human --verbose -v --json --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(-B --nbuckets --system-uuid-file)
     __famctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-B'|'--nbuckets')
+        return
+        ;;
+    '--system-uuid-file')
+        return
+        ;;
+    esac
 
     # Offer positional completions
     case "${positional_number}" in
