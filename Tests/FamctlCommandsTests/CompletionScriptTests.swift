@@ -67,7 +67,8 @@ import Testing
         let sysfs = try Self.captureSysfs(in: directory)
         #expect(
             try Self.bashCandidates(["famctl", "reconfigure-device", "--mode", "famfs", ""], sysfsRoot: sysfs)
-                == ["all", "dax0.0", "dax1.0", "dax1.1"])
+                == ["all", "dax0.0", "dax1.0", "dax1.1"],
+            "device arguments need completion: .custom(Completions.daxDevices)")
         #expect(
             try Self.bashCandidates(["famctl", "reconfigure-device", "dax1"], sysfsRoot: sysfs)
                 == ["dax1.0", "dax1.1"])
@@ -90,7 +91,8 @@ import Testing
         try FileManager.default.createDirectory(at: directory.appending(path: "images"), withIntermediateDirectories: false)
         #expect(
             try Self.bashCandidates(["famctl", "famfs", subcommand, ""], directory: directory)
-                == ["alpha.img", "beta.img", "images"])
+                == ["alpha.img", "beta.img", "images"],
+            "the device-or-image argument of famctl famfs \(subcommand) needs completion: .file()")
         #expect(try Self.bashCandidates(["famctl", "famfs", subcommand, "al"], directory: directory) == ["alpha.img"])
     }
 
