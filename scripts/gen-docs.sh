@@ -133,6 +133,8 @@ expand_page() { # source output
                 FAMCTL_SYSTEM_UUID_FILE="$page_dir/system_uuid" timeout 60 bash -c "$run" >"$work/out" 2>&1)
             status=$?
             set -e
+            # The scratch directory's name changes every run: show paths relative to it.
+            sed -i -e "s|$page_dir/||g" -e "s|$page_dir|.|g" "$work/out"
             if [[ "$status" != "$expected" ]]; then
                 echo "gen-docs: $(basename "$source"): '$shown' exited $status, expected $expected" >&2
                 unexpected=$((unexpected + 1))
