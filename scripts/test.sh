@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite: unit, end-to-end and simulated-kernel tests, then the real-kernel
-# suite in QEMU (scripts/vm-test.sh; FAMCTL_SKIP_VM=1 skips it).
+# The whole test suite: unit, end-to-end and simulated-kernel tests, the Debian package, then
+# the real-kernel suite in QEMU (scripts/vm-test.sh; FAMCTL_SKIP_VM=1 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+# mandoc, groff and man-db: man page lint and rendering; fish and zsh: completion scripts;
+# lintian, dpkg-dev, fakeroot: the Debian package.
+scripts/setup.sh mandoc groff-base man-db fish zsh lintian dpkg-dev fakeroot
 swift build --build-tests
 swift test --skip-build
+scripts/test-package.sh
 if [ "${FAMCTL_SKIP_VM:-0}" = 1 ]; then
     echo "real-kernel suite skipped (FAMCTL_SKIP_VM=1)"
 else
