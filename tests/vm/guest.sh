@@ -22,7 +22,11 @@ FAMFS_DIRS="dir1 dir2 dir2/sub dir2/sub/deeper"
 FAMFS_FILES="file0:4096 dir1/file1:3145728 dir2/sub/deeper/big:67108864"
 FAMFS_ENTRIES=7 # dir1, dir2, dir2/sub, dir2/sub/deeper (mkdir -p logs each), three files
 
+# Each boot's checks, in order (run_plan reads them by name; scripts/vm-test.sh reads these
+# two lines to know which verdicts to expect).
+# shellcheck disable=SC2034
 PLAN_boot1="1:list-json 2:round-trip 3:memory-enable-dry-run 4:famfs-mode-refused 5:kernel-faults 8:timing 6:famfs-on-device"
+# shellcheck disable=SC2034
 PLAN_boot2="7:persistence"
 
 mkdir -p $W
@@ -378,6 +382,7 @@ hold_and_reconfigure() {
 fill_shm() {
     head -c 1048576 /dev/urandom > $W/chunk
     rm -f /dev/shm/fill
+    # shellcheck disable=SC2046 # one cat for all 32 copies: a fork costs milliseconds here
     cat $(for i in $(seq 32); do echo $W/chunk; done) > /dev/shm/fill
 }
 
@@ -447,6 +452,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 timed() { # FILE CMD...: appends the wall time in ms; fails the check if CMD fails
     file=$1
     shift
+    # shellcheck disable=SC2046 # "<ms> <exit status>" into $1 and $2
     set -- $(vmhelper ms "$@")
     [ "$2" = 0 ] || fail "timed command exited $2"
     echo "$1" >> $file
@@ -589,10 +595,11 @@ run_plan() {
             echo "VMSETUP check $id starts with $DEV not in devdax: $(sysfs_view)"
         fi
         rm -f $W/reason
-        start=$(cut -d' ' -f1 /proc/uptime)
+        read -r start _ < /proc/uptime
         timeout -s KILL $CHECK_TIMEOUT sh /vmtest/guest.sh check $name
         rc=$?
-        secs=$(awk -v a=$start -v b=$(cut -d' ' -f1 /proc/uptime) 'BEGIN { printf "%.1f", b - a }')
+        read -r end _ < /proc/uptime
+        secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
         if [ $rc -eq 0 ]; then
             echo "VMCHECK $id $name PASS (${secs}s)"
         elif [ $rc -eq 137 ]; then
