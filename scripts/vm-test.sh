@@ -291,6 +291,8 @@ for accel in "${ACCELS[@]}"; do
 done
 BOOT1=$BOOT BOOT1_SECS=$BOOT_SECS
 say "boot 1: $BOOT1 in ${BOOT1_SECS}s"
+info=$(tr -d '\r' 2> /dev/null < "$ART/boot1.log" | grep -a '^VMINFO' | head -n 1 || true)
+[ -z "$info" ] || say "guest: ${info#VMINFO }"
 
 BOOT2=skipped BOOT2_SECS=0
 if [ "$BOOT1" = booted ]; then
