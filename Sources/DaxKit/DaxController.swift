@@ -36,11 +36,16 @@ public final class DaxController {
 
     /// - Parameter binding: how drivers are bound; the sysfs sequence by default (libdaxctl's
     ///   functions on a host with `--backend libdaxctl`). A dry run always plans sysfs writes.
-    public init(sysfs: Sysfs, dryRun: Bool = false, binding: ((SysfsWriter) -> DriverBinding)? = nil) {
+    ///   `busyRetries` applies to the sysfs sequence (see `SysfsDriverBinding`).
+    public init(
+        sysfs: Sysfs, dryRun: Bool = false, busyRetries: Int = 0, retryDelay: Duration = .seconds(1),
+        binding: ((SysfsWriter) -> DriverBinding)? = nil
+    ) {
         self.sysfs = sysfs
         let writer = SysfsWriter(sysfs: sysfs, dryRun: dryRun)
         self.writer = writer
-        self.binding = dryRun ? SysfsDriverBinding(writer: writer) : (binding?(writer) ?? SysfsDriverBinding(writer: writer))
+        let sysfsBinding = SysfsDriverBinding(writer: writer, busyRetries: dryRun ? 0 : busyRetries, retryDelay: retryDelay)
+        self.binding = dryRun ? sysfsBinding : (binding?(writer) ?? sysfsBinding)
         self.discovery = DaxDiscovery(sysfs: sysfs)
     }
 

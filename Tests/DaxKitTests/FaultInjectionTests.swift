@@ -112,3 +112,24 @@ import Testing
         #expect(machine.driver == DaxDriver.kmem)
     }
 }
+
+@Suite struct BusyRetryTests {
+    /// A device busy for a moment after famfs is unmounted: the unbind is retried.
+    @Test(arguments: [SimulatedKernel.Fault.Effect.fail(Errno.EBUSY), .ignore])
+    func aBriefEBUSYIsRetried(effect: SimulatedKernel.Fault.Effect) throws {
+        let machine = try Machine(.famfs)
+        machine.kernel.inject(effect, at: "bus/dax/drivers/fsdev_dax/unbind", times: 2)
+        let controller = DaxController(sysfs: machine.kernel, busyRetries: 2, retryDelay: .milliseconds(1))
+        _ = try controller.reconfigure(machine.device, ReconfigureOptions(mode: .devdax))
+        #expect(machine.driver == DaxDriver.deviceDax)
+        #expect(machine.kernel.writeLog.filter { $0.write.path.hasSuffix("fsdev_dax/unbind") }.count == 3)
+    }
+
+    @Test func retriesRunOut() throws {
+        let machine = try Machine(.famfs)
+        machine.kernel.inject(.fail(Errno.EBUSY), at: "bus/dax/drivers/fsdev_dax/unbind", times: 3)
+        let controller = DaxController(sysfs: machine.kernel, busyRetries: 2, retryDelay: .milliseconds(1))
+        #expect(throws: DaxError.self) { try controller.reconfigure(machine.device, ReconfigureOptions(mode: .devdax)) }
+        #expect(machine.driver == DaxDriver.fsdevDax)
+    }
+}

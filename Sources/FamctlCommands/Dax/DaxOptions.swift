@@ -85,9 +85,7 @@ enum DaxNames {
 /// last failure (256 − errno).
 struct DaxDeviceRun {
     let options: DaxGlobalOptions
-    let human: Bool
-    let verbose: Bool
-    let dryRun: Bool
+    let run: DaxRunOptions
     /// "reconfigured", "onlined memory for", …
     let summaryVerb: String
     /// "reconfiguring devices", "onlining memory", …
@@ -103,8 +101,9 @@ struct DaxDeviceRun {
         let names = try arguments.map(DaxNames.device)
         let regionFilter = try region.flatMap(DaxNames.region)
         let (sysfs, useLibdaxctl) = try options.resolve()
-        try options.requireRoot(sysfs, dryRun: dryRun)
-        let controller = DaxController(sysfs: sysfs, dryRun: dryRun, binding: useLibdaxctl ? { LibDaxctlBinding(writer: $0) } : nil)
+        try options.requireRoot(sysfs, dryRun: run.dryRun)
+        let controller = DaxController(sysfs: sysfs, dryRun: run.dryRun, busyRetries: run.busyRetries,
+                                       binding: useLibdaxctl ? { LibDaxctlBinding(writer: $0) } : nil)
         // Named devices only: the others' attributes are never read.
         let wanted = names.contains(nil) ? nil : Set(names.compactMap { $0 })
         let all = controller.discovery.regions { wanted?.contains($0) ?? true }.flatMap(\.devices)
@@ -127,20 +126,20 @@ struct DaxDeviceRun {
             do throws(DaxError) {
                 let report = try operation(controller, device)
                 report.notes.forEach { Self.stderr($0) }
-                json.append(DaxJSON.device(report.device, DaxJSON.Format(human: human)))
+                json.append(DaxJSON.device(report.device, DaxJSON.Format(human: run.human)))
                 count += 1
             } catch {
                 Self.stderr("famctl: \(error)")
                 failure = error
             }
-            if verbose && !dryRun {
+            if run.verbose && !run.dryRun {
                 controller.writer.writes[before...].forEach { Self.stderr("famctl: \(device.name): wrote \($0.command(root: sysfs.root))") }
             }
         }
-        if dryRun {
+        if run.dryRun {
             for write in controller.writer.writes { print(write.command(root: sysfs.root)) }
             Self.stderr("famctl: dry run: \(controller.writer.writes.count) write(s) planned, nothing changed")
-        } else if printsJSON, let document = DaxJSON.document(json, human: human) {
+        } else if printsJSON, let document = DaxJSON.document(json, human: run.human) {
             print(document)
         }
         if let failure { Self.stderr("error \(errorNoun): \(Errno.describe(failure.errno))") }
@@ -167,6 +166,9 @@ struct DaxRunOptions: ParsableArguments {
 
     @Flag(name: .customLong("dry-run"), help: "Print the sysfs writes that would be made, in order, and change nothing.")
     var dryRun = false
+
+    @Option(name: .customLong("busy-retries"), help: ArgumentHelp("Retry an unbind that reports EBUSY this many times, 1 s apart (sysfs backend).", valueName: "n"))
+    var busyRetries = 0
 }
 
 /// The options of daxctl's per-device commands: `DaxRunOptions` and the device arguments.
@@ -184,6 +186,6 @@ struct DaxDeviceArguments: ParsableArguments {
     }
 
     func runner(_ global: DaxGlobalOptions, summary: String, error: String, json: Bool = false) -> DaxDeviceRun {
-        DaxDeviceRun(options: global, human: run.human, verbose: run.verbose, dryRun: run.dryRun, summaryVerb: summary, errorNoun: error, printsJSON: json)
+        DaxDeviceRun(options: global, run: run, summaryVerb: summary, errorNoun: error, printsJSON: json)
     }
 }
