@@ -210,8 +210,8 @@ struct Machine {
         #expect(machine.kernel.writeLog.map(\.write) == controller.writer.writes)
     }
 
-    /// 4 operations per memory block (phys_index, state, the online write, valid_zones) plus a
-    /// fixed 11: no attribute is read twice.
+    /// 3 operations per memory block (state, the online write, valid_zones) plus a fixed 11:
+    /// no attribute is read twice.
     @Test(arguments: [UInt64(1), 4, 16])
     func reconfigureCostsAFixedNumberOfOperationsPerBlock(gib: UInt64) throws {
         let kernel = SimulatedKernel.hmem(size: gib << 30)
@@ -219,7 +219,7 @@ struct Machine {
         let counting = CountingSysfs(kernel)
         _ = try DaxController(sysfs: counting).reconfigure(device, ReconfigureOptions(mode: .systemRAM))
         let blocks = Int(gib * 8)
-        #expect(counting.total == 4 * blocks + 11)
+        #expect(counting.total == 3 * blocks + 11)
         #expect(counting.writes == blocks + 4)
         let reads = counting.log.filter { $0.hasPrefix("read ") }
         #expect(Set(reads).count == reads.count, "an attribute was read twice")
