@@ -224,4 +224,16 @@ struct Machine {
         let reads = counting.log.filter { $0.hasPrefix("read ") }
         #expect(Set(reads).count == reads.count, "an attribute was read twice")
     }
+
+    /// Leaving system-ram with --force: per block the state, zone and removable reads and the
+    /// offline write; plus block_size_bytes, the node listing, 4 driver writes, 2 link reads
+    /// and the driver directory check.
+    @Test func forcedReturnToDevdaxCostsFourOperationsPerBlock() throws {
+        let machine = try Machine(.systemRAMOnline)
+        let counting = CountingSysfs(machine.kernel)
+        _ = try DaxController(sysfs: counting).reconfigure(machine.device, ReconfigureOptions(mode: .devdax, force: true))
+        #expect(counting.total == 4 * 32 + 9)
+        let reads = counting.log.filter { $0.hasPrefix("read ") }
+        #expect(Set(reads).count == reads.count, "an attribute was read twice")
+    }
 }
