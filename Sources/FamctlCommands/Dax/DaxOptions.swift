@@ -154,7 +154,7 @@ struct DaxDeviceRun {
 
 /// `-r`, `-u`, `-v` and famctl's `--dry-run`: what every changing dax command takes.
 struct DaxRunOptions: ParsableArguments {
-    @Option(name: [.customShort("r"), .customLong("region")], help: ArgumentHelp("Only this region: N, regionN or all.", valueName: "region-id"),
+    @Option(name: [.customShort("r", allowingJoined: true), .customLong("region")], help: ArgumentHelp("Only this region: N, regionN or all.", valueName: "region-id"),
             completion: .custom(Completions.regions))
     var region: String?
 

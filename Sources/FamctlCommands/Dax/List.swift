@@ -16,11 +16,11 @@ struct List: AsyncParsableCommand {
 
     @OptionGroup var global: DaxGlobalOptions
 
-    @Option(name: [.customShort("r"), .customLong("region")], help: ArgumentHelp("Filter by region: N, regionN or all.", valueName: "region-id"),
+    @Option(name: [.customShort("r", allowingJoined: true), .customLong("region")], help: ArgumentHelp("Filter by region: N, regionN or all.", valueName: "region-id"),
             completion: .custom(Completions.regions))
     var region: String?
 
-    @Option(name: [.customShort("d"), .customLong("dev")], help: ArgumentHelp("Filter by device: daxX.Y, X.Y or all.", valueName: "dev"),
+    @Option(name: [.customShort("d", allowingJoined: true), .customLong("dev")], help: ArgumentHelp("Filter by device: daxX.Y, X.Y or all.", valueName: "dev"),
             completion: .custom(Completions.daxDevices))
     var device: String?
 

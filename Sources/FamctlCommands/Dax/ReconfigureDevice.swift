@@ -20,7 +20,7 @@ struct ReconfigureDevice: AsyncParsableCommand {
 
     @OptionGroup var global: DaxGlobalOptions
 
-    @Option(name: [.customShort("m"), .customLong("mode")], help: ArgumentHelp("devdax, system-ram or famfs.", valueName: "mode"),
+    @Option(name: [.customShort("m", allowingJoined: true), .customLong("mode")], help: ArgumentHelp("devdax, system-ram or famfs.", valueName: "mode"),
             completion: .list(Completions.modes))
     var mode: String?
 
