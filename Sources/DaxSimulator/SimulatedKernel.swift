@@ -95,8 +95,6 @@ public final class SimulatedKernel: Sysfs {
 
     public init() {}
 
-    public var rootDescription: String { "/sys" }
-
     // MARK: building a machine
 
     /// Adds a region. `path` is its directory relative to the root (e.g.
