@@ -461,7 +461,7 @@ public final class DaxController {
         case .sysfs(let cause): return .switchFailed(device: device.name, cause: cause, state: state)
         case .linkMismatch(let expected, let found, let errno):
             return .driverDidNotChange(device: device.name, expected: expected, found: found, errno: errno, state: state)
-        case .refused(let error): return error
+        case .refused(let error): return .interrupted(error, state: state)
         }
     }
 }

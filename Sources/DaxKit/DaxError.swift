@@ -36,6 +36,8 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
     case badName(argument: String, expected: String)
     /// A value famctl cannot act on (size, align, input JSON).
     case invalidValue(what: String, value: String, expected: String)
+    /// A condition found halfway through a switch; `state` says where the rollback left the device.
+    indirect case interrupted(DaxError, state: String)
 
     /// The errno daxctl reports for the same condition.
     public var errno: Int32 {
@@ -49,6 +51,7 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
         case .notSystemRAM, .statusNotApplicable, .deviceActive, .noMatch: return Errno.ENXIO
         case .memoryUnknown: return Errno.EACCES
         case .noSpace: return Errno.ENOSPC
+        case .interrupted(let cause, _): return cause.errno
         }
     }
 
@@ -98,6 +101,8 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
             return "'\(argument)' is not \(expected)"
         case .invalidValue(let what, let value, let expected):
             return "invalid \(what) '\(value)': expected \(expected)"
+        case .interrupted(let cause, let state):
+            return "\(cause); \(state)"
         }
     }
 }

@@ -104,6 +104,16 @@ import Testing
         #expect(error.errno == Errno.EINVAL, "the first failure decides the exit status")
     }
 
+    /// Without `resource` (not root) the blocks cannot be found after kmem bound: back to devdax.
+    @Test func blocksThatCannotBeFoundAfterBindingRollBack() throws {
+        let machine = try Machine()
+        machine.kernel.resourceReadable = false
+        let error = machine.failure(ReconfigureOptions(mode: .systemRAM))
+        #expect(error == .interrupted(.memoryUnknown(device: "dax0.0"), state: "rolled back: dax0.0 is in devdax mode as before"))
+        #expect(error?.errno == Errno.EACCES)
+        #expect(machine.driver == DaxDriver.deviceDax && machine.blocks.isEmpty)
+    }
+
     @Test func onliningFailureOfflinesWhatWasOnlined() throws {
         let machine = try Machine(.systemRAMOffline)
         machine.kernel.inject(.fail(Errno.EINVAL), at: Self.block)
