@@ -25,10 +25,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // CRC-32 by carry-less multiplication for the log scans (zlib finishes the tails).
+        .target(name: "CFamfsCRC"),
         .target(
             name: "FamfsKit",
             dependencies: [
                 "CZlib",
+                "CFamfsCRC",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -57,7 +60,7 @@ let package = Package(
         .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "DaxSimulator", "CDaxctl"]),
         .testTarget(
             name: "FamctlCommandsTests",
-            dependencies: ["FamctlCommands", "famctl", "DaxSimulator"]
+            dependencies: ["FamctlCommands", "famctl", "CZlib", "DaxSimulator"]
         ),
     ]
 )

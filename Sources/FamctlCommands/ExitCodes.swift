@@ -10,6 +10,35 @@ public enum ExitCodes {
     /// Command-line usage error (swift-argument-parser's code, also sysexits' EX_USAGE).
     public static let usage: Int32 = 64
 
+    // famfs commands (mkfs, and every command that writes): refused or failed to write.
+    /// The command refused (a check failed, nothing was written), e.g. mkfs over an
+    /// existing superblock without --force.
+    public static let refused: Int32 = 1
+    /// The target could not be opened, read or written (missing, permissions, I/O).
+    public static let ioError: Int32 = 3
+
+    // famfs fsck verdicts (upstream returns 0 for bad entries; a corrupt log must not pass).
+    /// The superblock or the log header is invalid (upstream's 1); no report follows.
+    public static let fsckInvalidMetadata: Int32 = 1
+    /// Bad log entries or allocation collisions; the report follows.
+    public static let fsckProblems: Int32 = 2
+    /// The target cannot be opened or read.
+    public static let fsckUnreadable: Int32 = 3
+
+    /// The EXIT STATUS text of `famctl famfs fsck --help`.
+    static let fsckStatusHelp = """
+        Exit status: \(success) clean; \(fsckInvalidMetadata) invalid superblock or log header; \
+        \(fsckProblems) problems in log entries or allocation (each printed as one line naming \
+        the entry index, path and problem); \(fsckUnreadable) the target cannot be opened or read; \
+        \(usage) usage error.
+        """
+
+    /// The EXIT STATUS text of famfs commands that write (mkfs).
+    static let writerStatusHelp = """
+        Exit status: \(success) done; \(refused) refused (nothing written); \(ioError) the target \
+        cannot be opened, read or written; \(usage) usage error.
+        """
+
     /// Dax commands keep daxctl's convention, the negative errno masked to 8 bits, so scripts
     /// written for daxctl keep working: 240 EBUSY (auto-online policy, memory online, a driver
     /// that did not unbind), 250 ENXIO (no such device, wrong mode for the operation, a bind
