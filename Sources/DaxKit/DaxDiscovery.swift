@@ -22,7 +22,7 @@ public final class DaxDiscovery {
     /// `include` filters device names before any attribute is read.
     public func regions(include: (String) -> Bool = { _ in true }) -> [DaxRegion] {
         var byPath: [String: DaxRegion] = [:]
-        for (name, path, daxClass) in deviceLinks() where include(name) {
+        for (name, path, daxClass) in deviceLinks(include) {
             guard let numbers = DaxDevice.parseName(name),
                 let device = readDevice(name: name, numbers: numbers, path: path, daxClass: daxClass)
             else { continue }
@@ -47,11 +47,11 @@ public final class DaxDiscovery {
 
     /// (name, device directory, dax-class) for every entry on the dax bus, or in the legacy
     /// dax class when the bus does not exist.
-    private func deviceLinks() -> [(String, String, Bool)] {
+    private func deviceLinks(_ include: (String) -> Bool) -> [(String, String, Bool)] {
         var result: [(String, String, Bool)] = []
         let busNames = sysfs.list(Self.busDevices)
         let (directory, daxClass) = busNames.isEmpty ? (Self.classDevices, true) : (Self.busDevices, false)
-        for name in busNames.isEmpty ? sysfs.list(Self.classDevices) : busNames where DaxDevice.parseName(name) != nil {
+        for name in busNames.isEmpty ? sysfs.list(Self.classDevices) : busNames where DaxDevice.parseName(name) != nil && include(name) {
             guard let target = sysfs.readLink("\(directory)/\(name)") else { continue }
             result.append((name, SysfsPath.resolve(target, from: directory), daxClass))
         }
