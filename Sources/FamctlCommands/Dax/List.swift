@@ -46,7 +46,11 @@ struct List: AsyncParsableCommand {
         let showRegions = regions || (!devices && region != nil)
         let showDevices = devices || (!regions && (device != nil || region == nil))
         let found: [DaxRegion]
-        if useLibdaxctl, let context = try? LibDaxctlContext() {
+        let context = useLibdaxctl ? try? LibDaxctlContext() : nil
+        if useLibdaxctl && context == nil && global.backend == .libdaxctl {
+            throw CommandFailure(exitCode: ExitCodes.dax(errno: Errno.ENXIO), message: "cannot create a libdaxctl context; try --backend sysfs")
+        }
+        if let context {
             found = context.regions(sysfs: sysfs, readMappings: mappings)
         } else {
             let discovery = DaxDiscovery(sysfs: sysfs, readMappings: mappings)
