@@ -3,7 +3,7 @@ import DaxKit
 
 /// `famctl reconfigure-device`: daxctl's mode switch, for several devices, idempotent, with
 /// `--dry-run` and rollback.
-struct ReconfigureDevice: AsyncParsableCommand {
+struct ReconfigureDevice: DaxDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconfigure-device",
         abstract: "Switch dax devices among devdax, system-ram and famfs modes.",
@@ -35,20 +35,22 @@ struct ReconfigureDevice: AsyncParsableCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
+    static let summary = "reconfigured"
+    static let failure = "reconfiguring devices"
+    static let verb = "reconfigure"
+    static let printsJSON = true
+
     func validate() throws {
         guard let mode else { throw ValidationError("a 'mode' option is required (-m devdax|system-ram|famfs)") }
         guard let parsed = DaxMode(rawValue: mode) else {
             throw ValidationError("unknown mode '\(mode)': expected one of \(Completions.modes.joined(separator: ", "))")
         }
         if noOnline && parsed != .systemRAM { throw ValidationError("--no-online is incompatible with --mode=\(mode)") }
-        try common.requireDevices(verb: "reconfigure")
+        if common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
     }
 
-    func run() async throws {
-        let options = ReconfigureOptions(mode: DaxMode(rawValue: mode ?? "")!, online: !noOnline, movable: movable, force: force)
-        let run = common.runner(global, summary: "reconfigured", error: "reconfiguring devices", json: true)
-        try run.run(devices: common.devices, region: common.region) { (controller, device) throws(DaxError) in
-            try controller.reconfigure(device, options)
-        }
+    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
+        // validate() accepted the mode.
+        try controller.reconfigure(device, ReconfigureOptions(mode: DaxMode(rawValue: mode ?? "") ?? .devdax, online: !noOnline, movable: movable, force: force))
     }
 }
