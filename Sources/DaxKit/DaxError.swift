@@ -73,7 +73,12 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
             let mode = DaxMode(driver: driver)?.rawValue ?? driver
             return "\(device): this kernel has no \(mode) mode (driver \(driver) not found); \(device) was not changed"
         case .switchFailed(let device, let cause, let state):
-            return "\(device): \(cause); \(state)"
+            // pmem/ndctl#256: users need to know that only a reboot frees such a block.
+            let hint = cause.errno == Errno.EBUSY && cause.path.hasPrefix("devices/system/memory/memory")
+                ? " (the block holds unmovable kernel pages, typically in ZONE_NORMAL; it can be freed only by a reboot "
+                    + "with auto_online_blocks set to offline)"
+                : ""
+            return "\(device): \(cause)\(hint); \(state)"
         case .driverDidNotChange(let device, let expected, let found, let errno, let state):
             let wanted = expected.map { "bound to \($0)" } ?? "unbound"
             let actual = found.map { "bound to \($0)" } ?? "unbound"
