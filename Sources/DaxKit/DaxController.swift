@@ -200,6 +200,32 @@ public final class DaxController {
         return DeviceReport(device: after, notes: [], changed: true)
     }
 
+    // MARK: reconfigure-device -s / -a
+
+    /// Sets the alignment and/or size of a disabled device of a dynamic region (daxctl's
+    /// `reconfigure-device -s/-a`, spec §5.4).
+    public func resize(_ device: DaxDevice, size: UInt64?, align: UInt64?) throws(DaxError) -> DeviceReport {
+        try requireModel(device)
+        let regionAttributes = "\(SysfsPath.parent(device.path))/dax_region"
+        guard sysfs.exists("\(regionAttributes)/available_size") else { throw .staticRegion(region: device.regionID) }
+        if let driver = device.state.driver { throw .mustBeDisabled(device: device.name, driver: driver) }
+        var after = device
+        do throws(SysfsError) {
+            if let align {
+                try writer.write("\(device.path)/align", String(align))
+                after.align = align
+            }
+            if let size {
+                try writer.write("\(device.path)/size", "0x" + String(size, radix: 16))
+                after.size = size
+            }
+        } catch {
+            let state = after.align == device.align ? "\(device.name) was not changed" : "\(device.name) has the new alignment but its old size"
+            throw .switchFailed(device: device.name, cause: error, state: state)
+        }
+        return DeviceReport(device: after, notes: [], changed: true)
+    }
+
     // MARK: create-device / destroy-device
 
     /// Creates a device in a dynamic region (spec §5.7) and enables it in devdax mode. On a

@@ -27,6 +27,8 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
     case memoryUnknown(device: String)
     /// destroy-device of an enabled device without `--force`.
     case deviceActive(device: String)
+    /// Resizing or re-aligning a device that is bound to a driver.
+    case mustBeDisabled(device: String, driver: String)
     /// create-device on a region with no room or no `create` attribute.
     case noSpace(region: Int)
     case staticRegion(region: Int)
@@ -42,7 +44,7 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The errno daxctl reports for the same condition.
     public var errno: Int32 {
         switch self {
-        case .autoOnlinePolicy, .memoryOnline, .foreignDriver: return Errno.EBUSY
+        case .autoOnlinePolicy, .memoryOnline, .foreignDriver, .mustBeDisabled: return Errno.EBUSY
         case .blockNotRemovable, .daxClass, .staticRegion: return Errno.EOPNOTSUPP
         case .noWholeMemoryBlock, .badName, .invalidValue: return Errno.EINVAL
         case .driverMissing: return Errno.ENODEV
@@ -96,6 +98,8 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
             return "\(device): cannot find its memory blocks (resource or target_node unreadable; run as root)"
         case .deviceActive(let device):
             return "\(device) is active, specify --force for deletion"
+        case .mustBeDisabled(let device, let driver):
+            return "\(device) is bound to \(driver); disable it first ('famctl disable-device \(device)') to change its size or alignment"
         case .noSpace(let region):
             return "region\(region): no space available for a new device"
         case .staticRegion(let region):

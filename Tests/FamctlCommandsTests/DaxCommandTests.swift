@@ -131,4 +131,22 @@ struct CommandRun {
         #expect(run.status == 0 && run.stderr.last == "destroyed 1 device")
         #expect(kernel.devices["dax0.0"]?.size == 0 && kernel.driver(of: "dax0.0") == nil)
     }
+
+    /// test/daxctl-create.sh: disable, shrink with -s 0, align, then create in the freed space.
+    @Test func resizeThroughReconfigure() throws {
+        let kernel = SimulatedKernel.hmem(size: 2 << 30)
+        var run = try CommandRun(ReconfigureDevice.self, ["-s", "0", "dax0.0"], on: kernel)
+        #expect(run.status == 240 && run.stderr.first?.contains("disable it first") == true)
+        #expect(kernel.devices["dax0.0"]?.size == 2 << 30)
+        _ = try CommandRun(DisableDevice.self, ["dax0.0"], on: kernel)
+        run = try CommandRun(ReconfigureDevice.self, ["-s", "1g", "-a", "1g", "dax0.0"], on: kernel)
+        #expect(run.status == 0 && run.stdout.isEmpty && run.stderr == ["reconfigured 1 device"])
+        #expect(kernel.devices["dax0.0"]?.size == 1 << 30 && kernel.devices["dax0.0"]?.align == 1 << 30)
+        let nvdimm = SimulatedKernel.nvdimm()
+        _ = try CommandRun(DisableDevice.self, ["dax0.0"], on: nvdimm)
+        run = try CommandRun(ReconfigureDevice.self, ["-s", "0", "dax0.0"], on: nvdimm)
+        #expect(run.status == 161)
+        #expect(throws: (any Error).self) { try ReconfigureDevice.parse(["dax0.0"]) }
+        #expect(throws: (any Error).self) { try ReconfigureDevice.parse(["-s", "12q", "dax0.0"]) }
+    }
 }

@@ -192,8 +192,8 @@ protocol DaxDeviceCommand: AsyncParsableCommand {
     static var summary: String { get }
     /// daxctl's failure line ("reconfiguring devices", "onlining memory", …).
     static var failure: String { get }
-    /// daxctl prints the devices' JSON for reconfigure-device only.
-    static var printsJSON: Bool { get }
+    /// daxctl prints the devices' JSON for mode switches only.
+    var printsJSON: Bool { get }
     /// The verb of "specify a device to <verb>, or "all"".
     static var verb: String { get }
 
@@ -201,14 +201,14 @@ protocol DaxDeviceCommand: AsyncParsableCommand {
 }
 
 extension DaxDeviceCommand {
-    static var printsJSON: Bool { false }
+    var printsJSON: Bool { false }
 
     func validate() throws {
         if common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
     }
 
     func runner() -> DaxDeviceRun {
-        DaxDeviceRun(options: global, run: common.run, summaryVerb: Self.summary, errorNoun: Self.failure, printsJSON: Self.printsJSON)
+        DaxDeviceRun(options: global, run: common.run, summaryVerb: Self.summary, errorNoun: Self.failure, printsJSON: printsJSON)
     }
 
     func run() async throws {
