@@ -93,6 +93,8 @@ struct DaxDeviceRun {
     /// Whether the devices after the operation are printed as JSON (reconfigure-device only,
     /// as in daxctl).
     let printsJSON: Bool
+    /// Retries of an unbind that reports EBUSY.
+    let busyRetries: Int
     /// Where stdout and stderr lines go (tests collect them).
     var stdout: (String) -> Void = { print($0) }
     var stderr: (String) -> Void = DaxDeviceRun.stderr
@@ -104,7 +106,7 @@ struct DaxDeviceRun {
     ) throws {
         let (sysfs, useLibdaxctl) = try options.resolve()
         try options.requireRoot(sysfs, dryRun: run.dryRun)
-        let controller = DaxController(sysfs: sysfs, dryRun: run.dryRun, busyRetries: run.busyRetries,
+        let controller = DaxController(sysfs: sysfs, dryRun: run.dryRun, busyRetries: busyRetries,
                                        binding: useLibdaxctl ? { LibDaxctlBinding(writer: $0) } : nil)
         try run(devices: arguments, region: region, controller: controller, root: sysfs.root, operation)
     }
@@ -178,7 +180,10 @@ struct DaxRunOptions: ParsableArguments {
 
     @Flag(name: .customLong("dry-run"), help: "Print the sysfs writes that would be made, in order, and change nothing.")
     var dryRun = false
+}
 
+/// `--busy-retries`, for the commands that unbind drivers.
+struct DaxRetryOptions: ParsableArguments {
     @Option(name: .customLong("busy-retries"), help: ArgumentHelp("Retry an unbind that reports EBUSY this many times, 1 s apart (sysfs backend).", valueName: "n"))
     var busyRetries = 0
 }
@@ -196,19 +201,23 @@ protocol DaxDeviceCommand: AsyncParsableCommand {
     var printsJSON: Bool { get }
     /// The verb of "specify a device to <verb>, or "all"".
     static var verb: String { get }
+    /// `--busy-retries`, for the commands that unbind.
+    var busyRetries: Int { get }
 
     func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport
 }
 
 extension DaxDeviceCommand {
     var printsJSON: Bool { false }
+    var busyRetries: Int { 0 }
 
     func validate() throws {
         if common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
     }
 
     func runner() -> DaxDeviceRun {
-        DaxDeviceRun(options: global, run: common.run, summaryVerb: Self.summary, errorNoun: Self.failure, printsJSON: printsJSON)
+        DaxDeviceRun(options: global, run: common.run, summaryVerb: Self.summary, errorNoun: Self.failure, printsJSON: printsJSON,
+                     busyRetries: busyRetries)
     }
 
     func run() async throws {

@@ -16,6 +16,9 @@ struct DestroyDevice: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
+    @OptionGroup var retry: DaxRetryOptions
+    var busyRetries: Int { retry.busyRetries }
+
     static let summary = "destroyed"
     static let failure = "destroying devices"
     static let verb = "destroy"

@@ -13,6 +13,9 @@ struct DisableDevice: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
+    @OptionGroup var retry: DaxRetryOptions
+    var busyRetries: Int { retry.busyRetries }
+
     static let summary = "disabled"
     static let failure = "disabling device"
     static let verb = "disable"

@@ -43,6 +43,9 @@ struct ReconfigureDevice: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
+    @OptionGroup var retry: DaxRetryOptions
+    var busyRetries: Int { retry.busyRetries }
+
     static let summary = "reconfigured"
     static let failure = "reconfiguring devices"
     static let verb = "reconfigure"
