@@ -216,7 +216,7 @@ _famctl_reconfigure-device() {
     repeating_flags=()
     non_repeating_flags=(-N --no-online --movable --no-movable -f --force -u --human -v --verbose --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sysfs-root --backend -m --mode -r --region)
+    non_repeating_options=(--sysfs-root --backend -m --mode -s --size -a --align -r --region --busy-retries)
     __famctl_offer_flags_options -1
 
     # Offer option value completions
@@ -233,8 +233,17 @@ _famctl_reconfigure-device() {
         __famctl_add_completions -W 'devdax'$'\n''system-ram'$'\n''famfs'
         return
         ;;
+    '-s'|'--size')
+        return
+        ;;
+    '-a'|'--align')
+        return
+        ;;
     '-r'|'--region')
         __famctl_add_completions -W "$(__famctl_custom_complete ---completion reconfigure-device -- --region "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--busy-retries')
         return
         ;;
     esac
@@ -348,7 +357,7 @@ _famctl_disable-device() {
     repeating_flags=()
     non_repeating_flags=(-u --human -v --verbose --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sysfs-root --backend -r --region)
+    non_repeating_options=(--sysfs-root --backend -r --region --busy-retries)
     __famctl_offer_flags_options -1
 
     # Offer option value completions
@@ -363,6 +372,9 @@ _famctl_disable-device() {
         ;;
     '-r'|'--region')
         __famctl_add_completions -W "$(__famctl_custom_complete ---completion disable-device -- --region "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--busy-retries')
         return
         ;;
     esac
@@ -414,7 +426,7 @@ _famctl_destroy-device() {
     repeating_flags=()
     non_repeating_flags=(-f --force -u --human -v --verbose --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--sysfs-root --backend -r --region)
+    non_repeating_options=(--sysfs-root --backend -r --region --busy-retries)
     __famctl_offer_flags_options -1
 
     # Offer option value completions
@@ -429,6 +441,9 @@ _famctl_destroy-device() {
         ;;
     '-r'|'--region')
         __famctl_add_completions -W "$(__famctl_custom_complete ---completion destroy-device -- --region "${COMP_CWORD}" "$(__famctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--busy-retries')
         return
         ;;
     esac
