@@ -7,9 +7,9 @@
 /// Whether this CPU can run cfamfs_crc32_fold (x86-64 with PCLMULQDQ and SSE4.1).
 int cfamfs_crc32_fold_available(void);
 
-/// Advances the CRC-32/ISO-HDLC register `state` (the inverted form zlib keeps internally)
-/// over `length` bytes by carry-less multiplication folding. `length` must be a multiple
-/// of 16 and at least 64; callers finish the tail with zlib's crc32.
-uint32_t cfamfs_crc32_fold(uint32_t state, const unsigned char *bytes, size_t length);
+/// CRC-32/ISO-HDLC of `length` bytes (the value zlib's crc32(0, bytes, length) returns),
+/// by carry-less multiplication folding over whole 16-byte blocks and a table for the
+/// tail. Only when cfamfs_crc32_fold_available() says so.
+uint32_t cfamfs_crc32(const unsigned char *bytes, size_t length);
 
 #endif
