@@ -31,7 +31,7 @@ struct FamfsFsck: AsyncParsableCommand {
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
-    @Argument(help: "Dax device, image file, or a path inside a mounted famfs.")
+    @Argument(help: "Dax device, image file, or a path inside a mounted famfs.", completion: .file())
     var target: String
 
     func validate() throws {
