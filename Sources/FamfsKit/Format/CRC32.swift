@@ -1,4 +1,4 @@
-import CFamfsCRC
+import CFamfs
 import CZlib
 
 /// CRC-32/ISO-HDLC (zlib's `crc32`, the function upstream famfs uses). On media the 32-bit

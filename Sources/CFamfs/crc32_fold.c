@@ -8,7 +8,7 @@
 //   fold64:  x^64                             (128 -> 64 bits)
 //   barrett: the polynomial P' and mu = floor(x^64 / P') for the final reduction
 
-#include "cfamfs_crc.h"
+#include "cfamfs.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
