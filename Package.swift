@@ -43,6 +43,8 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // A simulated kernel (dax bus, drivers, memory hotplug) behind DaxKit's Sysfs, for tests.
+        .target(name: "DaxSimulator", dependencies: ["DaxKit"]),
         .target(
             name: "FamctlCommands",
             dependencies: [
@@ -56,10 +58,10 @@ let package = Package(
             dependencies: ["FamctlCommands"]
         ),
         .testTarget(name: "FamfsKitTests", dependencies: ["FamfsKit", "CZlib"], exclude: ["Fixtures"]),
-        .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "CDaxctl"]),
+        .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "DaxSimulator", "CDaxctl"]),
         .testTarget(
             name: "FamctlCommandsTests",
-            dependencies: ["FamctlCommands", "famctl", "CZlib"]
+            dependencies: ["FamctlCommands", "famctl", "CZlib", "DaxSimulator"]
         ),
     ]
 )

@@ -1,64 +1,132 @@
 #!/usr/bin/env bash
-# Whole-process benchmarks of famctl: release build, medians over several runs (hyperfine),
-# peak RSS from /usr/bin/time -v, inputs generated here. Each section below is separate and
-# delimited by "# ==== <name> ====" / "# ==== end <name> ====" lines.
-# usage: scripts/bench.sh   (BENCH_RUNS=n runs per figure, default 20; BENCH_DIR scratch dir)
+# Whole-process timings of famctl against inputs this script generates itself. Prints a table
+# of medians (hyperfine when installed, else a loop of runs). Usage: scripts/bench.sh [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh hyperfine time python3
-swift build -c release
+runs=${1:-20}
+swift build -c release --product famctl >/dev/null
 famctl=$PWD/.build/release/famctl
-work=${BENCH_DIR:-$PWD/.build-bench}
-runs=${BENCH_RUNS:-20}
-mkdir -p "$work"
+work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
-# median_ms <hyperfine args...>: "<median> ms (min <min>)" wall time of a command.
+# median_ms LABEL COMMAND...: prints "| LABEL | median ms |".
 median_ms() {
-    hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf.json" "$@" >/dev/null 2>&1
-    python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["results"][0]
-print("%.1f ms (min %.1f)" % (r["median"] * 1000, r["min"] * 1000))' "$work/hf.json"
+    local label=$1
+    shift
+    local ms
+    if command -v hyperfine >/dev/null; then
+        hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/h.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
+        ms=$(sed -n 's/.*"median": *\([0-9.eE+-]*\).*/\1/p' "$work/h.json" | head -1 | awk '{printf "%.2f", $1 * 1000}')
+    else
+        local times=()
+        for _ in $(seq "$runs"); do
+            local start end
+            start=$(date +%s%N)
+            "$@" >/dev/null 2>&1 || true
+            end=$(date +%s%N)
+            times+=($(((end - start) / 1000)))
+        done
+        ms=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)] / 1000}')
+    fi
+    printf '| %-58s | %9s |\n' "$label" "$ms"
 }
 
-# peak_rss_kib <command...>: the largest maximum RSS over three runs, in KiB.
+# ---- list: a captured sysfs tree with 512 dax devices -------------------------------------
+# gen_tree ROOT [REGIONS=8] [PER_REGION=64]: devices of 1 GiB; those of the last region are in
+# system-ram mode with 8 memory blocks each, half of them online (512 blocks with the
+# defaults), the rest devdax. Kept on tmpfs when possible: sysfs lives in memory too.
+gen_tree() {
+    local root=$1 regions=${2:-8} per=${3:-64} gib=$((1 << 30)) block=$((128 << 20))
+    mkdir -p "$root/bus/dax/devices" "$root/devices/system/memory"
+    for d in device_dax kmem fsdev_dax; do
+        mkdir -p "$root/bus/dax/drivers/$d"
+        touch "$root/bus/dax/drivers/$d/"{bind,unbind,new_id,remove_id}
+    done
+    printf '%x\n' $block >"$root/devices/system/memory/block_size_bytes"
+    echo offline >"$root/devices/system/memory/auto_online_blocks"
+    for ((r = 0; r < regions; r++)); do
+        local region=devices/platform/hmem.$r
+        mkdir -p "$root/$region/dax_region"
+        echo $r >"$root/$region/dax_region/id"
+        echo $((per * gib)) >"$root/$region/dax_region/size"
+        echo 2097152 >"$root/$region/dax_region/align"
+        echo 0 >"$root/$region/dax_region/available_size"
+        for ((i = 0; i < per; i++)); do
+            local name=dax$r.$i dir=$root/$region/dax$r.$i start=$(((r * per + i + 4) * gib))
+            mkdir -p "$dir/mapping0"
+            echo $gib >"$dir/size"
+            echo 2097152 >"$dir/align"
+            echo 1 >"$dir/target_node"
+            printf '0x%x\n' $start >"$dir/resource"
+            printf '0x%x\n' $start >"$dir/mapping0/start"
+            printf '0x%x\n' $((start + gib - 1)) >"$dir/mapping0/end"
+            echo 0x0 >"$dir/mapping0/page_offset"
+            ln -s "../../../$region/$name" "$root/bus/dax/devices/$name"
+            local driver=device_dax
+            if ((r == regions - 1)); then
+                driver=kmem
+                for ((b = start / block; b < (start + gib) / block; b++)); do
+                    local mem=$root/devices/system/memory/memory$b
+                    mkdir -p "$mem" "$root/devices/system/node/node1"
+                    printf '%08x\n' $b >"$mem/phys_index"
+                    if ((b % 2)); then echo online >"$mem/state"; echo Movable >"$mem/valid_zones"; else echo offline >"$mem/state"; echo "Normal Movable" >"$mem/valid_zones"; fi
+                    echo 1 >"$mem/removable"
+                    ln -s ../../memory/memory$b "$root/devices/system/node/node1/memory$b"
+                done
+            fi
+            ln -s "../../../../bus/dax/drivers/$driver" "$dir/driver"
+            ln -s "../../../../$region/$name" "$root/bus/dax/drivers/$driver/$name"
+        done
+    done
+}
+gen_tree "$work/sys"
+devices=$("$famctl" list --sysfs-root "$work/sys" | grep -c '"chardev"')
+echo "list: generated tree with $devices dax devices, 512 memory blocks ($runs runs, median)"
+printf '| %-58s | %9s |\n' "command (whole process)" "median ms"
+printf '|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11})"
+median_ms "famctl list (512 devices)" "$famctl" list --sysfs-root "$work/sys"
+median_ms "famctl list -R -D -M -u (512 devices)" "$famctl" list -R -D -M -u --sysfs-root "$work/sys"
+median_ms "famctl list -d dax7.3 (system-ram device)" "$famctl" list -d dax7.3 --sysfs-root "$work/sys"
+median_ms "famctl reconfigure-device --dry-run -m system-ram dax0.0" "$famctl" reconfigure-device --dry-run -m system-ram dax0.0 --sysfs-root "$work/sys"
+median_ms "famctl --version (process start-up)" "$famctl" --version
+
+# ==== famfs mkfs/fsck ========================================================================
+# fsck of a full 8 MiB log (15,420 entries) and a full 256 MiB log (493,447 entries), one
+# directory per 16 entries, the rest 2 MiB files (scripts/famfs-full-log.py); mkfs of a 1 TiB
+# sparse image. Targets: fsck 8 MiB < 20 ms, 256 MiB < 65 ms, mkfs 1 TiB < 100 ms with the image
+# staying sparse; peak RSS (/usr/bin/time -v, the largest of three runs) <= log size + 16 MiB.
+
+# peak_rss_kib COMMAND...: the largest maximum resident set size of three runs, in KiB.
 peak_rss_kib() {
     local peak=0 rss
     for _ in 1 2 3; do
         rss=$(/usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}')
-        ((rss > peak)) && peak=$rss
+        if ((rss > peak)); then peak=$rss; fi
     done
     echo "$peak"
 }
 
-# ==== famfs mkfs/fsck ====
-# fsck of a full 8 MiB log (15,420 entries) and a full 256 MiB log (493,447 entries): one
-# directory per 16 entries, the rest 2 MiB files; mkfs of a 1 TiB sparse image.
-# Targets: fsck 8 MiB < 20 ms, 256 MiB < 65 ms, mkfs 1 TiB < 100 ms (image stays sparse);
-# peak RSS <= log size + 16 MiB.
-famfs_bench() {
-    local uuid_file=$work/system_uuid
-    printf 'c0ffee00-1234-4abc-8def-0123456789ab' > "$uuid_file"
-    python3 scripts/famfs-full-log.py "$work/full-8m.img" $((8 << 20)) $((64 << 30))
-    python3 scripts/famfs-full-log.py "$work/full-256m.img" $((256 << 20)) $((1 << 40))
-    echo "famfs:"
-    local log_mib name ms rss limit
-    for log_mib in 8 256; do
-        name=$work/full-${log_mib}m.img
-        "$famctl" famfs fsck --system-uuid-file "$uuid_file" "$name" >/dev/null 2>&1 || {
-            echo "fsck of $name did not pass" >&2
-            return 1
-        }
-        ms=$(median_ms -i "$famctl famfs fsck --system-uuid-file $uuid_file $name")
-        rss=$(peak_rss_kib "$famctl" famfs fsck --system-uuid-file "$uuid_file" "$name")
-        limit=$(((log_mib + 16) * 1024))
-        printf '  fsck, full %3d MiB log: median %s   peak RSS %6d KiB (limit %d KiB)\n' \
-            "$log_mib" "$ms" "$rss" "$limit"
-    done
-    local image=$work/mkfs-1t.img
-    ms=$(median_ms --prepare "rm -f $image" "$famctl famfs mkfs --size 1t --system-uuid-file $uuid_file $image")
-    rss=$(peak_rss_kib "$famctl" famfs mkfs -f --system-uuid-file "$uuid_file" "$image")
-    printf '  mkfs, 1 TiB sparse image: median %s   peak RSS %6d KiB   allocated on disk: %s KiB\n' \
-        "$ms" "$rss" "$(du -k "$image" | cut -f1)"
-    rm -f "$image" "$work"/full-*.img
-}
-famfs_bench
-# ==== end famfs mkfs/fsck ====
+famfs_uuid=$work/famfs_system_uuid
+printf 'c0ffee00-1234-4abc-8def-0123456789ab' >"$famfs_uuid"
+echo
+echo "famfs: fsck of full logs, mkfs of a 1 TiB sparse image ($runs runs, median)"
+printf '| %-58s | %9s |\n' "command (whole process)" "median ms"
+printf '|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11})"
+famfs_rss=()
+for log_mib in 8 256; do
+    image=$work/famfs-full-${log_mib}m.img
+    python3 scripts/famfs-full-log.py "$image" $((log_mib << 20)) $((log_mib == 8 ? 64 << 30 : 1 << 40))
+    "$famctl" famfs fsck --system-uuid-file "$famfs_uuid" "$image" >/dev/null 2>&1 ||
+        { echo "fsck of the generated $log_mib MiB log did not pass" >&2; exit 1; }
+    median_ms "famctl famfs fsck, full $log_mib MiB log" "$famctl" famfs fsck --system-uuid-file "$famfs_uuid" "$image"
+    famfs_rss+=("fsck, full $log_mib MiB log: peak RSS $(peak_rss_kib "$famctl" famfs fsck --system-uuid-file "$famfs_uuid" "$image") KiB (limit $(((log_mib + 16) << 10)) KiB)")
+    rm -f "$image"
+done
+image=$work/famfs-1t.img
+rm -f "$image"
+"$famctl" famfs mkfs --size 1t --system-uuid-file "$famfs_uuid" "$image" >/dev/null
+median_ms "famctl famfs mkfs -f, 1 TiB sparse image" "$famctl" famfs mkfs -f --system-uuid-file "$famfs_uuid" "$image"
+famfs_rss+=("mkfs, 1 TiB image: peak RSS $(peak_rss_kib "$famctl" famfs mkfs -f --system-uuid-file "$famfs_uuid" "$image") KiB; on disk $(du -k "$image" | cut -f1) KiB")
+rm -f "$image"
+printf '%s\n' "${famfs_rss[@]}"
+# ==== end famfs mkfs/fsck ====================================================================

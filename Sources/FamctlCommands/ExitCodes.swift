@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaxKit
 import Foundation
 
 /// Every exit status famctl uses, in one place. The man pages' EXIT STATUS sections list
@@ -38,6 +39,14 @@ public enum ExitCodes {
         cannot be opened, read or written; \(usage) usage error.
         """
 
+    /// Dax commands keep daxctl's convention, the negative errno masked to 8 bits, so scripts
+    /// written for daxctl keep working: 240 EBUSY (auto-online policy, memory online, a driver
+    /// that did not unbind), 250 ENXIO (no such device, wrong mode for the operation, a bind
+    /// that did not take, device active), 234 EINVAL, 237 ENODEV (driver not in this kernel),
+    /// 161 EOPNOTSUPP (unremovable block, dax-class model, static region), 228 ENOSPC,
+    /// 243 EACCES (not root, attributes unreadable).
+    public static func dax(errno: Int32) -> Int32 { (256 - errno) & 0xff }
+
     /// Prints `error` the way a user can act on it and exits with its code.
     static func exit(for error: Error) -> Never {
         if let code = code(for: error) {
@@ -56,6 +65,8 @@ public enum ExitCodes {
         switch error {
         case let failure as CommandFailure:
             return failure.exitCode
+        case let failure as DaxError:
+            return dax(errno: failure.errno)
         default:
             return nil
         }
