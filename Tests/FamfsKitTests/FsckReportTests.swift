@@ -167,19 +167,14 @@ import Testing
         #expect(report.files == 0)
     }
 
-    /// dd_size is not covered by the CRC: a corrupt one must not make fsck allocate a
-    /// bitmap for exabytes.
-    @Test func anAbsurdDeviceSizeIsReportedNotAllocated() throws {
+    /// dd_size is not covered by the CRC: a corrupt one is refused by validation rather
+    /// than sizing a bitmap for exabytes (found by the fuzzer).
+    @Test func anAbsurdDeviceSizeIsAnInvalidSuperblock() throws {
         var image = try Fixture.imageBytes("ref-8g")
         image.withUnsafeMutableBytes { $0.setU64(1 << 62, at: 112) }
-        let report = try Self.check(image)
-        #expect(!report.allocationChecked)
-        #expect(!report.isClean)
-        #expect(report.files == 5)
-        #expect(report.problems.map(\.what) == [
-            "superblock device size 4611686018427387904 needs more than 1073741824 allocation units; allocation not checked",
-        ])
-        #expect(report.text().contains("  allocation not checked (device too large)\n"))
-        #expect(!report.text().contains("Capacity:"))
+        let result = image.withUnsafeBytes { Superblock.validate($0) }
+        #expect(result == .failure(.deviceTooLarge(deviceSize: 1 << 62, allocationUnit: 2 << 20)))
+        image.withUnsafeMutableBytes { $0.setU64(Famfs.maximumAllocationUnits * (2 << 20), at: 112) }
+        #expect((try? image.withUnsafeBytes { try Superblock.validate($0).get() }) != nil)
     }
 }

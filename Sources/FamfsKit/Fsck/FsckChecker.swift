@@ -3,9 +3,6 @@
 /// order — and fills a `FsckReport`. Pages of finished windows are let go, so memory stays
 /// flat whatever the log length.
 public enum FsckChecker {
-    /// Largest bitmap rebuilt (2^30 units: 2 PiB of 2 MiB units, 4 TiB of 4 KiB units); a
-    /// superblock claiming more is reported instead of exhausting memory.
-    static let maximumUnits: UInt64 = 1 << 30
     /// Slots per window: four parallel chunks, about 2 MiB of log.
     static let windowSlots = 4 * SlotKind.chunkSlots
 
@@ -29,14 +26,8 @@ public enum FsckChecker {
         if header.seqnumMismatch {
             report.warnings.append("log header next_seqnum \(header.nextSeqnum) differs from next_index \(header.nextIndex)")
         }
-        var bitmap: AllocationBitmap?
-        if superblock.deviceSize / superblock.allocationUnit <= maximumUnits {
-            bitmap = AllocationBitmap(superblock: superblock)
-        } else {
-            report.allocationChecked = false
-            report.problems.append(.init(index: header.nextIndex, path: nil, what:
-                "superblock device size \(superblock.deviceSize) needs more than \(maximumUnits) allocation units; allocation not checked"))
-        }
+        // Validation bounds the unit count (Famfs.maximumAllocationUnits).
+        var bitmap = AllocationBitmap(superblock: superblock)
         let geometry = LogEntry.Geometry(superblock)
         let slots = LogScan.slotsInUse(log, header: header)
         var window = 0..<min(slots, windowSlots)
@@ -50,12 +41,10 @@ public enum FsckChecker {
                      ..< Int(LogHeader.size) + window.upperBound * Int(LogEntry.size))
             window = window.upperBound..<min(slots, window.upperBound + windowSlots)
         }
-        if let bitmap {
-            report.collisions = bitmap.collisions
-            report.allocatedBytes = bitmap.allocatedBytes
-            report.bitmapCapacity = bitmap.capacityBytes
-            if let nbuckets { report.buckets = BucketStatistics(bitmap: bitmap, buckets: nbuckets) }
-        }
+        report.collisions = bitmap.collisions
+        report.allocatedBytes = bitmap.allocatedBytes
+        report.bitmapCapacity = bitmap.capacityBytes
+        if let nbuckets { report.buckets = BucketStatistics(bitmap: bitmap, buckets: nbuckets) }
         return report
     }
 
@@ -63,7 +52,7 @@ public enum FsckChecker {
     /// valid file (an entry whose units were already in use is a problem of its own), the
     /// problem of a bad slot, a warning for an ignored type.
     private static func tally(_ slot: UnsafeRawBufferPointer, index: Int, kind: SlotKind, geometry: LogEntry.Geometry,
-                              rereads: Bool, into report: inout FsckReport, bitmap: inout AllocationBitmap?) {
+                              rereads: Bool, into report: inout FsckReport, bitmap: inout AllocationBitmap) {
         switch kind {
         case .directory:
             report.directories += 1
@@ -71,10 +60,9 @@ public enum FsckChecker {
             report.files += 1
             let (sum, overflow) = report.fileSizeSum.addingReportingOverflow(slot.u64(at: 16))
             report.fileSizeSum = overflow ? .max : sum
-            guard bitmap != nil else { return }
-            let before = bitmap!.collisions
-            LogEntry.forEachExtent(slot) { bitmap!.mark($0) }
-            let collided = bitmap!.collisions - before
+            let before = bitmap.collisions
+            LogEntry.forEachExtent(slot) { bitmap.mark($0) }
+            let collided = bitmap.collisions - before
             if collided > 0 {
                 report.problems.append(.init(
                     index: UInt64(index), path: slot.cString(at: 40, fieldSize: LogEntry.pathFieldSize),
