@@ -3,8 +3,8 @@
 /// order — and fills a `FsckReport`. Pages of finished windows are let go, so memory stays
 /// flat whatever the log length.
 public enum FsckChecker {
-    /// Slots per window: four parallel chunks, about 2 MiB of log.
-    static let windowSlots = 4 * SlotKind.chunkSlots
+    /// Slots per window: two parallel chunks, about 1 MiB of log (what stays mapped).
+    static let windowSlots = 2 * SlotKind.chunkSlots
 
     /// Checks `volume`. `systemUUID` is this host's (nil: unknown, so the role is Client);
     /// `nbuckets` asks for bucket statistics.
