@@ -119,7 +119,7 @@ public struct VolumeOpener: Sendable {
         do {
             logRegion = try device.map(offset: superblock.logOffset, length: superblock.logLength, writable: writable)
         } catch { throw .device(error) }
-        let header = try validatedHeader(logRegion, superblock: superblock, path: path)
+        let header = try validatedHeader(device, at: superblock.logOffset, superblock: superblock, path: path)
         return FamfsVolume(path: path, source: .device(device), superblock: superblock, header: header,
                            logRegion: logRegion)
     }
@@ -142,7 +142,7 @@ public struct VolumeOpener: Sendable {
         do { logRegion = try logFile.map(offset: 0, length: superblock.logLength, writable: writable) } catch {
             throw .device(error)
         }
-        let header = try validatedHeader(logRegion, superblock: superblock, path: logFile.path)
+        let header = try validatedHeader(logFile, at: 0, superblock: superblock, path: logFile.path)
         return FamfsVolume(
             path: path, source: .mounted(mountPoint: mountPoint, superblockFile: superblockFile, logFile: logFile),
             superblock: superblock, header: header, logRegion: logRegion)
@@ -166,7 +166,12 @@ public struct VolumeOpener: Sendable {
         }
     }
 
-    private func validatedHeader(_ region: MappedRegion, superblock: Superblock, path: String) throws(VolumeError) -> LogHeader {
+    /// Validates the header through a mapping of its own, so the log region's mapping stays
+    /// untouched until someone reads entries (fsck maps windows instead).
+    private func validatedHeader(_ file: FamfsDevice, at offset: UInt64, superblock: Superblock,
+                                 path: String) throws(VolumeError) -> LogHeader {
+        let region: MappedRegion
+        do { region = try file.map(offset: offset, length: LogHeader.size) } catch { throw .device(error) }
         switch LogHeader.validate(region.readOnlyBytes, superblock: superblock) {
         case .success(let header): return header
         case .failure(let problem): throw .logHeader(path: path, problem)
