@@ -4,8 +4,13 @@
 /// go afterwards), so memory stays flat whatever the log length and however the page cache
 /// holds the file.
 public enum FsckChecker {
-    /// Slots per window: two parallel chunks, about 1 MiB of log.
-    static let windowSlots = 2 * SlotKind.chunkSlots
+    /// Slots per window: an eighth of the log, between two parallel chunks (about 1 MiB,
+    /// small logs) and 32 (about 18 MiB, large ones, where fewer mappings save time and the
+    /// window is small next to the log).
+    static func windowSlots(logSlots: Int) -> Int {
+        let chunk = SlotKind.chunkSlots
+        return min(32 * chunk, max(2 * chunk, logSlots / 8 / chunk * chunk))
+    }
 
     /// Checks `volume`. `systemUUID` is this host's (nil: unknown, so the role is Client);
     /// `nbuckets` asks for bucket statistics. Throws when a window of the log cannot be
@@ -44,6 +49,7 @@ public enum FsckChecker {
         // Validation bounds the unit count (Famfs.maximumAllocationUnits).
         var bitmap = AllocationBitmap(superblock: superblock)
         let geometry = LogEntry.Geometry(superblock)
+        let windowSlots = windowSlots(logSlots: Int(header.slotCount))
         var indexes = 0..<min(slots, windowSlots)
         while !indexes.isEmpty {
             try window(indexes) { run in
