@@ -155,4 +155,15 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
+
+    /// /dev/null (char 1:3) stands in for dax0.0 bound to kmem: fsck cannot read a device in
+    /// system-ram mode and says which mode it is in.
+    @Test func aDaxDeviceInSystemRamModeCannotBeRead() throws {
+        let scratch = try Scratch()
+        let sysfs = try scratch.nullAsDaxDevice(driver: "kmem")
+        let result = try fsck(scratch, ["--sysfs-root", sysfs, "/dev/null"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("dax0.0 is in system-ram mode; switch it to devdax"))
+        #expect(result.stdout.isEmpty)
+    }
 }

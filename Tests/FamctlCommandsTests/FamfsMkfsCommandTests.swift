@@ -111,15 +111,8 @@ import Testing
     /// /dev/null (char 1:3) stands in for dax0.0 bound to kmem in a fake sysfs tree.
     @Test func refusesADaxDeviceInSystemRamModeNamingTheMode() throws {
         let scratch = try Scratch()
-        let device = "\(scratch.path)/sys/devices/platform/hmem.0/dax0.0"
-        try FileManager.default.createDirectory(atPath: device, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: "\(scratch.path)/sys/bus/dax/drivers/kmem", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: "\(scratch.path)/sys/dev/char", withIntermediateDirectories: true)
-        try "8589934592\n".write(toFile: "\(device)/size", atomically: true, encoding: .utf8)
-        try FileManager.default.createSymbolicLink(atPath: "\(device)/driver", withDestinationPath: "../../../../bus/dax/drivers/kmem")
-        try FileManager.default.createSymbolicLink(atPath: "\(scratch.path)/sys/dev/char/1:3",
-                                                   withDestinationPath: "../../devices/platform/hmem.0/dax0.0")
-        try expectRefusal(scratch, ["--sysfs-root", "\(scratch.path)/sys"], target: "/dev/null", status: 1,
+        let sysfs = try scratch.nullAsDaxDevice(driver: "kmem")
+        try expectRefusal(scratch, ["--sysfs-root", sysfs], target: "/dev/null", status: 1,
                           message: "dax0.0 is in system-ram mode; switch it to devdax")
     }
 
