@@ -1,4 +1,5 @@
 import ArgumentParser
+import FamfsKit
 import Foundation
 
 /// Every exit status famctl uses, in one place. The man pages' EXIT STATUS sections list
@@ -6,6 +7,11 @@ import Foundation
 public enum ExitCodes {
     /// The command did what was asked.
     public static let success: Int32 = 0
+    /// The command refused: invalid file system, not the owner host, path exists, log full,
+    /// out of space, bad manifest line.
+    public static let refused: Int32 = 1
+    /// The device, image or a file could not be opened, read, written or flushed.
+    public static let ioError: Int32 = 3
     /// Command-line usage error (swift-argument-parser's code, also sysexits' EX_USAGE).
     public static let usage: Int32 = 64
 
@@ -27,6 +33,14 @@ public enum ExitCodes {
         switch error {
         case let failure as CommandFailure:
             return failure.exitCode
+        case let error as LogOpenError:
+            if case .device = error { return ioError }
+            return refused
+        case let error as AppendError:
+            if case .io = error { return ioError }
+            return refused
+        case is PlanError, is ManifestError:
+            return refused
         default:
             return nil
         }

@@ -1,12 +1,48 @@
 import ArgumentParser
+import FamfsKit
+import Foundation
 
 struct FamfsMkdir: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mkdir",
-        abstract: "Create directories in a famfs file system."
+        abstract: "Create directories in a famfs file system.",
+        discussion: """
+            Appends one MKDIR entry per directory to the log of TARGET (a char dax device or an \
+            image file), as upstream `famfs mkdir` does. Paths are relative to the file system \
+            root. Only the owner host may append. The mode is not reduced by the umask.
+            """
     )
 
+    @Flag(name: .shortAndLong, help: "Create missing parent directories (parents first); an existing directory is not an error.")
+    var parents = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Permission bits, octal.", valueName: "mode"))
+    var mode = OctalMode(argument: "0755")!
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Owner uid (default: the caller's).", valueName: "uid"))
+    var uid: UInt32 = geteuid()
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Owner gid (default: the caller's).", valueName: "gid"))
+    var gid: UInt32 = getegid()
+
+    @OptionGroup var identity: SystemUUIDOption
+
+    @Argument(help: ArgumentHelp("Char dax device or image file holding the file system.", valueName: "target"))
+    var target: String
+
+    @Argument(help: ArgumentHelp("Directories to create, relative to the file system root.", valueName: "path"))
+    var paths: [String]
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("give at least one directory path") }
+        _ = try validatedPaths(paths)
+    }
+
     func run() async throws {
-        throw CommandFailure(exitCode: 70, message: "mkdir: not implemented yet")
+        let paths = try validatedPaths(paths)
+        let owner = EntryPlanner.Owner(mode: mode.bits, uid: uid, gid: gid)
+        _ = try FamfsAppendSession.run(target: target, systemUUIDFile: identity.systemUUIDFile) { planner in
+            for path in paths { try planner.mkdir(path, owner: owner, parents: parents) }
+        }
     }
 }
