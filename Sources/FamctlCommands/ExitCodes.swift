@@ -15,6 +15,9 @@ public enum ExitCodes {
     /// Command-line usage error (swift-argument-parser's code, also sysexits' EX_USAGE).
     public static let usage: Int32 = 64
 
+    /// logplay, like upstream, exits with its number of errors; capped below `usage`.
+    static func logplay(errors: Int) -> Int32 { Int32(min(errors, 63)) }
+
     /// Prints `error` the way a user can act on it and exits with its code.
     static func exit(for error: Error) -> Never {
         if let code = code(for: error) {
@@ -39,6 +42,8 @@ public enum ExitCodes {
         case let error as AppendError:
             if case .io = error { return ioError }
             return refused
+        case is ReplayTreeError:
+            return ioError
         case is PlanError, is ManifestError:
             return refused
         default:

@@ -1,12 +1,136 @@
 import ArgumentParser
+import FamfsKit
+import Foundation
 
 struct FamfsLogplay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logplay",
-        abstract: "Replay the famfs metadata log into a directory tree."
+        abstract: "Replay the famfs metadata log into a directory tree.",
+        discussion: """
+            Reads the log of TARGET (a char dax device or an image file) and creates each logged \
+            directory and file: with --into DIR as empty files with the logged modes and owners, \
+            with --shadow DIR as the shadow YAML files famfs's FUSE daemon reads (under DIR/root, \
+            created when missing). Existing entries are left alone, so replaying again creates \
+            nothing. Bad log entries are reported and skipped. Symlinks inside DIR are never \
+            followed. The exit status is the number of errors (bad entries, files, directories \
+            and YAML checks that failed), capped at 63.
+            """
     )
 
+    @Flag(name: [.customShort("n"), .customLong("dry-run")], help: "Validate and report what a replay into an empty directory would create.")
+    var dryRun = false
+
+    @Flag(name: .shortAndLong, help: "Per-entry lines (-vv: extents of simple files too).")
+    var verbose: Int
+
+    @Flag(name: .shortAndLong, help: "Replay as a client: files without write bits (the default on a host that does not own the file system).")
+    var client = false
+
+    @Option(help: ArgumentHelp("Write shadow YAML files under DIR/root.", valueName: "dir"))
+    var shadow: String?
+
+    @Option(help: ArgumentHelp("Create the tree with empty placeholder files under DIR.", valueName: "dir"))
+    var into: String?
+
+    @Flag(help: "With --shadow: read every shadow YAML back and compare it with its log entry.")
+    var shadowtest = false
+
+    @Flag(help: "Print the result as JSON instead of the text summary.")
+    var json = false
+
+    @OptionGroup var identity: SystemUUIDOption
+
+    @Argument(help: ArgumentHelp("Char dax device or image file holding the file system.", valueName: "target"))
+    var target: String
+
+    func validate() throws {
+        if shadow != nil, into != nil { throw ValidationError("--shadow and --into are exclusive; give one") }
+        if dryRun, shadow != nil || into != nil {
+            throw ValidationError("--dry-run creates nothing; drop --shadow/--into or --dry-run")
+        }
+        if !dryRun, shadow == nil, into == nil {
+            throw ValidationError("nothing to replay into: give --into DIR, --shadow DIR or --dry-run")
+        }
+        if shadowtest, shadow == nil { throw ValidationError("--shadowtest needs --shadow DIR") }
+    }
+
     func run() async throws {
-        throw CommandFailure(exitCode: 70, message: "logplay: not implemented yet")
+        let log = try OpenedLog(path: target, access: .read)
+        let scan = log.scan()
+        let owner = SystemUUID.read(identity.systemUUIDFile) == log.superblock.systemUUID
+        let destination: Logplay.Destination = shadow.map { .shadow($0) } ?? into.map { .into($0) } ?? .none
+        let options = Logplay.Options(
+            destination: destination, client: client || !owner, shadowTest: shadowtest, verbosity: json ? 0 : verbose)
+        let output = OrderedOutput()
+        var logplay = try Logplay(options: options) { line in
+            switch line {
+            case .info(let text): if !json { output.out(text) }
+            case .error(let text): output.err(text)
+            }
+        }
+        let report = logplay.run(scan)
+        if json { output.out(try Self.json(report, shadowTest: shadowtest)) }
+        output.flush()
+        guard report.errorCount == 0 else {
+            throw CommandFailure(exitCode: ExitCodes.logplay(errors: report.errorCount), message: "")
+        }
+    }
+
+    private struct JSONReport: Encodable {
+        var entries: UInt64
+        var mode: String
+        var created: Logplay.Counts
+        var existed: Logplay.Counts
+        var wouldCreate: Logplay.Counts?
+        var fileErrors: Int
+        var dirErrors: Int
+        var badEntries: [BadEntry]
+        var yamlChecked: Int?
+        var yamlErrors: Int?
+        var errors: Int
+
+        struct BadEntry: Encodable {
+            var index: UInt64
+            var path: String?
+            var problem: String
+        }
+    }
+
+    private static func json(_ report: Logplay.Report, shadowTest: Bool) throws -> String {
+        let value = JSONReport(
+            entries: report.entries, mode: report.dryRun ? "dry-run" : report.shadow ? "shadow" : "into",
+            created: report.created, existed: report.existed, wouldCreate: report.dryRun ? report.wouldCreate : nil,
+            fileErrors: report.fileErrors, dirErrors: report.directoryErrors,
+            badEntries: report.badEntries.map {
+                .init(index: $0.index, path: $0.path.map { String(decoding: $0, as: UTF8.self) }, problem: $0.problem.description)
+            },
+            yamlChecked: shadowTest ? report.yamlChecked : nil, yamlErrors: shadowTest ? report.yamlErrors : nil,
+            errors: report.errorCount)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// Buffered standard output that is flushed before anything goes to standard error, so the
+/// two streams interleave in program order (upstream's errors jump ahead of its report).
+final class OrderedOutput {
+    private var pending = ""
+
+    func out(_ line: String) {
+        pending += line
+        pending += "\n"
+        if pending.utf8.count >= 1 << 16 { flush() }
+    }
+
+    func err(_ line: String) {
+        flush()
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    func flush() {
+        guard !pending.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(pending.utf8))
+        pending = ""
     }
 }

@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import SystemPackage
+
+/// A directory tree logplay creates entries in, confined to its root: every path is walked
+/// component by component with `openat(O_NOFOLLOW)` from the root's descriptor, so a symlink
+/// planted anywhere inside the tree is never followed and nothing outside the root is touched.
+/// Modes are applied exactly (the umask is cleared while the tree is open); ownership is set
+/// when it differs from the caller's and the caller may change it (root).
+final class ReplayTree {
+    enum Kind {
+        /// Empty placeholder files (`--into`).
+        case placeholders
+        /// One shadow YAML document per file (`--shadow`).
+        case shadow
+    }
+
+    enum Outcome: Equatable {
+        case created
+        case existed
+        case failed(String)
+    }
+
+    let kind: Kind
+    private let rootFD: Int32
+    /// Open directories by path (components joined by `/`), the root as the empty path.
+    private var directories: [[UInt8]: Int32] = [:]
+    private let savedUmask: mode_t
+    private let mayChown: Bool
+    private let owner: (uid: uid_t, gid: gid_t)
+
+    /// Descriptors kept open at most; the cache is emptied when it grows past this.
+    private static let cachedDirectoryLimit = 256
+
+    /// Opens `root` (which the caller chose, so a symlink naming it is followed), creating it
+    /// (one level) when it is missing.
+    init(root: String, kind: Kind) throws(ReplayTreeError) {
+        self.kind = kind
+        if mkdir(root, 0o755) != 0, errno != EEXIST { throw .cannotOpen(root, errno) }
+        let fd = Glibc.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotOpen(root, errno) }
+        rootFD = fd
+        savedUmask = umask(0)
+        mayChown = geteuid() == 0
+        owner = (geteuid(), getegid())
+    }
+
+    deinit {
+        for fd in directories.values { Syscall.close(fd) }
+        Syscall.close(rootFD)
+        umask(savedUmask)
+    }
+
+    func makeDirectory(_ components: [[UInt8]], mode: UInt32, uid: UInt32, gid: UInt32) -> Outcome {
+        let parent: Int32
+        switch directory(components.dropLast()) {
+        case .success(let fd): parent = fd
+        case .failure(let error): return .failed(error.description)
+        }
+        let name = components.last!
+        switch Syscall.mkdirat(parent, name, mode: mode_t(mode)) {
+        case .success:
+            if let problem = chown(parent, name, uid: uid, gid: gid) { return .failed(problem) }
+            return .created
+        case .failure(.fileExists):
+            guard case .success(let info) = Syscall.lstatat(parent, name), info.st_mode & S_IFMT == S_IFDIR else {
+                return .failed("exists and is not a directory")
+            }
+            return .existed
+        case .failure(let code):
+            return .failed("cannot create the directory: \(code.description)")
+        }
+    }
+
+    /// Creates a file with `contents` (nothing for placeholders).
+    func makeFile(_ components: [[UInt8]], mode: UInt32, uid: UInt32, gid: UInt32, contents: () -> String) -> Outcome {
+        let parent: Int32
+        switch directory(components.dropLast()) {
+        case .success(let fd): parent = fd
+        case .failure(let error): return .failed(error.description)
+        }
+        let name = components.last!
+        if case .success(let info) = Syscall.lstatat(parent, name) {
+            return info.st_mode & S_IFMT == S_IFREG ? .existed : .failed("exists and is not a regular file")
+        }
+        let fd: Int32
+        switch Syscall.openat(parent, name, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode)) {
+        case .success(let value): fd = value
+        case .failure(let code): return .failed("cannot create the file: \(code.description)")
+        }
+        defer { Syscall.close(fd) }
+        if kind == .shadow {
+            var text = contents()
+            let written = text.withUTF8 { Syscall.writeAll(fd, UnsafeRawBufferPointer($0)) }
+            if case .failure(let code) = written { return .failed("cannot write the shadow yaml: \(code.description)") }
+        }
+        if mayChown, uid != owner.uid || gid != owner.gid, case .failure(let code) = Syscall.fchown(fd, uid: uid, gid: gid) {
+            return .failed("cannot change the owner to \(uid):\(gid): \(code.description)")
+        }
+        return .created
+    }
+
+    /// The contents of a file in the tree (for re-reading shadow YAML), at most `limit` bytes.
+    func read(_ components: [[UInt8]], limit: Int) -> Result<[UInt8], ReplayTreeError> {
+        let parent: Int32
+        switch directory(components.dropLast()) {
+        case .success(let fd): parent = fd
+        case .failure(let error): return .failure(error)
+        }
+        switch Syscall.openat(parent, components.last!, flags: O_RDONLY) {
+        case .success(let fd):
+            defer { Syscall.close(fd) }
+            return Syscall.readAll(fd, limit: limit).mapError { .entry("cannot read: \($0.description)") }
+        case .failure(let code):
+            return .failure(.entry("cannot open: \(code.description)"))
+        }
+    }
+
+    private func chown(_ parent: Int32, _ name: [UInt8], uid: UInt32, gid: UInt32) -> String? {
+        guard mayChown, uid != owner.uid || gid != owner.gid else { return nil }
+        if case .failure(let code) = Syscall.fchownat(parent, name, uid: uid, gid: gid) {
+            return "cannot change the owner to \(uid):\(gid): \(code.description)"
+        }
+        return nil
+    }
+
+    /// The descriptor of the directory at `components`, opened without following symlinks.
+    private func directory(_ components: ArraySlice<[UInt8]>) -> Result<Int32, ReplayTreeError> {
+        if components.isEmpty { return .success(rootFD) }
+        let key = Array(components.joined(separator: [UInt8(ascii: "/")]))
+        if let fd = directories[key] { return .success(fd) }
+        let parent: Int32
+        switch directory(components.dropLast()) {
+        case .success(let fd): parent = fd
+        case .failure(let error): return .failure(error)
+        }
+        switch Syscall.openat(parent, components.last!, flags: O_RDONLY | O_DIRECTORY) {
+        case .success(let fd):
+            if directories.count >= Self.cachedDirectoryLimit {
+                for open in directories.values { Syscall.close(open) }
+                directories.removeAll(keepingCapacity: true)
+            }
+            directories[key] = fd
+            return .success(fd)
+        case .failure(.noSuchFileOrDirectory):
+            return .failure(.entry("parent directory \(String(decoding: key, as: UTF8.self)) does not exist"))
+        case .failure(.tooManySymbolicLinkLevels), .failure(.notDirectory):
+            return .failure(.entry("\(String(decoding: key, as: UTF8.self)) is not a directory (symlinks are not followed)"))
+        case .failure(let code):
+            return .failure(.entry("cannot open \(String(decoding: key, as: UTF8.self)): \(code.description)"))
+        }
+    }
+}
+
+public enum ReplayTreeError: Error, Equatable, Sendable, CustomStringConvertible {
+    case cannotOpen(String, Int32)
+    case entry(String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let code): return "\(path): cannot open the directory: \(errnoDescription(code))"
+        case .entry(let message): return message
+        }
+    }
+}
