@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "CDaxctl"]),
         .testTarget(
             name: "FamctlCommandsTests",
-            dependencies: ["FamctlCommands", "famctl"]
+            dependencies: ["FamctlCommands", "FamfsKit", "famctl"]
         ),
     ]
 )

@@ -102,3 +102,25 @@ final class Scratch {
         return Array(try handle.read(upToCount: count) ?? Data())
     }
 }
+
+import FamfsKit
+
+/// What fsck verifies after a writer is done (or killed): valid superblock and header,
+/// counters equal, no bad entry, no allocation collision.
+struct CheckedLog {
+    var header: LogHeader
+    var entries: [LogEntry]
+    var files: [FileEntry]
+
+    init(image: String) throws {
+        let log = try OpenedLog(path: image, access: .read)
+        let scan = log.scan()
+        #expect(scan.badEntries.isEmpty, "bad entries: \(scan.badEntries)")
+        #expect(log.header.nextSeqnum == log.header.nextIndex)
+        let bitmap = AllocationBitmap(superblock: log.superblock, scan: scan)
+        #expect(bitmap.collisions == 0)
+        header = log.header
+        entries = scan.entries
+        files = scan.entries.compactMap { if case .file(let file) = $0.body { file } else { nil } }
+    }
+}
