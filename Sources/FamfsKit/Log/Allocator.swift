@@ -4,7 +4,7 @@
 /// commands on the same log give upstream's offsets; only the bucket order is random, and a
 /// seeded generator makes it reproducible.
 public struct Allocator: Sendable {
-    public private(set) var bitmap: AllocationBitmap
+    public internal(set) var bitmap: AllocationBitmap
     /// Unit where the next contiguous search starts.
     public private(set) var cursor: UInt64 = 0
     let deviceSize: UInt64
