@@ -25,10 +25,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // CRC-32 by carry-less multiplication for the log scans (zlib finishes the tails).
+        .target(name: "CFamfsCRC"),
         .target(
             name: "FamfsKit",
             dependencies: [
                 "CZlib",
+                "CFamfsCRC",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -39,6 +42,8 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // A simulated kernel (dax bus, drivers, memory hotplug) behind DaxKit's Sysfs, for tests.
+        .target(name: "DaxSimulator", dependencies: ["DaxKit"]),
         .target(
             name: "FamctlCommands",
             dependencies: [
@@ -52,10 +57,10 @@ let package = Package(
             dependencies: ["FamctlCommands"]
         ),
         .testTarget(name: "FamfsKitTests", dependencies: ["FamfsKit", "CZlib"], exclude: ["Fixtures"]),
-        .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "CDaxctl"]),
+        .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "DaxSimulator", "CDaxctl"]),
         .testTarget(
             name: "FamctlCommandsTests",
-            dependencies: ["FamctlCommands", "FamfsKit", "famctl"]
+            dependencies: ["FamctlCommands", "FamfsKit", "famctl", "CZlib", "DaxSimulator"]
         ),
     ]
 )

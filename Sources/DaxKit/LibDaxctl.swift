@@ -1,5 +1,9 @@
 import CDaxctl
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A libdaxctl library context. libdaxctl reads `/sys` only; the sysfs backend serves
 /// other roots.
 public final class LibDaxctlContext {
@@ -14,6 +18,132 @@ public final class LibDaxctlContext {
     }
 
     deinit { daxctl_unref(handle) }
+
+    /// Regions and devices as libdaxctl enumerates them, in DaxKit's model (sorted like the
+    /// sysfs backend). libdaxctl 76 has no mode getter, and its memory-block counts come from
+    /// the same sysfs files: the `driver` link and the blocks are read through `sysfs`
+    /// (which is `/sys`, the only root libdaxctl knows).
+    public func regions(sysfs: Sysfs, readMappings: Bool) -> [DaxRegion] {
+        let discovery = DaxDiscovery(sysfs: sysfs)
+        var regions: [DaxRegion] = []
+        var region = daxctl_region_get_first(handle)
+        while let current = region {
+            defer { region = daxctl_region_get_next(current) }
+            let path = Self.relative(daxctl_region_get_path(current).map { String(cString: $0) } ?? "")
+            let size = daxctl_region_get_size(current)
+            let align = daxctl_region_get_align(current)
+            let available = daxctl_region_get_available_size(current)
+            var devices: [DaxDevice] = []
+            var dev = daxctl_dev_get_first(current)
+            while let device = dev {
+                defer { dev = daxctl_dev_get_next(device) }
+                guard let name = daxctl_dev_get_devname(device).map({ String(cString: $0) }),
+                    let numbers = DaxDevice.parseName(name)
+                else { continue }
+                let devicePath = "\(path)/\(name)"
+                let node = daxctl_dev_get_target_node(device)
+                let resource = daxctl_dev_get_resource(device)
+                var model = DaxDevice(
+                    name: name, regionID: numbers.region, instance: numbers.instance, path: devicePath,
+                    size: daxctl_dev_get_size(device),
+                    align: daxctl_dev_get_align(device) > 0 ? UInt64(daxctl_dev_get_align(device)) : nil,
+                    targetNode: node >= 0 ? Int(node) : nil,
+                    resource: resource > 0 && resource != UInt64.max ? resource : nil,
+                    state: DeviceState(driver: sysfs.readLink("\(devicePath)/driver").map(SysfsPath.basename)))
+                if model.state == .bound(.systemRAM) { model.memory = discovery.memory(of: model) }
+                if readMappings { model.mappings = Self.mappings(of: device) }
+                devices.append(model)
+            }
+            regions.append(DaxRegion(
+                id: Int(daxctl_region_get_id(current)), path: path,
+                size: size == UInt64.max ? nil : size,
+                availableSize: available > 0 ? available : nil,
+                align: UInt(align) == UInt.max ? nil : UInt64(align),
+                devices: devices.sorted { $0.instance < $1.instance }))
+        }
+        return regions.sorted { ($0.id, $0.path) < ($1.id, $1.path) }
+    }
+
+    private static func mappings(of device: OpaquePointer) -> [DaxMapping] {
+        var result: [DaxMapping] = []
+        var mapping = daxctl_mapping_get_first(device)
+        while let current = mapping {
+            result.append(DaxMapping(start: daxctl_mapping_get_start(current), end: daxctl_mapping_get_end(current),
+                                     pageOffset: daxctl_mapping_get_offset(current)))
+            mapping = daxctl_mapping_get_next(current)
+        }
+        return result
+    }
+
+    /// `/sys/devices/...` → `devices/...`.
+    private static func relative(_ path: String) -> String {
+        path.hasPrefix("/sys/") ? String(path.dropFirst(5)) : path
+    }
+
+    /// The libdaxctl device named `name`, or nil.
+    func device(named name: String) -> OpaquePointer? {
+        var region = daxctl_region_get_first(handle)
+        while let current = region {
+            var dev = daxctl_dev_get_first(current)
+            while let device = dev {
+                if let devname = daxctl_dev_get_devname(device), String(cString: devname) == name { return device }
+                dev = daxctl_dev_get_next(device)
+            }
+            region = daxctl_region_get_next(current)
+        }
+        return nil
+    }
+}
+
+/// Binds and unbinds through libdaxctl (`daxctl_dev_disable`, `daxctl_dev_enable_devdax`,
+/// `daxctl_dev_enable_ram`, and `daxctl_dev_enable_famfs` when the installed libdaxctl exports
+/// it — looked up with `dlsym`, never linked). Without it, famfs uses the sysfs sequence.
+public final class LibDaxctlBinding: DriverBinding {
+    private let writer: SysfsWriter
+    private let fallback: SysfsDriverBinding
+    private var context: LibDaxctlContext?
+
+    public init(writer: SysfsWriter) {
+        self.writer = writer
+        self.fallback = SysfsDriverBinding(writer: writer)
+    }
+
+    private typealias EnableFunction = @convention(c) (OpaquePointer?) -> Int32
+
+    /// `daxctl_dev_enable_famfs` from the famfs patch series (libdaxctl `LIBDAXCTL_11`).
+    private static func enableFamfs() -> EnableFunction? {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "daxctl_dev_enable_famfs") else { return nil }
+        return unsafeBitCast(symbol, to: EnableFunction.self)
+    }
+
+    private func handle(_ device: DaxDevice) throws(StepFailure) -> OpaquePointer {
+        if context == nil { context = try? LibDaxctlContext() }
+        guard let handle = context?.device(named: device.name) else {
+            throw .sysfs(SysfsError(path: "bus/dax/devices/\(device.name)", errno: Errno.ENODEV, operation: .write))
+        }
+        return handle
+    }
+
+    public func unbind(_ device: DaxDevice, from driver: String) throws(StepFailure) {
+        let rc = daxctl_dev_disable(try handle(device))
+        if rc < 0 { throw .sysfs(SysfsError(path: "bus/dax/drivers/\(driver)/unbind", errno: -rc, operation: .write)) }
+        if let found = writer.driver(of: device) { throw .linkMismatch(expected: nil, found: found, errno: Errno.EBUSY) }
+    }
+
+    public func bind(_ device: DaxDevice, to driver: String) throws(StepFailure) {
+        let enable: EnableFunction
+        switch driver {
+        case DaxDriver.deviceDax: enable = daxctl_dev_enable_devdax
+        case DaxDriver.kmem: enable = daxctl_dev_enable_ram
+        default:
+            guard let famfs = Self.enableFamfs() else { return try fallback.bind(device, to: driver) }
+            enable = famfs
+        }
+        let rc = enable(try handle(device))
+        if rc < 0 { throw .sysfs(SysfsError(path: "bus/dax/drivers/\(driver)/bind", errno: -rc, operation: .write)) }
+        let found = writer.driver(of: device)
+        if found != driver { throw .linkMismatch(expected: driver, found: found, errno: Errno.ENXIO) }
+    }
 }
 
 public enum LibDaxctlError: Error, CustomStringConvertible, Equatable, Sendable {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaxKit
 import FamfsKit
 import Foundation
 
@@ -7,16 +8,49 @@ import Foundation
 public enum ExitCodes {
     /// The command did what was asked.
     public static let success: Int32 = 0
-    /// The command refused: invalid file system, not the owner host, path exists, log full,
-    /// out of space, bad manifest line.
-    public static let refused: Int32 = 1
-    /// The device, image or a file could not be opened, read, written or flushed.
-    public static let ioError: Int32 = 3
     /// Command-line usage error (swift-argument-parser's code, also sysexits' EX_USAGE).
     public static let usage: Int32 = 64
 
-    /// logplay, like upstream, exits with its number of errors; capped below `usage`.
+    // famfs commands (mkfs, and every command that writes): refused or failed to write.
+    /// The command refused (a check failed, nothing was written), e.g. mkfs over an
+    /// existing superblock without --force, mkdir/creat by a host that does not own the file
+    /// system, on a full log, out of space or over an existing path.
+    public static let refused: Int32 = 1
+    /// The target could not be opened, read or written (missing, permissions, I/O).
+    public static let ioError: Int32 = 3
+
+    // famfs fsck verdicts (upstream returns 0 for bad entries; a corrupt log must not pass).
+    /// The superblock or the log header is invalid (upstream's 1); no report follows.
+    public static let fsckInvalidMetadata: Int32 = 1
+    /// Bad log entries or allocation collisions; the report follows.
+    public static let fsckProblems: Int32 = 2
+    /// The target cannot be opened or read.
+    public static let fsckUnreadable: Int32 = 3
+
+    /// The EXIT STATUS text of `famctl famfs fsck --help`.
+    static let fsckStatusHelp = """
+        Exit status: \(success) clean; \(fsckInvalidMetadata) invalid superblock or log header; \
+        \(fsckProblems) problems in log entries or allocation (each printed as one line naming \
+        the entry index, path and problem); \(fsckUnreadable) the target cannot be opened or read; \
+        \(usage) usage error.
+        """
+
+    /// The EXIT STATUS text of famfs commands that write (mkfs, mkdir, creat).
+    static let writerStatusHelp = """
+        Exit status: \(success) done; \(refused) refused (nothing written); \(ioError) the target \
+        cannot be opened, read or written; \(usage) usage error.
+        """
+
+    /// famfs logplay, like upstream, exits with its number of errors; capped below `usage`.
     static func logplay(errors: Int) -> Int32 { Int32(min(errors, 63)) }
+
+    /// Dax commands keep daxctl's convention, the negative errno masked to 8 bits, so scripts
+    /// written for daxctl keep working: 240 EBUSY (auto-online policy, memory online, a driver
+    /// that did not unbind), 250 ENXIO (no such device, wrong mode for the operation, a bind
+    /// that did not take, device active), 234 EINVAL, 237 ENODEV (driver not in this kernel),
+    /// 161 EOPNOTSUPP (unremovable block, dax-class model, static region), 228 ENOSPC,
+    /// 243 EACCES (not root, attributes unreadable).
+    public static func dax(errno: Int32) -> Int32 { (256 - errno) & 0xff }
 
     /// Prints `error` the way a user can act on it and exits with its code.
     static func exit(for error: Error) -> Never {
@@ -36,7 +70,9 @@ public enum ExitCodes {
         switch error {
         case let failure as CommandFailure:
             return failure.exitCode
-        case let error as LogOpenError:
+        case let failure as DaxError:
+            return dax(errno: failure.errno)
+        case let error as VolumeError:
             if case .device = error { return ioError }
             return refused
         case let error as AppendError:

@@ -6,7 +6,7 @@ import Testing
     /// The fixture README's command sequence on empty-8g reproduces ref-8g: every entry byte
     /// for byte except the interleaved one, whose strips upstream placed at random.
     @Test func theReferenceSequenceReproducesRef8g() throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         let image = scratch.image
         let root = ["-u", "0", "-g", "0"]
         for (command, arguments) in [
@@ -21,7 +21,7 @@ import Testing
             let result = try scratch.famfs(command, arguments)
             try #require(result.status == 0, "\(command) \(arguments): \(result.stderr)")
         }
-        let reference = try Scratch(fixture: "ref-8g")
+        let reference = try FamfsImage(fixture: "ref-8g")
         #expect(try scratch.bytes(at: 0x20_0000, count: 48) == (try reference.bytes(at: 0x20_0000, count: 48)))
         for index in [0, 1, 2, 3, 4, 5, 7, 8] {
             let offset = UInt64(0x20_0030 + 544 * index)
@@ -42,7 +42,7 @@ import Testing
     @Test func theSeedMakesTheBucketOrderReproducible() throws {
         var offsets: [[UInt64]] = []
         for _ in 0..<2 {
-            let scratch = try Scratch()
+            let scratch = try FamfsImage()
             #expect(try scratch.famfs("creat", ["-s", "64m", "-N", "4", "-B", "8", "--seed", "42", scratch.image, "s"]).status == 0)
             guard case .interleaved(_, let strips)? = try CheckedLog(image: scratch.image).files.first?.extents else {
                 Issue.record("no interleaved file")
@@ -54,8 +54,8 @@ import Testing
     }
 
     @Test func modeIsReducedByTheUmaskAndOwnerDefaultsToTheCaller() throws {
-        let scratch = try Scratch()
-        let result = try FamctlBinary.run([
+        let scratch = try FamfsImage()
+        let result = try Famctl.run([
             "famfs", "creat", "--system-uuid-file", scratch.ownerUUIDFile, "-s", "1m", "-m", "0666", scratch.image, "f",
         ])
         try #require(result.status == 0, "\(result.stderr)")
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func anExistingFileOfTheSameSizeIsANoOpAnotherSizeIsRefused() throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         #expect(try scratch.famfs("creat", ["-s", "3m", scratch.image, "f"]).status == 0)
         #expect(try scratch.famfs("creat", ["-s", "3m", scratch.image, "f"]).status == 0)
         let other = try scratch.famfs("creat", ["-s", "4m", scratch.image, "f"])
@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func aManifestCreatesEveryFileUnderOneLock() throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         #expect(try scratch.famfs("mkdir", [scratch.image, "m"]).status == 0)
         let lines = (0..<500).map { "m/f\($0) \(4096 * ($0 % 3 + 1))" } + ["# comment", "", "m/owned 2m 0600 1000 1000"]
         let manifest = scratch.path("manifest")
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func aBadManifestLineAppendsNothing() throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         let manifest = scratch.path("manifest")
         try Data("a 1m\nb 2x\n".utf8).write(to: URL(fileURLWithPath: manifest))
         let result = try scratch.famfs("creat", ["--manifest", manifest, scratch.image])
@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func outOfSpaceAppendsNothing() throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         // 8 GiB minus 10 MiB of metadata: after 7 GiB, 1014 MiB are free.
         #expect(try scratch.famfs("creat", ["-s", "7g", scratch.image, "big"]).status == 0)
         let second = try scratch.famfs("creat", ["-s", "600m", scratch.image, "fits", "does-not"])
@@ -124,24 +124,23 @@ import Testing
         (["-N", "4", "-B", "16"], "is below 1 GiB"), (["-N", "0", "-B", "8"], "at least 1"),
     ])
     func interleaveParametersAreValidatedAsUpstream(options: [String], message: String) throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         let result = try scratch.famfs("creat", ["-s", "64m"] + options + [scratch.image, "s"])
         #expect(result.status == 1)
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
     @Test func eightConcurrentWritersSerialize() throws {
-        let scratch = try Scratch()
-        let writers = try (0..<8).map { writer in
-            try FamctlBinary.start(
-                ["famfs", "creat", "--system-uuid-file", scratch.ownerUUIDFile, "-s", "1m", scratch.image]
-                    + (0..<200).map { "w\(writer)-\($0)" })
+        let scratch = try FamfsImage()
+        let statuses = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 8)
+        defer { statuses.deallocate() }
+        let results = UncheckedBuffer(statuses)
+        let (image, owner) = (scratch.image, scratch.ownerUUIDFile)
+        DispatchQueue.concurrentPerform(iterations: 8) { writer in
+            let arguments = ["famfs", "creat", "--system-uuid-file", owner, "-s", "1m", image] + (0..<200).map { "w\(writer)-\($0)" }
+            results.buffer[writer] = (try? Famctl.run(arguments))?.status ?? -1
         }
-        for writer in writers {
-            _ = writer.standardErrorPipe.fileHandleForReading.readDataToEndOfFile()
-            writer.process.waitUntilExit()
-            #expect(writer.process.terminationStatus == 0)
-        }
+        #expect(Array(statuses) == Array(repeating: 0, count: 8))
         let log = try CheckedLog(image: scratch.image)
         #expect(log.files.count == 1600)
         #expect(Set(log.files.map { $0.extents.ranges[0].offset }).count == 1600)
@@ -151,7 +150,7 @@ import Testing
     /// batch or none of it, and the next append works.
     @Test(arguments: 1...6)
     func aWriterKilledAtAnyStepLeavesACleanLog(step: Int) throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         #expect(try scratch.famfs("creat", ["-s", "2m", scratch.image, "before"]).status == 0)
         let killed = try scratch.famfs(
             "creat", ["-s", "2m", scratch.image, "a", "b", "c"], environment: ["FAMCTL_TEST_CRASH_AT_STEP": "\(step)"])
@@ -170,4 +169,10 @@ private func currentUmask() -> mode_t {
     let mask = umask(0)
     umask(mask)
     return mask
+}
+
+/// Lets concurrent workers each fill their own element of one buffer.
+private struct UncheckedBuffer: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Int32>
+    init(_ buffer: UnsafeMutableBufferPointer<Int32>) { self.buffer = buffer }
 }

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct FamfsLogplayTests {
     @Test func shadowReplayPrintsUpstreamsLinesAndIsIdempotent() throws {
-        let scratch = try Scratch(fixture: "ref-8g")
+        let scratch = try FamfsImage(fixture: "ref-8g")
         let shadow = scratch.path("shadow")
         try FileManager.default.createDirectory(atPath: shadow, withIntermediateDirectories: false)
         let first = try scratch.famfs("logplay", ["--shadow", shadow, scratch.image])
@@ -12,11 +12,11 @@ import Testing
         let second = try scratch.famfs("logplay", ["--shadow", shadow, "--shadowtest", "-v", scratch.image])
         #expect(second.status == 0)
         // Upstream's capture of the same command, minus its shadow-root debug line.
-        let capture = try String(contentsOf: Scratch.fixtures.appendingPathComponent("ref-8g.logplay-shadow.txt"), encoding: .utf8)
+        let capture = try String(contentsOf: Fixtures.directory.appendingPathComponent("ref-8g.logplay-shadow.txt"), encoding: .utf8)
         let upstream = capture.components(separatedBy: "--shadowtest -v /mnt/famfs\n")[1].components(separatedBy: "exit=")[0]
             .split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("exists Yay") }.joined(separator: "\n")
         #expect(second.stdout == upstream)
-        let yaml = try String(contentsOf: Scratch.fixtures.appendingPathComponent("ref-8g.shadow-yaml.txt"), encoding: .utf8)
+        let yaml = try String(contentsOf: Fixtures.directory.appendingPathComponent("ref-8g.shadow-yaml.txt"), encoding: .utf8)
         let written = try ["dir1/file1", "dir1/striped0", "dir2/m0", "dir2/m1", "file0"].map {
             "== shadow/root/\($0)\n" + (try String(contentsOfFile: "\(shadow)/root/\($0)", encoding: .utf8))
         }.joined()
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func badEntriesSetTheExitStatusAndJSONNamesThem() throws {
-        let scratch = try Scratch(fixture: "var-bad-entry4-crc")
+        let scratch = try FamfsImage(fixture: "var-bad-entry4-crc")
         let result = try scratch.famfs("logplay", ["--json", "--into", scratch.path("tree"), scratch.image])
         #expect(result.status == 1)
         #expect(result.stderr.contains("invalid log entry at index 4 of 9 (File0)"))
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func aHostThatDoesNotOwnTheFileSystemReplaysAsAClient() throws {
-        let scratch = try Scratch(fixture: "ref-8g")
+        let scratch = try FamfsImage(fixture: "ref-8g")
         let tree = scratch.path("tree")
         #expect(try scratch.famfs("logplay", ["--into", tree, scratch.image], uuidFile: scratch.strangerUUIDFile).status == 0)
         let mode = try FileManager.default.attributesOfItem(atPath: tree + "/file0")[.posixPermissions] as? Int
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func aDryRunTouchesNothing() throws {
-        let scratch = try Scratch(fixture: "ref-8g")
+        let scratch = try FamfsImage(fixture: "ref-8g")
         let result = try scratch.famfs("logplay", ["-n", scratch.image])
         #expect(result.status == 0)
         #expect(result.stdout == """
@@ -62,14 +62,14 @@ import Testing
         (["--shadow", "s", "--into", "t"], "exclusive"), (["-n", "--into", "t"], "--dry-run creates nothing"),
     ])
     func usageErrors(options: [String], message: String) throws {
-        let scratch = try Scratch(fixture: "ref-8g")
+        let scratch = try FamfsImage(fixture: "ref-8g")
         let result = try scratch.famfs("logplay", options + [scratch.image])
         #expect(result.status == 64)
         #expect(result.stderr.contains(message))
     }
 
     @Test func unusableTargetsAreRefused() throws {
-        let scratch = try Scratch(fixture: "var-bad-sb-crc")
+        let scratch = try FamfsImage(fixture: "var-bad-sb-crc")
         let invalid = try scratch.famfs("logplay", ["-n", scratch.image])
         #expect(invalid.status == 1)
         #expect(invalid.stderr.contains("crc mismatch in superblock"))

@@ -3,10 +3,10 @@ import Testing
 
 @Suite struct FamfsMkdirTests {
     @Test func logsTheReferenceDirectoriesByteForByte() throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         #expect(try scratch.famfs("mkdir", ["-u", "0", "-g", "0", scratch.image, "dir1"]).status == 0)
         #expect(try scratch.famfs("mkdir", ["-p", "-m", "0700", "-u", "0", "-g", "0", scratch.image, "dir2/sub/deeper"]).status == 0)
-        let reference = try Scratch(fixture: "ref-8g")
+        let reference = try FamfsImage(fixture: "ref-8g")
         // Header counters and entries 0-3 (the four MKDIRs) equal ref-8g's.
         let entries = try scratch.bytes(at: 0x20_0030, count: 4 * 544)
         #expect(entries == (try reference.bytes(at: 0x20_0030, count: 4 * 544)))
@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func existingDirectoryIsAnErrorWithoutParentsAndANoOpWithIt() throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         #expect(try scratch.famfs("mkdir", [scratch.image, "a"]).status == 0)
         let again = try scratch.famfs("mkdir", [scratch.image, "a"])
         #expect(again.status == 1)
@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func missingParentIsRefusedWithoutParents() throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         let result = try scratch.famfs("mkdir", [scratch.image, "x/y"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("x/y: parent directory x does not exist"))
@@ -37,7 +37,7 @@ import Testing
         ("a/", "must not end with /"), ("", "empty path"), (String(repeating: "x", count: 80), "at most 79 bytes"),
     ])
     func badPathsAreUsageErrorsThatWriteNothing(path: String, message: String) throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         let result = try scratch.famfs("mkdir", [scratch.image, "ok", path])
         #expect(result.status == 64)
         #expect(result.stderr.contains(message))
@@ -45,16 +45,16 @@ import Testing
     }
 
     @Test func aPathOf79BytesFits() throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         #expect(try scratch.famfs("mkdir", [scratch.image, String(repeating: "x", count: 79)]).status == 0)
     }
 
     @Test func anotherHostIsRefusedWithBothUUIDs() throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         let result = try scratch.famfs("mkdir", [scratch.image, "a"], uuidFile: scratch.strangerUUIDFile)
         #expect(result.status == 1)
-        #expect(result.stderr.contains(Scratch.ownerUUID))
-        #expect(result.stderr.contains("11111111-2222-4333-8444-555555555555"))
+        #expect(result.stderr.contains(Fixtures.systemUUID))
+        #expect(result.stderr.contains(FamfsImage.strangerUUID))
         let missing = try scratch.famfs("mkdir", [scratch.image, "a"], uuidFile: scratch.path("none"))
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("this host has none"))
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func aFullLogAcceptsExactly15420EntriesThenFailsCleanly() throws {
-        let scratch = try Scratch()
+        let scratch = try FamfsImage()
         // In commands of 1,000 paths: argument-parser's cost grows with the square of the count.
         for start in stride(from: 0, to: 15419, by: 1000) {
             let paths = (start..<min(start + 1000, 15419)).map { "d\($0)" }

@@ -93,9 +93,9 @@ import Testing
     @Test func invalidFileSystemsAreRefusedWithTheReason() throws {
         let image = try Fixture.imageFile("var-bad-sb-crc", size: 8 << 30)
         defer { try? FileManager.default.removeItem(atPath: image) }
-        #expect(throws: LogOpenError.superblock(path: image, .crcMismatch(stored: 0xf743_ffa8, computed: 0xf743_ffa9))) {
+        #expect(throws: VolumeError.superblock(path: image, .crcMismatch(stored: 0xf743_ffa8, computed: 0xf743_ffa9))) {
             try OpenedLog(path: image, access: .append)
         }
-        #expect(throws: LogOpenError.device(.isDirectory(path: "/tmp"))) { try OpenedLog(path: "/tmp", access: .read) }
+        #expect(throws: VolumeError.device(.isDirectory(path: "/tmp"))) { try OpenedLog(path: "/tmp", access: .read) }
     }
 }

@@ -106,7 +106,7 @@ import Testing
         #expect(report.created == Logplay.Counts(files: 4, directories: 4))
         #expect(report.errorCount == 1)
         #expect(lines.contains(.error(
-            "Error: invalid log entry at index 4 of 9 (File0): bad crc (stored 0x64c183c2, computed 0x38c06486); skipped")))
+            "invalid log entry at index 4 of 9 (File0): bad crc (stored 0x64c183c2, computed 0x38c06486); skipped")))
         #expect(!FileManager.default.fileExists(atPath: tree + "/file0"))
         #expect(FileManager.default.fileExists(atPath: tree + "/dir2/m1"))
     }

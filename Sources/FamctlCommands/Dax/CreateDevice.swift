@@ -1,12 +1,108 @@
 import ArgumentParser
+import DaxKit
+import Foundation
 
+/// `famctl create-device`: daxctl's `create-device` on dynamic (hmem, CXL) regions.
 struct CreateDevice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create-device",
-        abstract: "Create a dax device in a dynamic region."
+        abstract: "Create a dax device in a dynamic region.",
+        discussion: """
+            Creates one device per matching region (default: all) and enables it in devdax mode. \
+            The size defaults to the region's available size (none: 228, ENOSPC). --input takes \
+            a device object as printed by 'famctl list -M' and recreates its mappings. Static \
+            regions (NVDIMM) are refused (161, EOPNOTSUPP).
+            """
     )
 
+    @OptionGroup var global: DaxGlobalOptions
+
+    @Option(name: [.customShort("s"), .customLong("size")], help: ArgumentHelp("Size: bytes, 0x…, or with k/m/g/t (powers of 1024).", valueName: "size"))
+    var size: String?
+
+    @Option(name: [.customShort("a"), .customLong("align")], help: ArgumentHelp("Alignment: 4k, 2m or 1g.", valueName: "align"))
+    var align: String?
+
+    @Option(name: .customLong("input"), help: ArgumentHelp("A JSON file with one device object (chardev, mappings).", valueName: "file"),
+            completion: .file(extensions: ["json"]))
+    var input: String?
+
+    @OptionGroup var options: DaxRunOptions
+
     func run() async throws {
-        throw CommandFailure(exitCode: 70, message: "create-device: not implemented yet")
+        let sizeBytes = try size.map { text throws(ValidationError) in try Self.parseSize(text, "size") }
+        let alignBytes = try align.map { text throws(ValidationError) in try Self.parseSize(text, "align") }
+        var regionFilter = try options.region.flatMap(DaxNames.region)
+        var mappings: [DaxMapping] = []
+        if let input {
+            let (regionID, ranges) = try Self.readInput(input)
+            regionFilter = regionFilter ?? regionID
+            mappings = ranges
+        }
+        let (sysfs, _) = try global.resolve()
+        try global.requireRoot(sysfs, dryRun: options.dryRun)
+        let controller = DaxController(sysfs: sysfs, dryRun: options.dryRun)
+        let regions = controller.discovery.regions().filter { regionFilter == nil || $0.id == regionFilter }
+        var json: [JSONValue] = []
+        var failure: DaxError?
+        if regions.isEmpty { failure = .noMatch(argument: options.region.map { "region \($0)" } ?? "any region") }
+        for target in regions {
+            do throws(DaxError) {
+                let report = try controller.createDevice(in: target, size: sizeBytes, align: alignBytes, mappings: mappings)
+                json.append(DaxJSON.device(report.device, DaxJSON.Format(human: options.human)))
+            } catch {
+                failure = error
+                DaxDeviceRun.stderr("famctl: \(error)")
+            }
+        }
+        if options.dryRun {
+            for write in controller.writer.writes { print(write.command(root: sysfs.root)) }
+        } else if options.verbose {
+            controller.writer.writes.forEach { DaxDeviceRun.stderr("famctl: wrote \($0.command(root: sysfs.root))") }
+        }
+        if !options.dryRun, let document = DaxJSON.document(json, human: options.human) { print(document) }
+        if let failure { DaxDeviceRun.stderr("error creating devices: \(Errno.describe(failure.errno))") }
+        DaxDeviceRun.stderr("created \(json.count) device\(json.count == 1 ? "" : "s")")
+        if let failure { throw CommandFailure(exitCode: ExitCodes.dax(errno: failure.errno), message: "") }
+    }
+
+    /// daxctl's size syntax: a number in any C base with an optional k/m/g/t suffix.
+    static func parseSize(_ text: String, _ what: String) throws(ValidationError) -> UInt64 {
+        var digits = Substring(text.lowercased())
+        var shift: UInt64 = 0
+        if let last = digits.last, let index = "kmgt".firstIndex(of: last) {
+            shift = UInt64(10 * ("kmgt".distance(from: "kmgt".startIndex, to: index) + 1))
+            digits = digits.dropLast()
+        }
+        let value = digits.hasPrefix("0x") ? UInt64(digits.dropFirst(2), radix: 16) : UInt64(digits)
+        guard let value, value.leadingZeroBitCount >= shift else {
+            throw ValidationError(DaxError.invalidValue(what: what, value: text, expected: "bytes, 0x…, or a number with k, m, g or t").description)
+        }
+        return value << shift
+    }
+
+    /// The region and mappings of a `list -M` device object.
+    static func readInput(_ path: String) throws -> (Int, [DaxMapping]) {
+        let bad = { (why: String) in ValidationError(DaxError.invalidValue(what: "--input", value: path, expected: why).description) }
+        guard let data = FileManager.default.contents(atPath: path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { throw bad("a readable JSON object") }
+        guard let chardev = object["chardev"] as? String, let numbers = DaxDevice.parseName(chardev) else {
+            throw bad("a \"chardev\":\"daxX.Y\" key")
+        }
+        guard let entries = object["mappings"] as? [[String: Any]], !entries.isEmpty else { throw bad("a non-empty \"mappings\" array (list -M)") }
+        let ranges = try entries.map { entry -> DaxMapping in
+            guard let start = number(entry["start"]), let end = number(entry["end"]), end > start else {
+                throw bad("mappings with numeric \"start\" and \"end\"")
+            }
+            return DaxMapping(start: start, end: end, pageOffset: number(entry["page_offset"]) ?? 0)
+        }
+        return (numbers.region, ranges)
+    }
+
+    private static func number(_ value: Any?) -> UInt64? {
+        if let number = value as? NSNumber { return number.uint64Value }
+        if let text = value as? String { return text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text) }
+        return nil
     }
 }

@@ -1,12 +1,68 @@
 import ArgumentParser
+import DaxKit
+import Foundation
 
+/// `famctl list`: daxctl's `list`, same options and JSON.
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List dax regions and devices as JSON."
+        abstract: "List dax regions and devices as JSON.",
+        discussion: """
+            Without -D or -R: regions are shown if -r is given, devices if -d is given, and \
+            devices if neither. Prints nothing (exit 0) when nothing matches, as daxctl does. \
+            Devices bound to fsdev_dax show "mode":"famfs"; unbound devices "state":"disabled".
+            """
     )
 
+    @OptionGroup var global: DaxGlobalOptions
+
+    @Option(name: [.customShort("r"), .customLong("region")], help: ArgumentHelp("Filter by region: N, regionN or all.", valueName: "region-id"),
+            completion: .custom(Completions.regions))
+    var region: String?
+
+    @Option(name: [.customShort("d"), .customLong("dev")], help: ArgumentHelp("Filter by device: daxX.Y, X.Y or all.", valueName: "dev"),
+            completion: .custom(Completions.daxDevices))
+    var device: String?
+
+    @Flag(name: [.customShort("D"), .customLong("devices")], help: "Include devices.")
+    var devices = false
+
+    @Flag(name: [.customShort("R"), .customLong("regions")], help: "Include regions.")
+    var regions = false
+
+    @Flag(name: [.customShort("M"), .customLong("mappings")], help: "Include each device's physical mappings.")
+    var mappings = false
+
+    @Flag(name: [.customShort("i"), .customLong("idle")], help: "Include idle (size 0) devices.")
+    var idle = false
+
+    @Flag(name: [.customShort("u"), .customLong("human")], help: "Human-readable sizes and hexadecimal addresses.")
+    var human = false
+
     func run() async throws {
-        throw CommandFailure(exitCode: 70, message: "list: not implemented yet")
+        let deviceName = try device.flatMap(DaxNames.device)
+        let regionID = try region.flatMap(DaxNames.region)
+        let (sysfs, useLibdaxctl) = try global.resolve()
+        let showRegions = regions || (!devices && region != nil)
+        let showDevices = devices || (!regions && (device != nil || region == nil))
+        let found: [DaxRegion]
+        if useLibdaxctl, let context = try? LibDaxctlContext() {
+            found = context.regions(sysfs: sysfs, readMappings: mappings)
+        } else {
+            let discovery = DaxDiscovery(sysfs: sysfs, readMappings: mappings)
+            // Regions are listed whatever the device filter, so their devices must be found.
+            found = discovery.regions { name in showRegions || deviceName == nil || name == deviceName }
+        }
+        let format = DaxJSON.Format(human: human, mappings: mappings)
+        var elements: [JSONValue] = []
+        for candidate in found where regionID == nil || candidate.id == regionID {
+            let matching = candidate.devices.filter { (deviceName == nil || $0.name == deviceName) && (idle || $0.size > 0) }
+            if showRegions {
+                elements.append(DaxJSON.region(candidate, devices: showDevices ? matching : nil, format))
+            } else if showDevices {
+                elements += matching.map { DaxJSON.device($0, format) }
+            }
+        }
+        if let document = DaxJSON.document(elements, human: human) { print(document) }
     }
 }

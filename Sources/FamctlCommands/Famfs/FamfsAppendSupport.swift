@@ -2,13 +2,6 @@ import ArgumentParser
 import FamfsKit
 import Foundation
 
-/// What mkdir and creat share: the owner host's identity and one locked append session.
-struct SystemUUIDOption: ParsableArguments {
-    @Option(name: .customLong("system-uuid-file"), help: ArgumentHelp(
-        "File holding this host's system UUID; only the owner host may append.", valueName: "path"))
-    var systemUUIDFile: String = SystemUUID.defaultPath
-}
-
 /// A permission mode typed in octal (`0644`, `755`).
 struct OctalMode: ExpressibleByArgument {
     let bits: UInt32
@@ -39,10 +32,11 @@ enum FamfsAppendSession {
     /// host owns it, lets `plan` build entries against the log's namespace and allocator, and
     /// appends them as one batch. Returns the planner for reporting.
     static func run(
-        target: String, systemUUIDFile: String, plan: (inout EntryPlanner) throws -> Void
+        target: String, environment: FamfsEnvironmentOptions, plan: (inout EntryPlanner) throws -> Void
     ) throws -> EntryPlanner {
-        let log = try OpenedLog(path: target, access: .append)
-        try log.requireOwner(systemUUID: SystemUUID.read(systemUUIDFile), systemUUIDPath: systemUUIDFile)
+        let log = try OpenedLog(path: target, access: .append, opener: environment.volumeOpener)
+        let uuidFile = environment.systemUUIDFile
+        try log.requireOwner(systemUUID: SystemUUID.read(uuidFile), systemUUIDPath: uuidFile)
         var planner = EntryPlanner(superblock: log.superblock, scan: log.scan())
         try plan(&planner)
         try log.append(planner.bodies, hook: crashHook())

@@ -45,9 +45,9 @@ struct FamfsCreat: AsyncParsableCommand {
     @Option(help: ArgumentHelp("File with one `path size [mode uid gid]` per line.", valueName: "file"))
     var manifest: String?
 
-    @OptionGroup var identity: SystemUUIDOption
+    @OptionGroup var environment: FamfsEnvironmentOptions
 
-    @Argument(help: ArgumentHelp("Char dax device or image file holding the file system.", valueName: "target"))
+    @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"))
     var target: String
 
     @Argument(help: ArgumentHelp("Files to create (size -s), relative to the file system root.", valueName: "path"))
@@ -75,7 +75,7 @@ struct FamfsCreat: AsyncParsableCommand {
         let umask = noUmask ? 0 : FamfsAppendSession.umask
         let defaults = EntryPlanner.Owner(mode: mode.bits, uid: uid, gid: gid)
         var random: any RandomNumberGenerator = seed.map { SeededGenerator(seed: $0) } ?? SystemRandomNumberGenerator()
-        let planner = try FamfsAppendSession.run(target: target, systemUUIDFile: identity.systemUUIDFile) { planner in
+        let planner = try FamfsAppendSession.run(target: target, environment: environment) { planner in
             for request in requests {
                 let owner = EntryPlanner.Owner(
                     mode: (request.mode ?? defaults.mode) & ~umask, uid: request.uid ?? defaults.uid, gid: request.gid ?? defaults.gid)

@@ -1,12 +1,86 @@
 import ArgumentParser
+import FamfsKit
 
 struct FamfsFsck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fsck",
-        abstract: "Check a famfs file system."
+        abstract: "Check a famfs file system.",
+        discussion: """
+            The target is a char dax device (/dev/daxX.Y), an image file (which may hold only \
+            the superblock region and the log; the device size then comes from the superblock), \
+            or any path inside a mounted famfs (its .meta/.superblock and .meta/.log are read). \
+            fsck never writes. The report has upstream famfs's layout from "Famfs Superblock:" \
+            on; problems go to stderr first, one line each. Upstream's -h (human) is -u/--human \
+            here; -h is help.
+
+            \(ExitCodes.fsckStatusHelp)
+            """
     )
 
+    @Flag(name: [.customShort("u"), .long], help: "Print sizes in GiB.")
+    var human = false
+
+    @Flag(name: .shortAndLong, help: "Add the layout constants block.")
+    var verbose = false
+
+    @Option(name: [.customShort("B"), .long], help: "Add usage statistics for N interleave buckets (1-64).")
+    var nbuckets: Int?
+
+    @Flag(help: "Print the report as one JSON object.")
+    var json = false
+
+    @OptionGroup var environment: FamfsEnvironmentOptions
+
+    @Argument(help: "Dax device, image file, or a path inside a mounted famfs.")
+    var target: String
+
+    func validate() throws {
+        if let nbuckets, !BucketStatistics.bucketRange.contains(nbuckets) {
+            throw ValidationError("--nbuckets \(nbuckets) is out of range (expected 1-64)")
+        }
+    }
+
     func run() async throws {
-        throw CommandFailure(exitCode: 70, message: "fsck: not implemented yet")
+        let volume: FamfsVolume
+        do {
+            volume = try environment.volumeOpener.open(target)
+        } catch {
+            let status = Self.exitStatus(for: error)
+            FamfsOutput.error("fsck", error.description)
+            if json { FamfsOutput.out(JSON.object(Self.failureJSON(target, error, status)).rendered(indent: 0) + "\n") }
+            throw CommandFailure(exitCode: status, message: "")
+        }
+        var report = FsckChecker.check(
+            volume, systemUUID: SystemUUID.read(environment.systemUUIDFile), nbuckets: nbuckets)
+        if volume.isShorterThanDevice {
+            report.notes.append(
+                "\(target) holds only the metadata (\(volume.logFile.size) bytes); capacity figures use the superblock's device size \(volume.superblock.deviceSize)")
+        }
+        for mount in MountTable(path: environment.mountTable).mounts(of: target) where mount.isFamfs {
+            report.warnings.append("\(target) is mounted on \(mount.mountPoint); read without locking")
+        }
+        let status = report.isClean ? ExitCodes.success : ExitCodes.fsckProblems
+        for problem in report.problems { FamfsOutput.error("fsck", problem.description) }
+        for warning in report.warnings { FamfsOutput.error("fsck", "warning: \(warning)") }
+        for note in report.notes { FamfsOutput.error("fsck", "note: \(note)") }
+        if json {
+            FamfsOutput.out(report.json(target: target, exitStatus: status))
+        } else {
+            var text = report.text(human: human)
+            if let buckets = report.buckets { text += buckets.text }
+            if verbose { text += report.verboseText }
+            FamfsOutput.out(text)
+        }
+        if status != ExitCodes.success { throw CommandFailure(exitCode: status, message: "") }
+    }
+
+    static func exitStatus(for error: VolumeError) -> Int32 {
+        if case .device = error { return ExitCodes.fsckUnreadable }
+        return ExitCodes.fsckInvalidMetadata
+    }
+
+    static func failureJSON(_ target: String, _ error: VolumeError, _ status: Int32) -> [(String, JSON)] {
+        [("target", .string(target)), ("clean", .bool(false)), ("exit_status", .number(UInt64(status))),
+         ("error", .string(error.description))]
     }
 }

@@ -38,9 +38,9 @@ struct FamfsLogplay: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON instead of the text summary.")
     var json = false
 
-    @OptionGroup var identity: SystemUUIDOption
+    @OptionGroup var environment: FamfsEnvironmentOptions
 
-    @Argument(help: ArgumentHelp("Char dax device or image file holding the file system.", valueName: "target"))
+    @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"))
     var target: String
 
     func validate() throws {
@@ -55,9 +55,9 @@ struct FamfsLogplay: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let log = try OpenedLog(path: target, access: .read)
+        let log = try OpenedLog(path: target, access: .read, opener: environment.volumeOpener)
         let scan = log.scan()
-        let owner = SystemUUID.read(identity.systemUUIDFile) == log.superblock.systemUUID
+        let owner = SystemUUID.read(environment.systemUUIDFile) == log.superblock.systemUUID
         let destination: Logplay.Destination = shadow.map { .shadow($0) } ?? into.map { .into($0) } ?? .none
         let options = Logplay.Options(
             destination: destination, client: client || !owner, shadowTest: shadowtest, verbosity: json ? 0 : verbose)
@@ -112,8 +112,8 @@ struct FamfsLogplay: AsyncParsableCommand {
     }
 }
 
-/// Buffered standard output that is flushed before anything goes to standard error, so the
-/// two streams interleave in program order (upstream's errors jump ahead of its report).
+/// Standard output buffered (one write per 64 KiB for long verbose replays) and flushed
+/// before anything goes to standard error, so the two streams stay in program order.
 final class OrderedOutput {
     private var pending = ""
 
@@ -125,12 +125,12 @@ final class OrderedOutput {
 
     func err(_ line: String) {
         flush()
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FamfsOutput.error("logplay", line)
     }
 
     func flush() {
         guard !pending.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(pending.utf8))
+        FamfsOutput.out(pending)
         pending = ""
     }
 }

@@ -25,9 +25,9 @@ struct FamfsMkdir: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Owner gid (default: the caller's).", valueName: "gid"))
     var gid: UInt32 = getegid()
 
-    @OptionGroup var identity: SystemUUIDOption
+    @OptionGroup var environment: FamfsEnvironmentOptions
 
-    @Argument(help: ArgumentHelp("Char dax device or image file holding the file system.", valueName: "target"))
+    @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"))
     var target: String
 
     @Argument(help: ArgumentHelp("Directories to create, relative to the file system root.", valueName: "path"))
@@ -41,7 +41,7 @@ struct FamfsMkdir: AsyncParsableCommand {
     func run() async throws {
         let paths = try validatedPaths(paths)
         let owner = EntryPlanner.Owner(mode: mode.bits, uid: uid, gid: gid)
-        _ = try FamfsAppendSession.run(target: target, systemUUIDFile: identity.systemUUIDFile) { planner in
+        _ = try FamfsAppendSession.run(target: target, environment: environment) { planner in
             for path in paths { try planner.mkdir(path, owner: owner, parents: parents) }
         }
     }

@@ -92,6 +92,16 @@ public final class MappedRegion {
 
     public var readOnlyBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(bytes) }
 
+    /// Lets go of the resident pages wholly inside `range` (relative to `bytes`), so a
+    /// single pass over a large mapping keeps memory flat. Reading them again re-faults them.
+    public func dropPages(_ range: Range<Int>) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let skip = bytes.baseAddress! - base
+        let start = (skip + range.lowerBound + page - 1) / page * page
+        let end = (skip + range.upperBound) / page * page
+        if end > start { Syscall.dropPages(base + start, length: end - start) }
+    }
+
     /// Writes back dirty pages of `range` (relative to `bytes`) synchronously.
     public func flush(_ range: Range<Int>? = nil) throws(DeviceError) {
         let range = range ?? 0..<bytes.count

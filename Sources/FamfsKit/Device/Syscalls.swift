@@ -28,6 +28,20 @@ enum Syscall {
         retrying { Glibc.ftruncate(fd, off_t(length)) }
     }
 
+    /// Deallocates a range of a regular file, keeping its size (the range then reads as
+    /// zeros): FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE.
+    static func punchHole(_ fd: Int32, offset: UInt64, length: UInt64) -> Result<Int32, Errno> {
+        guard let fallocate else { return .failure(.notSupported) }
+        return retrying { fallocate(fd, 0x02 | 0x01, Int64(offset), Int64(length)) }
+    }
+
+    /// glibc's `fallocate`, looked up at run time: the Glibc module does not export it (it is
+    /// declared only under _GNU_SOURCE).
+    private static let fallocate: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32)? = {
+        guard let symbol = dlsym(nil, "fallocate") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32).self)
+    }()
+
     static func fsync(_ fd: Int32) -> Result<Int32, Errno> {
         retrying { Glibc.fsync(fd) }
     }
@@ -41,6 +55,12 @@ enum Syscall {
 
     static func msync(_ pointer: UnsafeMutableRawPointer, length: Int) -> Result<Int32, Errno> {
         Glibc.msync(pointer, length, MS_SYNC) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
+    }
+
+    /// Drops the pages of a shared file mapping from this process (MADV_DONTNEED); the file's
+    /// data stays in the page cache and is faulted back in on the next access.
+    static func dropPages(_ pointer: UnsafeMutableRawPointer, length: Int) {
+        _ = Glibc.madvise(pointer, length, 4)
     }
 
     static func munmap(_ pointer: UnsafeMutableRawPointer, length: Int) {

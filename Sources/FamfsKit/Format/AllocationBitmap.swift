@@ -14,11 +14,11 @@ public struct AllocationBitmap: Sendable {
     /// A bitmap with the superblock region and log reserved.
     public init(superblock: Superblock) {
         unit = superblock.allocationUnit
-        bitCount = (superblock.deviceSize + unit - 1) / unit
+        bitCount = Self.ceilDivide(superblock.deviceSize, unit)
         allocatableCount = superblock.deviceSize / unit
         words = [UInt64](repeating: 0, count: Int((bitCount + 63) / 64))
         let metadataEnd = superblock.logOffset + superblock.logLength
-        markUnits(0, count: (metadataEnd + unit - 1) / unit)
+        markUnits(0, count: Self.ceilDivide(metadataEnd, unit))
     }
 
     /// Rebuilds the bitmap from the valid entries of a scan.
@@ -32,7 +32,12 @@ public struct AllocationBitmap: Sendable {
 
     /// Marks the units an extent covers; already-set units count as collisions.
     public mutating func mark(_ extent: SimpleExtent) {
-        markUnits(extent.offset / unit, count: (extent.length + unit - 1) / unit)
+        markUnits(extent.offset / unit, count: Self.ceilDivide(extent.length, unit))
+    }
+
+    /// ceil(value / divisor) without the overflow of `value + divisor - 1`.
+    static func ceilDivide(_ value: UInt64, _ divisor: UInt64) -> UInt64 {
+        value / divisor + (value % divisor == 0 ? 0 : 1)
     }
 
     mutating func markUnits(_ first: UInt64, count: UInt64) {

@@ -19,65 +19,97 @@ extension LogEntry {
     public static func validate(
         _ slot: UnsafeRawBufferPointer, index: UInt64, geometry: Geometry
     ) -> Result<LogEntry, EntryProblem> {
+        if let problem = check(slot, index: index, geometry: geometry) { return .failure(problem) }
+        return .success(decodeChecked(slot))
+    }
+
+    /// The first problem of slot `index`, or nil when it is valid; allocates nothing unless
+    /// there is a problem, so scans can run it over every slot of a large log.
+    static func check(_ slot: UnsafeRawBufferPointer, index: UInt64, geometry: Geometry) -> EntryProblem? {
         let seqnum = slot.u64(at: 0)
-        guard seqnum == index else { return .failure(.badSeqnum(expected: index, found: seqnum)) }
+        guard seqnum == index else { return .badSeqnum(expected: index, found: seqnum) }
         let stored = storedCRC(slot)
         let computed = computeCRC(slot)
-        guard stored == UInt64(computed) else { return .failure(.badCRC(stored: stored, computed: computed)) }
-        return decodeBody(slot, geometry: geometry).map { LogEntry(seqnum: seqnum, body: $0) }
+        guard stored == UInt64(computed) else { return .badCRC(stored: stored, computed: computed) }
+        switch EntryType(rawValue: slot.u32(at: 8)) {
+        case .file:
+            return checkPath(slot, at: 40) ?? checkExtents(slot, geometry: geometry)
+        case .mkdir:
+            return checkPath(slot, at: 28)
+        case .addDaxdev, .delete, nil:
+            return nil
+        }
     }
 
-    private static func decodeBody(_ slot: UnsafeRawBufferPointer, geometry: Geometry) -> Result<Body, EntryProblem> {
+    /// Decodes a slot that `check` found valid.
+    static func decodeChecked(_ slot: UnsafeRawBufferPointer) -> LogEntry {
         let type = slot.u32(at: 8)
+        let body: Body
         switch EntryType(rawValue: type) {
         case .file:
-            return decodeFile(slot, geometry: geometry).map { .file($0) }
+            body = .file(FileEntry(
+                size: slot.u64(at: 16), flags: slot.u32(at: 24), uid: slot.u32(at: 28), gid: slot.u32(at: 32),
+                mode: slot.u32(at: 36), path: slot.cString(at: 40, fieldSize: pathFieldSize),
+                extents: decodeExtents(slot)))
         case .mkdir:
-            return decodePath(slot, at: 28).map {
-                .directory(DirectoryEntry(uid: slot.u32(at: 16), gid: slot.u32(at: 20), mode: slot.u32(at: 24), path: $0))
-            }
+            body = .directory(DirectoryEntry(
+                uid: slot.u32(at: 16), gid: slot.u32(at: 20), mode: slot.u32(at: 24),
+                path: slot.cString(at: 28, fieldSize: pathFieldSize)))
         case .addDaxdev:
-            return .success(.addDaxdev(AddDaxdevEntry(
-                deviceSize: slot.u64(at: 16), deviceUUID: slot.uuid(at: 24), deviceIndex: slot.u32(at: 40))))
+            body = .addDaxdev(AddDaxdevEntry(
+                deviceSize: slot.u64(at: 16), deviceUUID: slot.uuid(at: 24), deviceIndex: slot.u32(at: 40)))
         case .delete, nil:
-            return .success(.other(type: type))
+            body = .other(type: type)
         }
+        return LogEntry(seqnum: slot.u64(at: 0), body: body)
     }
 
-    private static func decodeFile(_ slot: UnsafeRawBufferPointer, geometry: Geometry) -> Result<FileEntry, EntryProblem> {
-        let path: [UInt8]
-        switch decodePath(slot, at: 40) {
-        case .success(let p): path = p
-        case .failure(let problem): return .failure(problem)
+    private static func decodeExtents(_ slot: UnsafeRawBufferPointer) -> FileEntry.Extents {
+        if slot.u32(at: 120) == 1 {
+            let strips = (0..<Int(slot.u64(at: 136))).map { SimpleExtent(decoding: slot, at: 152 + 24 * $0) }
+            return .interleaved(chunkSize: slot.u64(at: 144), strips: strips)
         }
+        return .simple((0..<Int(slot.u32(at: 128))).map { SimpleExtent(decoding: slot, at: 136 + 24 * $0) })
+    }
+
+    /// Calls `body` with every extent of a FILE slot that `check` found valid, reading the
+    /// bytes in place (no arrays), for scans that only count and mark.
+    static func forEachExtent(_ slot: UnsafeRawBufferPointer, _ body: (SimpleExtent) -> Void) {
+        let (first, count) = extentTable(slot)
+        for j in 0..<count { body(SimpleExtent(decoding: slot, at: first + 24 * j)) }
+    }
+
+    /// Where the extents of a FILE slot start and how many there are, as the slot claims.
+    private static func extentTable(_ slot: UnsafeRawBufferPointer) -> (first: Int, count: Int) {
+        slot.u32(at: 120) == 1
+            ? (152, Int(min(slot.u64(at: 136), UInt64(maxStrips))))
+            : (136, Int(min(slot.u32(at: 128), UInt32(maxSimpleExtents))))
+    }
+
+    private static func checkExtents(_ slot: UnsafeRawBufferPointer, geometry: Geometry) -> EntryProblem? {
         let extentType = slot.u32(at: 120)
         let count = slot.u32(at: 128)
-        let extents: FileEntry.Extents
         switch extentType {
         case 0:
             guard (1...UInt32(maxSimpleExtents)).contains(count) else {
-                return .failure(.badExtentCount(count, allowed: "1...\(maxSimpleExtents) simple extents"))
+                return .badExtentCount(count, allowed: "1...\(maxSimpleExtents) simple extents")
             }
-            extents = .simple((0..<Int(count)).map { SimpleExtent(decoding: slot, at: 136 + 24 * $0) })
         case 1:
-            guard count == 1 else { return .failure(.badExtentCount(count, allowed: "1 interleaved extent")) }
+            guard count == 1 else { return .badExtentCount(count, allowed: "1 interleaved extent") }
             let nstrips = slot.u64(at: 136)
-            guard (1...UInt64(maxStrips)).contains(nstrips) else { return .failure(.badStripCount(nstrips)) }
+            guard (1...UInt64(maxStrips)).contains(nstrips) else { return .badStripCount(nstrips) }
             let chunkSize = slot.u64(at: 144)
-            guard chunkSize != 0, chunkSize % geometry.allocationUnit == 0 else {
-                return .failure(.badChunkSize(chunkSize))
-            }
-            extents = .interleaved(
-                chunkSize: chunkSize, strips: (0..<Int(nstrips)).map { SimpleExtent(decoding: slot, at: 152 + 24 * $0) })
+            guard chunkSize != 0, chunkSize % geometry.allocationUnit == 0 else { return .badChunkSize(chunkSize) }
         default:
-            return .failure(.badExtentType(extentType))
+            return .badExtentType(extentType)
         }
-        for extent in extents.ranges {
-            if let problem = check(extent, geometry: geometry) { return .failure(problem) }
+        let (first, extents) = extentTable(slot)
+        for j in 0..<extents {
+            if let problem = check(SimpleExtent(decoding: slot, at: first + 24 * j), geometry: geometry) {
+                return problem
+            }
         }
-        return .success(FileEntry(
-            size: slot.u64(at: 16), flags: slot.u32(at: 24), uid: slot.u32(at: 28), gid: slot.u32(at: 32),
-            mode: slot.u32(at: 36), path: path, extents: extents))
+        return nil
     }
 
     private static func check(_ extent: SimpleExtent, geometry: Geometry) -> EntryProblem? {
@@ -97,13 +129,11 @@ extension LogEntry {
     }
 
     /// The path field: NUL-terminated within 80 bytes, non-empty, relative.
-    private static func decodePath(_ slot: UnsafeRawBufferPointer, at offset: Int) -> Result<[UInt8], EntryProblem> {
-        let field = slot[offset..<offset + pathFieldSize]
-        guard let nul = field.firstIndex(of: 0) else { return .failure(.unterminatedPath) }
-        let path = Array(slot[offset..<nul])
-        guard !path.isEmpty else { return .failure(.emptyPath) }
-        guard path.first != UInt8(ascii: "/") else { return .failure(.absolutePath(path)) }
-        return .success(path)
+    private static func checkPath(_ slot: UnsafeRawBufferPointer, at offset: Int) -> EntryProblem? {
+        guard let nul = slot[offset..<offset + pathFieldSize].firstIndex(of: 0) else { return .unterminatedPath }
+        guard nul > offset else { return .emptyPath }
+        guard slot[offset] != UInt8(ascii: "/") else { return .absolutePath(Array(slot[offset..<nul])) }
+        return nil
     }
 }
 

@@ -1,5 +1,11 @@
+import Dispatch
+
 /// The result of reading every slot below `next_index`: valid entries in log order, bad
 /// entries with the reason, and entries of types readers ignore.
+///
+/// Slots are checked (seqnum, CRC, body rules) in parallel chunks over all cores without
+/// allocating per slot; only the valid entries are then decoded, in order. (fsck, which
+/// needs no entries, streams the same classification through `FsckChecker`.)
 public struct LogScan: Sendable {
     public struct BadEntry: Equatable, Sendable {
         public var index: UInt64
@@ -18,20 +24,84 @@ public struct LogScan: Sendable {
     public init(log: UnsafeRawBufferPointer, header: LogHeader, superblock: Superblock) {
         self.header = header
         let geometry = LogEntry.Geometry(superblock)
-        let slots = min(header.nextIndex, Famfs.slotCount(logLength: UInt64(log.count)))
-        entries.reserveCapacity(Int(slots))
-        for index in 0..<slots {
-            let start = Int(LogHeader.size + index * LogEntry.size)
-            let slot = UnsafeRawBufferPointer(rebasing: log[start..<start + Int(LogEntry.size)])
-            switch LogEntry.validate(slot, index: index, geometry: geometry) {
-            case .success(let entry):
-                if case .other(let type) = entry.body { ignoredEntries.append((index, type)) }
-                entries.append(entry)
-            case .failure(let problem):
-                badEntries.append(BadEntry(index: index, path: LogEntry.bestEffortPath(slot), problem: problem))
+        let slots = Self.slotsInUse(log, header: header)
+        entries.reserveCapacity(slots)
+        for (index, kind) in zip(0..., SlotKind.classify(log, slots: 0..<slots, geometry: geometry)) {
+            let slot = Self.slot(log, index)
+            switch kind {
+            case .bad:
+                // Safe: classify found a problem, and check is deterministic.
+                let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry)!
+                badEntries.append(BadEntry(index: UInt64(index), path: LogEntry.bestEffortPath(slot), problem: problem))
+                continue
+            case .ignored:
+                ignoredEntries.append((UInt64(index), slot.u32(at: 8)))
+            case .file, .directory, .addDaxdev:
+                break
             }
+            entries.append(LogEntry.decodeChecked(slot))
         }
     }
+
+    /// Slots below next_index that `log` holds (a validated header never points further).
+    static func slotsInUse(_ log: UnsafeRawBufferPointer, header: LogHeader) -> Int {
+        // Safe: bounded by the slot count of a buffer in memory.
+        Int(min(header.nextIndex, Famfs.slotCount(logLength: UInt64(log.count))))
+    }
+
+    /// The bytes of slot `index` of a log region.
+    static func slot(_ log: UnsafeRawBufferPointer, _ index: Int) -> UnsafeRawBufferPointer {
+        let start = Int(LogHeader.size) + index * Int(LogEntry.size)
+        return UnsafeRawBufferPointer(rebasing: log[start..<start + Int(LogEntry.size)])
+    }
+}
+
+/// One byte per slot: what a valid slot holds, or that it is bad.
+enum SlotKind: UInt8, Sendable {
+    case file, directory, addDaxdev, ignored, bad
+
+    /// Slots per unit of parallel work: large enough that dispatch costs vanish next to the
+    /// CRCs (about half a MiB of log), small enough to balance two or more cores.
+    static let chunkSlots = 1024
+
+    /// Checks `slots` of `log` in parallel chunks, each writing its own part of the result.
+    static func classify(_ log: UnsafeRawBufferPointer, slots: Range<Int>, geometry: LogEntry.Geometry) -> [SlotKind] {
+        [SlotKind](unsafeUninitializedCapacity: slots.count) { buffer, count in
+            let chunks = (slots.count + chunkSlots - 1) / chunkSlots
+            let output = UncheckedSendable(buffer)
+            let input = UncheckedSendable(log)
+            let work: @Sendable (Int) -> Void = { chunk in
+                let first = slots.lowerBound + chunk * chunkSlots
+                for index in first..<min(slots.upperBound, first + chunkSlots) {
+                    let slot = LogScan.slot(input.value, index)
+                    let kind = LogEntry.check(slot, index: UInt64(index), geometry: geometry) == nil
+                        ? SlotKind(validType: slot.u32(at: 8)) : .bad
+                    (output.value.baseAddress! + (index - slots.lowerBound)).initialize(to: kind)
+                }
+            }
+            if chunks > 1 {
+                DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
+            } else if chunks == 1 {
+                work(0)
+            }
+            count = slots.count
+        }
+    }
+
+    init(validType type: UInt32) {
+        switch LogEntry.EntryType(rawValue: type) {
+        case .file: self = .file
+        case .mkdir: self = .directory
+        case .addDaxdev: self = .addDaxdev
+        case .delete, nil: self = .ignored
+        }
+    }
+}
+
+/// Hands memory that concurrent workers use in disjoint parts across the Sendable boundary.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 extension LogEntry {

@@ -25,19 +25,19 @@ extension OpenedLog {
     /// owns the file system.
     public func requireOwner(systemUUID: FamfsUUID?, systemUUIDPath: String) throws(AppendError) {
         guard systemUUID != superblock.systemUUID else { return }
-        throw .notOwner(device: device.path, owner: superblock.systemUUID, host: systemUUID, systemUUIDPath: systemUUIDPath)
+        throw .notOwner(device: volume.path, owner: superblock.systemUUID, host: systemUUID, systemUUIDPath: systemUUIDPath)
     }
 
     /// Appends `bodies` as one committed batch; nothing is written when they do not all fit.
     public func append(_ bodies: [LogEntry.Body], hook: (AppendStep) -> Void = { _ in }) throws(AppendError) {
         guard !bodies.isEmpty else { return }
-        guard device.writable else { throw .io(.notOpenForWriting(path: device.path)) }
+        guard volume.logFile.writable else { throw .io(.notOpenForWriting(path: volume.logFile.path)) }
         let first = header.nextIndex
         let free = slotCount - first
         guard UInt64(bodies.count) <= free else {
             throw .logFull(used: first, slots: slotCount, needed: UInt64(bodies.count))
         }
-        let bytes = region.bytes
+        let bytes = volume.writableLog
         var slot = [UInt8](repeating: 0, count: Int(LogEntry.size))
         for (i, body) in bodies.enumerated() {
             let index = first + UInt64(i)
@@ -48,13 +48,13 @@ extension OpenedLog {
         }
         let start = Int(LogHeader.size + first * LogEntry.size)
         do throws(DeviceError) {
-            try region.flush(start..<start + bodies.count * Int(LogEntry.size))
+            try volume.flushLog(start..<start + bodies.count * Int(LogEntry.size))
             hook(.entriesFlushed)
             let next = first + UInt64(bodies.count)
             bytes.setU64(next, at: LogHeader.nextSeqnumOffset)
             bytes.setU64(next, at: LogHeader.nextIndexOffset)
             hook(.headerAdvanced)
-            try region.flush(0..<Int(LogHeader.size))
+            try volume.flushLog(0..<Int(LogHeader.size))
             header.nextSeqnum = next
             header.nextIndex = next
             hook(.headerFlushed)

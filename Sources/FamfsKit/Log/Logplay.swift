@@ -118,7 +118,7 @@ public struct Logplay {
 
     private mutating func reportBad(_ bad: LogScan.BadEntry) {
         let path = bad.path.map { " (\(String(decoding: $0, as: UTF8.self)))" } ?? ""
-        emit(.error("Error: invalid log entry at index \(bad.index) of \(report.entries)\(path): \(bad.problem); skipped"))
+        emit(.error("invalid log entry at index \(bad.index) of \(report.entries)\(path): \(bad.problem); skipped"))
         report.badEntries.append(bad)
     }
 

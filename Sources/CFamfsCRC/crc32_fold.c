@@ -1,0 +1,84 @@
+// CRC-32/ISO-HDLC by folding with carry-less multiplication (Intel's "Fast CRC Computation
+// for Generic Polynomials Using PCLMULQDQ"). The log CRCs dominate fsck on a full log; this
+// runs several times faster than zlib's table-driven crc32 on the 536-byte entries.
+//
+// The constants are powers of x modulo the bit-reflected polynomial 0x1db710641:
+//   fold4_*: x^(4*128+32) and x^(4*128-32)  (fold 512 bits ahead)
+//   fold1_*: x^(128+32) and x^(128-32)      (fold 128 bits ahead)
+//   fold64:  x^64                             (128 -> 64 bits)
+//   barrett: the polynomial P' and mu = floor(x^64 / P') for the final reduction
+
+#include "cfamfs_crc.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+static const uint64_t fold4_lo = 0x0154442bd4, fold4_hi = 0x01c6e41596;
+static const uint64_t fold1_lo = 0x01751997d0, fold1_hi = 0x00ccaa009e;
+static const uint64_t fold64 = 0x0163cd6124;
+static const uint64_t barrett_poly = 0x01db710641, barrett_mu = 0x01f7011641;
+
+int cfamfs_crc32_fold_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+}
+
+// a * k.lo ^ a.hi * k.hi ^ next: one 128-bit fold step.
+__attribute__((target("pclmul,sse4.1")))
+static inline __m128i fold(__m128i a, __m128i k, __m128i next) {
+    __m128i low = _mm_clmulepi64_si128(a, k, 0x00);
+    __m128i high = _mm_clmulepi64_si128(a, k, 0x11);
+    return _mm_xor_si128(_mm_xor_si128(low, high), next);
+}
+
+__attribute__((target("pclmul,sse4.1")))
+uint32_t cfamfs_crc32_fold(uint32_t state, const unsigned char *bytes, size_t length) {
+    const __m128i *p = (const __m128i *)bytes;
+    __m128i a = _mm_xor_si128(_mm_loadu_si128(p), _mm_cvtsi32_si128((int)state));
+    __m128i b = _mm_loadu_si128(p + 1);
+    __m128i c = _mm_loadu_si128(p + 2);
+    __m128i d = _mm_loadu_si128(p + 3);
+    p += 4;
+    length -= 64;
+
+    const __m128i k4 = _mm_set_epi64x((long long)fold4_hi, (long long)fold4_lo);
+    for (; length >= 64; length -= 64, p += 4) {
+        a = fold(a, k4, _mm_loadu_si128(p));
+        b = fold(b, k4, _mm_loadu_si128(p + 1));
+        c = fold(c, k4, _mm_loadu_si128(p + 2));
+        d = fold(d, k4, _mm_loadu_si128(p + 3));
+    }
+
+    const __m128i k1 = _mm_set_epi64x((long long)fold1_hi, (long long)fold1_lo);
+    a = fold(a, k1, b);
+    a = fold(a, k1, c);
+    a = fold(a, k1, d);
+    for (; length >= 16; length -= 16, p += 1) {
+        a = fold(a, k1, _mm_loadu_si128(p));
+    }
+
+    // 128 -> 96 -> 64 bits.
+    const __m128i low32 = _mm_setr_epi32(~0, 0, ~0, 0);
+    a = _mm_xor_si128(_mm_srli_si128(a, 8), _mm_clmulepi64_si128(a, k1, 0x10));
+    const __m128i k64 = _mm_set_epi64x(0, (long long)fold64);
+    a = _mm_xor_si128(_mm_clmulepi64_si128(_mm_and_si128(a, low32), k64, 0x00), _mm_srli_si128(a, 4));
+
+    // Barrett reduction to the 32-bit remainder.
+    const __m128i barrett = _mm_set_epi64x((long long)barrett_mu, (long long)barrett_poly);
+    __m128i t = _mm_clmulepi64_si128(_mm_and_si128(a, low32), barrett, 0x10);
+    t = _mm_clmulepi64_si128(_mm_and_si128(t, low32), barrett, 0x00);
+    a = _mm_xor_si128(a, t);
+    return (uint32_t)_mm_extract_epi32(a, 1);
+}
+
+#else
+
+int cfamfs_crc32_fold_available(void) { return 0; }
+
+uint32_t cfamfs_crc32_fold(uint32_t state, const unsigned char *bytes, size_t length) {
+    (void)bytes;
+    (void)length;
+    return state;
+}
+
+#endif

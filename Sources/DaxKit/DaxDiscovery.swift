@@ -1,0 +1,162 @@
+/// Finds regions, devices and memory blocks the way libdaxctl does, through `Sysfs`.
+///
+/// Every attribute is read at most once per discovery: memory-block facts shared by several
+/// devices on one NUMA node (the node listing, each block's `phys_index`) are cached.
+public final class DaxDiscovery {
+    public let sysfs: Sysfs
+    /// Read each device's `mappingN` directories (`list -M`).
+    public var readMappings: Bool
+
+    private var blockSize: UInt64??
+    private var nodeBlocks: [Int: [(name: String, start: UInt64)]] = [:]
+
+    public init(sysfs: Sysfs, readMappings: Bool = false) {
+        self.sysfs = sysfs
+        self.readMappings = readMappings
+    }
+
+    static let busDevices = "bus/dax/devices"
+    static let classDevices = "class/dax"
+
+    /// Every region with its devices, sorted by region id then instance (numerically).
+    /// `include` filters device names before any attribute is read.
+    public func regions(include: (String) -> Bool = { _ in true }) -> [DaxRegion] {
+        var byPath: [String: DaxRegion] = [:]
+        for (name, path, daxClass) in deviceLinks() where include(name) {
+            guard let numbers = DaxDevice.parseName(name),
+                let device = readDevice(name: name, numbers: numbers, path: path, daxClass: daxClass)
+            else { continue }
+            let regionPath = SysfsPath.parent(path)
+            if byPath[regionPath] == nil {
+                byPath[regionPath] = readRegion(id: numbers.region, path: regionPath)
+            }
+            byPath[regionPath]!.devices.append(device)
+        }
+        var regions = Array(byPath.values)
+        for index in regions.indices {
+            regions[index].devices.sort { $0.instance < $1.instance }
+        }
+        return regions.sorted { ($0.id, $0.path) < ($1.id, $1.path) }
+    }
+
+    /// Re-reads one device (after a switch), or nil when it is gone.
+    public func device(_ name: String, at path: String, daxClass: Bool = false) -> DaxDevice? {
+        guard let numbers = DaxDevice.parseName(name) else { return nil }
+        return readDevice(name: name, numbers: numbers, path: path, daxClass: daxClass)
+    }
+
+    /// (name, device directory, dax-class) for every entry on the dax bus, or in the legacy
+    /// dax class when the bus does not exist.
+    private func deviceLinks() -> [(String, String, Bool)] {
+        var result: [(String, String, Bool)] = []
+        let busNames = sysfs.list(Self.busDevices)
+        let (directory, daxClass) = busNames.isEmpty ? (Self.classDevices, true) : (Self.busDevices, false)
+        for name in busNames.isEmpty ? sysfs.list(Self.classDevices) : busNames where DaxDevice.parseName(name) != nil {
+            guard let target = sysfs.readLink("\(directory)/\(name)") else { continue }
+            result.append((name, SysfsPath.resolve(target, from: directory), daxClass))
+        }
+        return result
+    }
+
+    private func readRegion(id: Int, path: String) -> DaxRegion {
+        let attributes = "\(path)/dax_region"
+        return DaxRegion(
+            id: id, path: path,
+            size: try? Self.number(sysfs.read("\(attributes)/size")),
+            availableSize: try? Self.number(sysfs.read("\(attributes)/available_size")),
+            align: try? Self.number(sysfs.read("\(attributes)/align")),
+            devices: [])
+    }
+
+    private func readDevice(name: String, numbers: (region: Int, instance: Int), path: String, daxClass: Bool) -> DaxDevice? {
+        guard let sizeText = try? sysfs.read("\(path)/size"), let size = Self.number(sizeText) else { return nil }
+        var device = DaxDevice(
+            name: name, regionID: numbers.region, instance: numbers.instance, path: path, size: size,
+            align: try? Self.number(sysfs.read("\(path)/align")),
+            state: .unbound, isDaxClass: daxClass)
+        if let node = try? sysfs.read("\(path)/target_node"), let value = Int(node), value >= 0 {
+            device.targetNode = value
+        }
+        device.state = daxClass ? .bound(.devdax) : DeviceState(driver: sysfs.readLink("\(path)/driver").map(SysfsPath.basename))
+        if device.state == .bound(.systemRAM) {
+            device.resource = try? Self.number(sysfs.read("\(path)/resource"))
+            device.memory = memory(of: device)
+        }
+        if readMappings { device.mappings = mappings(at: path) }
+        return device
+    }
+
+    private func mappings(at path: String) -> [DaxMapping] {
+        let names = sysfs.list(path).compactMap { name -> Int? in
+            guard name.hasPrefix("mapping"), let index = Int(name.dropFirst("mapping".count)) else { return nil }
+            return index
+        }.sorted()
+        return names.compactMap { index in
+            let directory = "\(path)/mapping\(index)"
+            guard let start = try? Self.number(sysfs.read("\(directory)/start")),
+                let end = try? Self.number(sysfs.read("\(directory)/end"))
+            else { return nil }
+            let offset = (try? Self.number(sysfs.read("\(directory)/page_offset"))) ?? 0
+            return DaxMapping(start: start, end: end, pageOffset: offset)
+        }
+    }
+
+    /// The device's memory blocks: the `memoryN` entries of its target node whose whole range
+    /// lies inside [resource, resource + size − 1]. Nil when resource or node is unknown.
+    public func memory(of device: DaxDevice) -> DeviceMemory? {
+        guard let resource = device.resource, let node = device.targetNode, device.size > 0,
+            let blockSize = memoryBlockSize(), blockSize > 0
+        else { return nil }
+        let end = resource + device.size - 1
+        let blocks = blocksOnNode(node, blockSize: blockSize).filter { block in
+            block.start >= resource && block.start + blockSize - 1 <= end
+        }
+        return DeviceMemory(blocks: blocks.map { block in
+            let directory = "devices/system/memory/\(block.name)"
+            let online = (try? sysfs.read("\(directory)/state"))?.hasPrefix("online") ?? false
+            // The zone matters only for online blocks (daxctl's `movable`); skip the read otherwise.
+            let zones = online ? ((try? sysfs.read("\(directory)/valid_zones")) ?? "") : ""
+            return MemoryBlock(name: block.name, online: online, zones: zones)
+        })
+    }
+
+    /// `block_size_bytes` (hex without `0x`), read once.
+    public func memoryBlockSize() -> UInt64? {
+        if let cached = blockSize { return cached }
+        let value = (try? sysfs.read("devices/system/memory/block_size_bytes")).flatMap { UInt64($0, radix: 16) }
+        blockSize = .some(value)
+        return value
+    }
+
+    /// Forgets cached memory-block facts (blocks come and go when kmem binds and unbinds).
+    public func forgetMemoryBlocks() { nodeBlocks = [:] }
+
+    private func blocksOnNode(_ node: Int, blockSize: UInt64) -> [(name: String, start: UInt64)] {
+        if let cached = nodeBlocks[node] { return cached }
+        let directory = "devices/system/node/node\(node)"
+        let blocks = sysfs.list(directory).compactMap { name -> (name: String, start: UInt64)? in
+            guard name.hasPrefix("memory"), name.dropFirst(6).allSatisfy(\.isNumber), name.count > 6,
+                let index = (try? sysfs.read("devices/system/memory/\(name)/phys_index")).flatMap({ UInt64($0, radix: 16) })
+            else { return nil }
+            return (name, index * blockSize)
+        }.sorted { $0.start < $1.start }
+        nodeBlocks[node] = blocks
+        return blocks
+    }
+
+    /// A decimal or `0x` hexadecimal attribute.
+    static func number(_ text: String) -> UInt64? {
+        let trimmed = text.trimmingWhitespace
+        if trimmed.hasPrefix("0x") || trimmed.hasPrefix("0X") { return UInt64(trimmed.dropFirst(2), radix: 16) }
+        return UInt64(trimmed)
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

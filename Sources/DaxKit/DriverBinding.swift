@@ -1,0 +1,108 @@
+/// One write famctl makes (or, with `--dry-run`, would make), for logs and dry runs.
+public struct SysfsWrite: Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var value: String
+
+    public init(path: String, value: String) {
+        self.path = path
+        self.value = value
+    }
+
+    /// `echo VALUE > /sys/PATH`, runnable by hand.
+    public var description: String { command(root: "/sys") }
+
+    /// `echo VALUE > ROOT/PATH`, runnable by hand.
+    public func command(root: String) -> String { "echo \(value) > \(root == "/" ? "" : root)/\(path)" }
+}
+
+/// Why one step of a switch did not work.
+public enum StepFailure: Error, Sendable, Equatable {
+    /// A write failed with an errno.
+    case sysfs(SysfsError)
+    /// The writes succeeded but the `driver` link is not what it should be.
+    case linkMismatch(expected: String?, found: String?, errno: Int32)
+    /// A condition found on the way (a block that cannot be found or offlined).
+    case refused(DaxError)
+}
+
+/// Binds and unbinds dax drivers: the sysfs sequence, or libdaxctl's functions on a host.
+public protocol DriverBinding: AnyObject {
+    /// Detaches `device` from `driver` (remove_id, unbind) and checks the link is gone.
+    func unbind(_ device: DaxDevice, from driver: String) throws(StepFailure)
+    /// Attaches `device` to `driver` (new_id, bind) and checks the link names it.
+    func bind(_ device: DaxDevice, to driver: String) throws(StepFailure)
+}
+
+/// Writes through `Sysfs`, recording each write; with `dryRun` records without writing and
+/// assumes each step takes.
+public final class SysfsWriter {
+    public let sysfs: Sysfs
+    public let dryRun: Bool
+    public private(set) var writes: [SysfsWrite] = []
+
+    public init(sysfs: Sysfs, dryRun: Bool) {
+        self.sysfs = sysfs
+        self.dryRun = dryRun
+    }
+
+    public func write(_ path: String, _ value: String) throws(SysfsError) {
+        writes.append(SysfsWrite(path: path, value: value))
+        if !dryRun { try sysfs.write(path, value) }
+    }
+
+    /// The basename of the device's `driver` link (nil when unbound).
+    public func driver(of device: DaxDevice) -> String? {
+        sysfs.readLink("\(device.path)/driver").map(SysfsPath.basename)
+    }
+}
+
+/// The kernel's own sequence (spec §3): remove_id + unbind, then new_id + bind.
+public final class SysfsDriverBinding: DriverBinding {
+    public let writer: SysfsWriter
+
+    public init(writer: SysfsWriter) { self.writer = writer }
+
+    public func unbind(_ device: DaxDevice, from driver: String) throws(StepFailure) {
+        let directory = "bus/dax/drivers/\(driver)"
+        do throws(SysfsError) {
+            try writer.write("\(directory)/remove_id", device.name)
+        } catch {
+            throw .sysfs(error)
+        }
+        do throws(SysfsError) {
+            try writer.write("\(directory)/unbind", device.name)
+        } catch {
+            // Still bound: give the driver its id back so nothing changed.
+            try? writer.write("\(directory)/new_id", device.name)
+            throw .sysfs(error)
+        }
+        guard !writer.dryRun else { return }
+        if let found = writer.driver(of: device) {
+            try? writer.write("\(directory)/new_id", device.name)
+            throw .linkMismatch(expected: nil, found: found, errno: Errno.EBUSY)
+        }
+    }
+
+    public func bind(_ device: DaxDevice, to driver: String) throws(StepFailure) {
+        let directory = "bus/dax/drivers/\(driver)"
+        do throws(SysfsError) {
+            try writer.write("\(directory)/new_id", device.name)
+        } catch {
+            throw .sysfs(error)
+        }
+        // new_id normally binds at once; bind then reports EBUSY, which is expected.
+        var bindError: SysfsError?
+        do throws(SysfsError) {
+            try writer.write("\(directory)/bind", device.name)
+        } catch where error.errno != Errno.EBUSY {
+            bindError = error
+        } catch {}
+        guard !writer.dryRun else { return }
+        let found = writer.driver(of: device)
+        if found != driver {
+            try? writer.write("\(directory)/remove_id", device.name)
+            if let bindError { throw .sysfs(bindError) }
+            throw .linkMismatch(expected: driver, found: found, errno: Errno.ENXIO)
+        }
+    }
+}

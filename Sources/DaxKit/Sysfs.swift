@@ -1,0 +1,154 @@
+/// The kernel as DaxKit sees it: a few file operations on paths relative to a sysfs root
+/// (the directory that stands for `/sys`). A real host, a captured tree on disk and the
+/// simulated kernel all implement it, so one code path serves all three.
+///
+/// Paths never start with `/`: `bus/dax/devices/dax0.0/size` means `<root>/bus/dax/...`.
+public protocol Sysfs: AnyObject {
+    /// The attribute's content without the trailing newline.
+    func read(_ path: String) throws(SysfsError) -> String
+    /// Writes `value` (famctl writes `value` followed by a newline, as `echo` does).
+    func write(_ path: String, _ value: String) throws(SysfsError)
+    /// The raw target of a symlink, or nil when `path` is not a symlink.
+    func readLink(_ path: String) -> String?
+    /// The names in a directory, unsorted; empty when it does not exist.
+    func list(_ path: String) -> [String]
+    /// Whether anything exists at `path` (following symlinks).
+    func exists(_ path: String) -> Bool
+    /// Loads a kernel module (`modprobe`); a no-op when it is built in or already loaded.
+    func loadModule(_ name: String) throws(SysfsError)
+    /// A description of the root for messages (`/sys`, a directory, "simulated kernel").
+    var rootDescription: String { get }
+}
+
+/// A failed sysfs operation: the path (relative to the root) and the errno.
+public struct SysfsError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let path: String
+    public let errno: Int32
+    public let operation: Operation
+
+    public enum Operation: String, Sendable {
+        case read, write, modprobe
+    }
+
+    public init(path: String, errno: Int32, operation: Operation) {
+        self.path = path
+        self.errno = errno
+        self.operation = operation
+    }
+
+    public var description: String {
+        switch operation {
+        case .modprobe: return "modprobe \(path) failed: \(Errno.describe(errno))"
+        case .read, .write: return "\(operation.rawValue) /sys/\(path): \(Errno.describe(errno))"
+        }
+    }
+}
+
+/// The errno values DaxKit reports, with daxctl's strerror texts.
+public enum Errno {
+    public static let ENOENT: Int32 = 2
+    public static let ENXIO: Int32 = 6
+    public static let EACCES: Int32 = 13
+    public static let EBUSY: Int32 = 16
+    public static let ENODEV: Int32 = 19
+    public static let EISDIR: Int32 = 21
+    public static let EINVAL: Int32 = 22
+    public static let ENOSPC: Int32 = 28
+    public static let EOPNOTSUPP: Int32 = 95
+    public static let EPERM: Int32 = 1
+
+    /// strerror(3) text for the errnos above, "errno N" otherwise.
+    public static func describe(_ errno: Int32) -> String {
+        switch errno {
+        case EPERM: return "Operation not permitted"
+        case ENOENT: return "No such file or directory"
+        case ENXIO: return "No such device or address"
+        case EACCES: return "Permission denied"
+        case EBUSY: return "Device or resource busy"
+        case ENODEV: return "No such device"
+        case EINVAL: return "Invalid argument"
+        case ENOSPC: return "No space left on device"
+        case EOPNOTSUPP: return "Operation not supported"
+        default: return "errno \(errno)"
+        }
+    }
+}
+
+/// Counts the operations made through a `Sysfs`, so tests (and the benchmark) can check that
+/// no attribute is read again in a loop.
+public final class CountingSysfs: Sysfs {
+    public let base: Sysfs
+    public private(set) var reads = 0
+    public private(set) var writes = 0
+    public private(set) var links = 0
+    public private(set) var listings = 0
+    /// Every operation, `read PATH`, `write PATH VALUE`, `link PATH`, `list PATH`, in order.
+    public private(set) var log: [String] = []
+
+    public init(_ base: Sysfs) { self.base = base }
+
+    public var total: Int { reads + writes + links + listings }
+
+    public func read(_ path: String) throws(SysfsError) -> String {
+        reads += 1
+        log.append("read \(path)")
+        return try base.read(path)
+    }
+    public func write(_ path: String, _ value: String) throws(SysfsError) {
+        writes += 1
+        log.append("write \(path) \(value)")
+        try base.write(path, value)
+    }
+    public func readLink(_ path: String) -> String? {
+        links += 1
+        log.append("link \(path)")
+        return base.readLink(path)
+    }
+    public func list(_ path: String) -> [String] {
+        listings += 1
+        log.append("list \(path)")
+        return base.list(path)
+    }
+    public func exists(_ path: String) -> Bool {
+        reads += 1
+        log.append("exists \(path)")
+        return base.exists(path)
+    }
+    public func loadModule(_ name: String) throws(SysfsError) { try base.loadModule(name) }
+    public var rootDescription: String { base.rootDescription }
+}
+
+/// Lexical path arithmetic on root-relative paths (sysfs links are relative and their
+/// intermediate directories are real directories, so no link needs resolving on the way).
+public enum SysfsPath {
+    /// `base` joined with the relative `target`, `..` and `.` folded away.
+    public static func resolve(_ target: String, from base: String) -> String {
+        var parts = target.hasPrefix("/") ? [] : base.split(separator: "/").map(String.init)
+        for component in target.split(separator: "/") {
+            switch component {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(String(component))
+            }
+        }
+        return parts.joined(separator: "/")
+    }
+
+    /// The directory part of `path`.
+    public static func parent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[..<slash])
+    }
+
+    /// The last component of `path`.
+    public static func basename(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    /// The relative link target that leads from the directory `from` to `to`.
+    public static func relative(from: String, to: String) -> String {
+        let depth = from.split(separator: "/").count
+        return String(repeating: "../", count: depth) + to
+    }
+}

@@ -1,0 +1,258 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// What `mkfs` is asked to do; the command line maps onto this one to one.
+public struct MkfsRequest: Equatable, Sendable {
+    public var target: String
+    public var force = false
+    /// With `force`: zero the superblock magic only.
+    public var kill = false
+    public var dryRun = false
+    public var logLength = Famfs.defaultLogLength
+    public var formatVersion = Famfs.currentVersion
+    /// Random when nil.
+    public var fsUUID: FamfsUUID?
+    public var deviceUUID: FamfsUUID?
+    /// Recorded in the superblock's dd_name; the target path as given when nil.
+    public var deviceName: String?
+    /// This host's identity: the new file system's owner.
+    public var systemUUID: FamfsUUID
+    /// Create the image file with this size (sparse), or grow an empty one.
+    public var imageSize: UInt64?
+    public var minimumDeviceSize = Famfs.minimumDeviceSize
+
+    public init(target: String, systemUUID: FamfsUUID) {
+        self.target = target
+        self.systemUUID = systemUUID
+    }
+}
+
+/// What mkfs wrote (or, on a dry run, would write).
+public struct MkfsPlan: Equatable, Sendable {
+    public var target: String
+    public var deviceKind: FamfsDevice.Kind
+    public var deviceSize: UInt64
+    public var superblock: Superblock
+    public var header: LogHeader
+    /// The superblock that was there before (overwritten or killed with --force).
+    public var previous: Superblock?
+    public var createdImage: Bool
+}
+
+public enum MkfsOutcome: Equatable, Sendable {
+    /// The new file system and fsck's report of it, read back from the target (computed from
+    /// the planned bytes on a dry run).
+    case formatted(MkfsPlan, FsckReport)
+    /// `--kill`: the magic of the superblock was zeroed (not on a dry run).
+    case killed(MkfsPlan)
+}
+
+/// mkfs: checks the target (type, mode, size, mounts, existing superblock), then writes the
+/// empty log and the superblock in an order that never leaves a valid superblock in front
+/// of a stale log: the old superblock region is cleared first, the log is written and
+/// flushed, and the new superblock comes last. Nothing past the log is touched.
+public struct Mkfs: Sendable {
+    public var devices: any DeviceOpening
+    public var mountTable: MountTable
+
+    public init(devices: any DeviceOpening = DeviceOpener(), mountTable: MountTable = MountTable()) {
+        self.devices = devices
+        self.mountTable = mountTable
+    }
+
+    public func run(_ request: MkfsRequest) throws(MkfsError) -> MkfsOutcome {
+        let path = request.target
+        var createdImage = false
+        if let size = request.imageSize {
+            createdImage = try prepareImage(path, size: size, dryRun: request.dryRun)
+        }
+        if request.dryRun, createdImage, let size = request.imageSize {
+            let plan = try makePlan(request, kind: .imageFile, size: size, previous: nil, createdImage: true)
+            return .formatted(plan, Self.report(of: plan))
+        }
+        let device: FamfsDevice
+        do { device = try devices.open(path, writable: !request.dryRun) } catch { throw .device(error) }
+        guard device.size >= request.minimumDeviceSize else {
+            throw .tooSmall(path: path, size: device.size, minimum: request.minimumDeviceSize)
+        }
+        guard Famfs.logOffset + request.logLength < device.size else {
+            throw .logDoesNotFit(path: path, logLength: request.logLength, deviceSize: device.size)
+        }
+        if let mount = mountTable.mounts(of: path).first {
+            throw .mounted(path: path, mountPoint: mount.mountPoint, type: mount.type)
+        }
+        let (previous, problem) = try existingSuperblock(device)
+        if let previous, !request.force {
+            throw .existingSuperblock(path: path, previous, problem: problem, ownedHere: previous.systemUUID == request.systemUUID)
+        }
+        let plan = try makePlan(request, kind: device.kind, size: device.size, previous: previous, createdImage: createdImage)
+        if request.kill {
+            if !request.dryRun { try kill(device) }
+            return .killed(plan)
+        }
+        if request.dryRun { return .formatted(plan, Self.report(of: plan)) }
+        try write(plan, to: device)
+        do {
+            let volume = try VolumeOpener(devices: devices).open(device: device)
+            return .formatted(plan, FsckChecker.check(volume, systemUUID: request.systemUUID))
+        } catch {
+            throw .verifyFailed(error)
+        }
+    }
+
+    /// Creates or grows the image for `--size`; true when the file is (or would be) new.
+    private func prepareImage(_ path: String, size: UInt64, dryRun: Bool) throws(MkfsError) -> Bool {
+        switch Syscall.status(path) {
+        case .failure(.noSuchFileOrDirectory):
+            if !dryRun {
+                do { try FamfsDevice.createImage(path, size: size) } catch { throw .device(error) }
+            }
+            return true
+        case .success(let info) where info.st_mode & S_IFMT == S_IFREG:
+            guard info.st_size == 0 || UInt64(info.st_size) == size else {
+                throw .imageSizeMismatch(path: path, size: UInt64(info.st_size), requested: size)
+            }
+            if info.st_size == 0, !dryRun {
+                do { try FamfsDevice.createImage(path, size: size) } catch { throw .device(error) }
+            }
+            return false
+        default:
+            // Not a regular file (or not reachable): opening it says why.
+            return false
+        }
+    }
+
+    private func makePlan(_ request: MkfsRequest, kind: FamfsDevice.Kind, size: UInt64, previous: Superblock?,
+                          createdImage: Bool) throws(MkfsError) -> MkfsPlan {
+        let name = Array((request.deviceName ?? request.target).utf8)
+        guard name.count < Superblock.deviceNameFieldSize else {
+            throw .deviceNameTooLong(name: String(decoding: name, as: UTF8.self))
+        }
+        var superblock = Superblock()
+        superblock.version = request.formatVersion
+        superblock.omfMinor = Famfs.omfMinor(forVersion: request.formatVersion)
+        superblock.logLength = request.logLength
+        superblock.fsUUID = request.fsUUID ?? .random()
+        superblock.deviceUUID = request.deviceUUID ?? .random()
+        superblock.systemUUID = request.systemUUID
+        superblock.deviceSize = size
+        superblock.deviceName = name
+        superblock.crc = UInt64(superblock.encoded.withUnsafeBytes { Superblock.computeCRC($0) })
+        var header = LogHeader(logLength: request.logLength)
+        header.crc = UInt64(header.encoded.withUnsafeBytes { LogHeader.computeCRC($0) })
+        return MkfsPlan(target: request.target, deviceKind: kind, deviceSize: size, superblock: superblock,
+                        header: header, previous: previous, createdImage: createdImage)
+    }
+
+    /// A superblock with famfs's magic, valid or not (a bad CRC may still be a file system
+    /// someone wants back, so it needs --force too).
+    private func existingSuperblock(_ device: FamfsDevice) throws(MkfsError) -> (Superblock?, SuperblockProblem?) {
+        do {
+            let region = try device.map(offset: 0, length: UInt64(Superblock.size))
+            let superblock = Superblock(decoding: region.readOnlyBytes)
+            guard superblock.magic == Famfs.superblockMagic else { return (nil, nil) }
+            if case .failure(let problem) = Superblock.validate(region.readOnlyBytes) { return (superblock, problem) }
+            return (superblock, nil)
+        } catch {
+            throw .device(error)
+        }
+    }
+
+    private func kill(_ device: FamfsDevice) throws(MkfsError) {
+        do {
+            let region = try device.map(offset: 0, length: 8, writable: true)
+            region.bytes.storeBytes(of: 0, as: UInt64.self)
+            try region.flush()
+            try device.synchronize()
+        } catch {
+            throw .device(error)
+        }
+    }
+
+    private func write(_ plan: MkfsPlan, to device: FamfsDevice) throws(MkfsError) {
+        do {
+            try device.zero(offset: 0, length: Famfs.superblockRegionSize)
+            try device.zero(offset: Famfs.logOffset, length: plan.superblock.logLength)
+            let log = try device.map(offset: Famfs.logOffset, length: LogHeader.size, writable: true)
+            plan.header.encode(into: log.bytes)
+            try log.flush()
+            try device.synchronize()
+            let superblock = try device.map(offset: 0, length: UInt64(Superblock.size), writable: true)
+            plan.superblock.encode(into: superblock.bytes)
+            try superblock.flush()
+            try device.synchronize()
+        } catch {
+            throw .device(error)
+        }
+    }
+
+    /// fsck's report of a planned file system, from its bytes (an empty log needs only the
+    /// header).
+    static func report(of plan: MkfsPlan) -> FsckReport {
+        plan.header.encoded.withUnsafeBytes { log in
+            FsckChecker.check(superblock: plan.superblock, header: plan.header, log: log, systemUUID: plan.superblock.systemUUID)
+        }
+    }
+}
+
+/// Why mkfs refused or failed. `isRefusal`: the target is unsuitable and nothing was
+/// written; otherwise opening, reading or writing failed.
+public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
+    case device(DeviceError)
+    case tooSmall(path: String, size: UInt64, minimum: UInt64)
+    case logDoesNotFit(path: String, logLength: UInt64, deviceSize: UInt64)
+    case mounted(path: String, mountPoint: String, type: String)
+    /// `problem`: why the old superblock is not valid, when it is not.
+    case existingSuperblock(path: String, Superblock, problem: SuperblockProblem?, ownedHere: Bool)
+    case deviceNameTooLong(name: String)
+    case imageSizeMismatch(path: String, size: UInt64, requested: UInt64)
+    /// The new file system did not read back as valid.
+    case verifyFailed(VolumeError)
+
+    public var isRefusal: Bool {
+        switch self {
+        case .device(let error): return error.isRefusal
+        case .verifyFailed: return false
+        case .tooSmall, .logDoesNotFit, .mounted, .existingSuperblock, .deviceNameTooLong, .imageSizeMismatch: return true
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .device(let error):
+            return error.description
+        case .tooSmall(let path, let size, let minimum):
+            return "\(path): unsupported device size \(size) bytes (famfs needs at least \(minimum) bytes, 4 GiB)"
+        case .logDoesNotFit(let path, let logLength, let deviceSize):
+            return "\(path): a \(logLength)-byte log does not fit a \(deviceSize)-byte device with room for files (choose a smaller --loglen)"
+        case .mounted(let path, let mountPoint, let type):
+            return "cannot mkfs while \(path) is mounted on \(mountPoint) (\(type)); unmount it first"
+        case .existingSuperblock(let path, let superblock, let problem, let ownedHere):
+            let validity = problem.map { "not valid: \($0)" } ?? "valid"
+            return "\(path) already has a famfs superblock (fs UUID \(superblock.fsUUID), owner system UUID "
+                + "\(superblock.systemUUID)\(ownedHere ? " (this host)" : " (another host)"), version \(superblock.version), "
+                + "\(validity)); use --force to overwrite it, destroying that file system"
+        case .deviceNameTooLong(let name):
+            return "device name \(name) is \(name.utf8.count) bytes; the superblock holds at most 63 (use --device-name)"
+        case .imageSizeMismatch(let path, let size, let requested):
+            return "\(path): exists with \(size) bytes; --size \(requested) only creates a new image or grows an empty one"
+        case .verifyFailed(let error):
+            return "the new file system does not read back: \(error)"
+        }
+    }
+}
+
+extension DeviceError {
+    /// The target is of the wrong kind or state (missing, a directory, wrong dax mode, too
+    /// short) rather than failing to open, map or write.
+    public var isRefusal: Bool {
+        switch self {
+        case .notFound, .isDirectory, .unsupportedType, .notInSysfs, .wrongMode, .tooShort: return true
+        case .cannotOpen, .notOpenForWriting, .mapFailed, .lockFailed, .syncFailed, .resizeFailed: return false
+        }
+    }
+}
+

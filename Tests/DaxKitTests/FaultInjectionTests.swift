@@ -1,0 +1,114 @@
+import DaxSimulator
+import Testing
+@testable import DaxKit
+
+/// Every write of a switch fails (or silently does not take) in turn: the device must end in
+/// its original mode, or the error must say exactly where it is.
+@Suite struct FaultInjectionTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var start: Start
+        var target: DaxMode
+        var path: String
+        var effect: SimulatedKernel.Fault.Effect
+        /// The errno the error carries.
+        var errno: Int32
+        var description: String { "\(start)→\(target.rawValue) \(path) \(effect)" }
+    }
+
+    static let ebusy = SimulatedKernel.Fault.Effect.fail(Errno.EBUSY)
+    static let einval = SimulatedKernel.Fault.Effect.fail(Errno.EINVAL)
+    static let enxio = SimulatedKernel.Fault.Effect.fail(Errno.ENXIO)
+    static let block = "devices/system/memory/memory40/state"
+
+    static let cases: [Case] = [
+        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/device_dax/remove_id", effect: ebusy, errno: Errno.EBUSY),
+        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/device_dax/unbind", effect: ebusy, errno: Errno.EBUSY),
+        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/device_dax/unbind", effect: .ignore, errno: Errno.EBUSY),
+        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/kmem/new_id", effect: einval, errno: Errno.EINVAL),
+        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/kmem/new_id", effect: .ignore, errno: Errno.ENODEV),
+        Case(start: .devdax, target: .systemRAM, path: block, effect: ebusy, errno: Errno.EBUSY),
+        Case(start: .devdax, target: .famfs, path: "bus/dax/drivers/fsdev_dax/new_id", effect: enxio, errno: Errno.ENXIO),
+        Case(start: .devdax, target: .famfs, path: "bus/dax/drivers/fsdev_dax/new_id", effect: .ignore, errno: Errno.ENODEV),
+        Case(start: .famfs, target: .devdax, path: "bus/dax/drivers/fsdev_dax/unbind", effect: ebusy, errno: Errno.EBUSY),
+        Case(start: .famfs, target: .devdax, path: "bus/dax/drivers/device_dax/new_id", effect: einval, errno: Errno.EINVAL),
+        Case(start: .famfs, target: .systemRAM, path: "bus/dax/drivers/kmem/new_id", effect: enxio, errno: Errno.ENXIO),
+        Case(start: .systemRAMOnline, target: .devdax, path: block, effect: ebusy, errno: Errno.EBUSY),
+        Case(start: .systemRAMOnline, target: .devdax, path: "bus/dax/drivers/kmem/remove_id", effect: ebusy, errno: Errno.EBUSY),
+        Case(start: .systemRAMOnline, target: .devdax, path: "bus/dax/drivers/kmem/unbind", effect: .ignore, errno: Errno.EBUSY),
+        Case(start: .systemRAMOnline, target: .devdax, path: "bus/dax/drivers/device_dax/new_id", effect: einval, errno: Errno.EINVAL),
+        Case(start: .systemRAMOffline, target: .famfs, path: "bus/dax/drivers/device_dax/new_id", effect: einval, errno: Errno.EINVAL),
+        // fsdev_dax never matches by type: without the id the kernel's bind says ENODEV.
+        Case(start: .disabled, target: .famfs, path: "bus/dax/drivers/fsdev_dax/new_id", effect: .ignore, errno: Errno.ENODEV),
+    ]
+
+    /// A new_id that does not take with a bind that fails: the bind's errno is reported; a
+    /// bind that succeeds without binding: ENXIO, as libdaxctl says.
+    static let bindCases: [Case] = [
+        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/kmem/bind", effect: enxio, errno: Errno.ENXIO),
+        Case(start: .devdax, target: .famfs, path: "bus/dax/drivers/fsdev_dax/bind", effect: einval, errno: Errno.EINVAL),
+        Case(start: .famfs, target: .devdax, path: "bus/dax/drivers/device_dax/bind", effect: .ignore, errno: Errno.ENXIO),
+    ]
+
+    @Test(arguments: cases + bindCases)
+    func aFailedWriteRollsBack(fault: Case) throws {
+        let machine = try Machine(fault.start)
+        let original = machine.driver
+        let onlineBefore = machine.blocks.filter(\.online).map(\.index)
+        if fault.path.hasSuffix("/bind") {
+            machine.kernel.inject(.ignore, at: fault.path.replacingOccurrences(of: "/bind", with: "/new_id"))
+        }
+        machine.kernel.inject(fault.effect, at: fault.path)
+        let error = try #require(machine.failure(ReconfigureOptions(mode: fault.target, force: true)))
+        #expect(error.errno == fault.errno)
+        let text = "\(error)"
+        #expect(text.hasPrefix("dax0.0: "))
+        if case .fail = fault.effect { #expect(text.contains("/sys/\(fault.path)"), "the error names the file") }
+        // system-ram → famfs passes through devdax: a failure after that point leaves devdax.
+        let leftInDevdax = fault.start == .systemRAMOffline && fault.target == .famfs && !fault.path.contains("device_dax")
+        #expect(machine.driver == (leftInDevdax ? DaxDriver.deviceDax : original))
+        #expect(machine.blocks.filter(\.online).map(\.index) == onlineBefore, "memory state restored")
+        #expect(machine.kernel.leakedOnlineMemory.isEmpty)
+        #expect(text.contains("rolled back: dax0.0 is in") || text.contains("still"))
+    }
+
+    @Test func aFailedFamfsStepAfterLeavingSystemRAMSaysTheDeviceIsInDevdax() throws {
+        let machine = try Machine(.systemRAMOnline)
+        machine.kernel.inject(.fail(Errno.EINVAL), at: "bus/dax/drivers/fsdev_dax/new_id")
+        let error = try #require(machine.failure(ReconfigureOptions(mode: .famfs, force: true)))
+        #expect(machine.driver == DaxDriver.deviceDax)
+        #expect("\(error)".contains("dax0.0 was left in devdax mode"))
+        #expect(machine.blocks.isEmpty && machine.kernel.leakedOnlineMemory.isEmpty)
+    }
+
+    @Test func aBlockThatRefusesToOfflineIsNamedAndTheOthersComeBack() throws {
+        let machine = try Machine(.systemRAMOnline)
+        let stuck = machine.blocks[10]
+        machine.kernel.setBlock("memory\(stuck.index)", refusesOffline: true)
+        let error = try #require(machine.failure(ReconfigureOptions(mode: .devdax, force: true)))
+        #expect(error == .switchFailed(
+            device: "dax0.0",
+            cause: SysfsError(path: "devices/system/memory/memory\(stuck.index)/state", errno: Errno.EBUSY, operation: .write),
+            state: "rolled back: dax0.0 is in system-ram mode as before; the 10 block(s) offlined before the failure were onlined again"))
+        #expect(machine.driver == DaxDriver.kmem)
+        #expect(machine.blocks.allSatisfy { $0.online && $0.zone == "Movable" })
+    }
+
+    @Test func aFailedRollbackSaysTheDeviceIsDisabled() throws {
+        let machine = try Machine()
+        machine.kernel.inject(.fail(Errno.EINVAL), at: "bus/dax/drivers/kmem/new_id")
+        machine.kernel.inject(.fail(Errno.ENXIO), at: "bus/dax/drivers/device_dax/new_id")
+        let error = try #require(machine.failure(ReconfigureOptions(mode: .systemRAM)))
+        #expect(machine.driver == nil)
+        #expect("\(error)".contains("rollback failed"))
+        #expect("\(error)".contains("dax0.0 is now disabled (no driver bound)"))
+        #expect(error.errno == Errno.EINVAL, "the first failure decides the exit status")
+    }
+
+    @Test func onliningFailureOfflinesWhatWasOnlined() throws {
+        let machine = try Machine(.systemRAMOffline)
+        machine.kernel.inject(.fail(Errno.EINVAL), at: Self.block)
+        #expect(throws: DaxError.self) { try DaxController(sysfs: machine.kernel).onlineMemory(machine.device, movable: true) }
+        #expect(machine.blocks.allSatisfy { !$0.online })
+        #expect(machine.driver == DaxDriver.kmem)
+    }
+}
