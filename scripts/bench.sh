@@ -89,3 +89,44 @@ median_ms "famctl list -R -D -M -u (512 devices)" "$famctl" list -R -D -M -u --s
 median_ms "famctl list -d dax7.3 (system-ram device)" "$famctl" list -d dax7.3 --sysfs-root "$work/sys"
 median_ms "famctl reconfigure-device --dry-run -m system-ram dax0.0" "$famctl" reconfigure-device --dry-run -m system-ram dax0.0 --sysfs-root "$work/sys"
 median_ms "famctl --version (process start-up)" "$famctl" --version
+
+# ==== famfs mkfs/fsck ========================================================================
+# fsck of a full 8 MiB log (15,420 entries) and a full 256 MiB log (493,447 entries), one
+# directory per 16 entries, the rest 2 MiB files (scripts/famfs-full-log.py); mkfs of a 1 TiB
+# sparse image. Targets: fsck 8 MiB < 20 ms, 256 MiB < 65 ms, mkfs 1 TiB < 100 ms with the image
+# staying sparse; peak RSS (/usr/bin/time -v, the largest of three runs) <= log size + 16 MiB.
+
+# peak_rss_kib COMMAND...: the largest maximum resident set size of three runs, in KiB.
+peak_rss_kib() {
+    local peak=0 rss
+    for _ in 1 2 3; do
+        rss=$(/usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}')
+        if ((rss > peak)); then peak=$rss; fi
+    done
+    echo "$peak"
+}
+
+famfs_uuid=$work/famfs_system_uuid
+printf 'c0ffee00-1234-4abc-8def-0123456789ab' >"$famfs_uuid"
+echo
+echo "famfs: fsck of full logs, mkfs of a 1 TiB sparse image ($runs runs, median)"
+printf '| %-58s | %9s |\n' "command (whole process)" "median ms"
+printf '|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11})"
+famfs_rss=()
+for log_mib in 8 256; do
+    image=$work/famfs-full-${log_mib}m.img
+    python3 scripts/famfs-full-log.py "$image" $((log_mib << 20)) $((log_mib == 8 ? 64 << 30 : 1 << 40))
+    "$famctl" famfs fsck --system-uuid-file "$famfs_uuid" "$image" >/dev/null 2>&1 ||
+        { echo "fsck of the generated $log_mib MiB log did not pass" >&2; exit 1; }
+    median_ms "famctl famfs fsck, full $log_mib MiB log" "$famctl" famfs fsck --system-uuid-file "$famfs_uuid" "$image"
+    famfs_rss+=("fsck, full $log_mib MiB log: peak RSS $(peak_rss_kib "$famctl" famfs fsck --system-uuid-file "$famfs_uuid" "$image") KiB (limit $(((log_mib + 16) << 10)) KiB)")
+    rm -f "$image"
+done
+image=$work/famfs-1t.img
+rm -f "$image"
+"$famctl" famfs mkfs --size 1t --system-uuid-file "$famfs_uuid" "$image" >/dev/null
+median_ms "famctl famfs mkfs -f, 1 TiB sparse image" "$famctl" famfs mkfs -f --system-uuid-file "$famfs_uuid" "$image"
+famfs_rss+=("mkfs, 1 TiB image: peak RSS $(peak_rss_kib "$famctl" famfs mkfs -f --system-uuid-file "$famfs_uuid" "$image") KiB; on disk $(du -k "$image" | cut -f1) KiB")
+rm -f "$image"
+printf '%s\n' "${famfs_rss[@]}"
+# ==== end famfs mkfs/fsck ====================================================================

@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build --build-tests
 swift test --skip-build
+# A bounded libFuzzer run over the famfs readers (fsck must never crash or hang).
+scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

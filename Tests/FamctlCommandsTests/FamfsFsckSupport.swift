@@ -26,8 +26,8 @@ struct Famctl {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-run-\(UUID().uuidString)")
         let out = scratch.appendingPathExtension("out")
         let err = scratch.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)

@@ -166,4 +166,20 @@ import Testing
         #expect(report.problems.count == 15420)
         #expect(report.files == 0)
     }
+
+    /// dd_size is not covered by the CRC: a corrupt one must not make fsck allocate a
+    /// bitmap for exabytes.
+    @Test func anAbsurdDeviceSizeIsReportedNotAllocated() throws {
+        var image = try Fixture.imageBytes("ref-8g")
+        image.withUnsafeMutableBytes { $0.setU64(1 << 62, at: 112) }
+        let report = try Self.check(image)
+        #expect(!report.allocationChecked)
+        #expect(!report.isClean)
+        #expect(report.files == 5)
+        #expect(report.problems.map(\.what) == [
+            "superblock device size 4611686018427387904 needs more than 1073741824 allocation units; allocation not checked",
+        ])
+        #expect(report.text().contains("  allocation not checked (device too large)\n"))
+        #expect(!report.text().contains("Capacity:"))
+    }
 }

@@ -31,7 +31,7 @@ struct FamfsFsck: AsyncParsableCommand {
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
-    @Argument(help: "Dax device, image file, or a path inside a mounted famfs.")
+    @Argument(help: "Dax device, image file, or a path inside a mounted famfs.", completion: .file())
     var target: String
 
     func validate() throws {
@@ -57,7 +57,7 @@ struct FamfsFsck: AsyncParsableCommand {
                 "\(target) holds only the metadata (\(volume.logFile.size) bytes); capacity figures use the superblock's device size \(volume.superblock.deviceSize)")
         }
         for mount in MountTable(path: environment.mountTable).mounts(of: target) where mount.isFamfs {
-            report.warnings.append("\(target) is mounted on \(mount.mountPoint); read without locking")
+            report.warnings.append("\(target) is mounted on \(mount.mountPoint); the kernel's view may be newer than this check")
         }
         let status = report.isClean ? ExitCodes.success : ExitCodes.fsckProblems
         for problem in report.problems { FamfsOutput.error("fsck", problem.description) }

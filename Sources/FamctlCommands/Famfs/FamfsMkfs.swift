@@ -51,7 +51,7 @@ struct FamfsMkfs: AsyncParsableCommand {
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
-    @Argument(help: "Char dax device (/dev/daxX.Y) or image file.")
+    @Argument(help: "Char dax device (/dev/daxX.Y) or image file.", completion: .file())
     var target: String
 
     func validate() throws {

@@ -33,6 +33,7 @@ public enum FsckChecker {
         if superblock.deviceSize / superblock.allocationUnit <= maximumUnits {
             bitmap = AllocationBitmap(superblock: superblock)
         } else {
+            report.allocationChecked = false
             report.problems.append(.init(index: header.nextIndex, path: nil, what:
                 "superblock device size \(superblock.deviceSize) needs more than \(maximumUnits) allocation units; allocation not checked"))
         }

@@ -44,7 +44,7 @@ extension FsckReport {
                 ("files", .number(UInt64(files))),
                 ("directories", .number(UInt64(directories))),
             ])),
-            ("allocation", .object([
+            ("allocation", !allocationChecked ? .null : .object([
                 ("collisions", .number(collisions)),
                 ("device_capacity", .number(superblock.deviceSize)),
                 ("bitmap_capacity", .number(bitmapCapacity)),

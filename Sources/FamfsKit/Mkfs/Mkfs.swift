@@ -74,7 +74,13 @@ public struct Mkfs: Sendable {
             return .formatted(plan, Self.report(of: plan))
         }
         let device: FamfsDevice
-        do { device = try devices.open(path, writable: !request.dryRun) } catch { throw .device(error) }
+        do {
+            device = try devices.open(path, writable: !request.dryRun)
+            // Serialises with famctl appenders for the whole format, as they lock for theirs.
+            try device.lock(exclusive: !request.dryRun)
+        } catch {
+            throw .device(error)
+        }
         guard device.size >= request.minimumDeviceSize else {
             throw .tooSmall(path: path, size: device.size, minimum: request.minimumDeviceSize)
         }

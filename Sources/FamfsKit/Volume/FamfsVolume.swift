@@ -62,11 +62,6 @@ public final class FamfsVolume {
         }
     }
 
-    /// `flock` on the log's file for the whole command, as upstream locks the log.
-    public func lock(exclusive: Bool) throws(DeviceError) {
-        try logFile.lock(exclusive: exclusive)
-    }
-
     /// Checks every slot in use.
     public func scan() -> LogScan {
         LogScan(log: log, header: header, superblock: superblock)
@@ -90,8 +85,10 @@ public struct VolumeOpener: Sendable {
         self.mountTablePath = mountTablePath
     }
 
-    /// Opens `path` — a dax device, an image file, or any path inside a mounted famfs — and
-    /// validates the superblock, then the log header. Nothing is written.
+    /// Opens `path` — a dax device, an image file, or any path inside a mounted famfs —,
+    /// takes the `flock` on what holds the log (exclusive when `writable`, else shared) and
+    /// only then validates the superblock and the log header, so what is validated is what
+    /// the command works on; the lock lasts as long as the volume. Nothing is written.
     public func open(_ path: String, writable: Bool = false) throws(VolumeError) -> FamfsVolume {
         if let mount = MountTable(path: mountTablePath).famfsMount(containing: path) {
             return try openMounted(path, mountPoint: mount.mountPoint, writable: writable)
@@ -106,6 +103,7 @@ public struct VolumeOpener: Sendable {
     public func open(device: FamfsDevice) throws(VolumeError) -> FamfsVolume {
         let path = device.path
         let writable = device.writable
+        do { try device.lock(exclusive: writable) } catch { throw .device(error) }
         let superblockRegion = try mapSuperblock(device, path: path)
         let superblock = try validatedSuperblock(superblockRegion, path: path)
         let logEnd = superblock.logOffset + superblock.logLength
@@ -128,6 +126,7 @@ public struct VolumeOpener: Sendable {
         do {
             superblockFile = try devices.open("\(meta)/.superblock", writable: false)
             logFile = try devices.open("\(meta)/.log", writable: writable)
+            try logFile.lock(exclusive: writable)
         } catch { throw .device(error) }
         let superblockRegion = try mapSuperblock(superblockFile, path: superblockFile.path)
         let superblock = try validatedSuperblock(superblockRegion, path: superblockFile.path)
