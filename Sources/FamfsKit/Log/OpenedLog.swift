@@ -1,10 +1,7 @@
 /// A famfs file system opened for its log (through `VolumeOpener`: a dax device, an image
-/// file or a path inside a mounted famfs), with the `flock` on the log held for as long as
-/// this object lives: exclusive for appends, shared for readers.
-///
-/// The header is read again once the lock is held, so what a command plans against is what
-/// the previous lock holder committed, never a header validated before another writer's
-/// append.
+/// file or a path inside a mounted famfs). The opener takes the `flock` on the log before it
+/// validates anything and the lock lasts as long as this object: exclusive for appends, so a
+/// command plans against exactly what the previous writer committed; shared for readers.
 public final class OpenedLog {
     public let volume: FamfsVolume
     public internal(set) var header: LogHeader
@@ -18,11 +15,7 @@ public final class OpenedLog {
 
     public init(path: String, access: Access, opener: VolumeOpener = VolumeOpener()) throws(VolumeError) {
         volume = try opener.open(path, writable: access == .append)
-        do throws(DeviceError) { try volume.lock(exclusive: access == .append) } catch { throw .device(error) }
-        switch LogHeader.validate(volume.log, superblock: volume.superblock) {
-        case .success(let value): header = value
-        case .failure(let problem): throw .logHeader(path: volume.logFile.path, problem)
-        }
+        header = volume.header
     }
 
     public var superblock: Superblock { volume.superblock }
