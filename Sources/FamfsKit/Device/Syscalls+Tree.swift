@@ -62,6 +62,27 @@ extension Syscall {
         return .success(Array(buffer[0..<done]))
     }
 
+    /// The names in directory `fd` with their `d_type` (`DT_UNKNOWN` where the file system
+    /// does not say), without `.` and `..`; `fd` itself stays open and unchanged.
+    static func listDirectory(_ fd: Int32) -> Result<[[UInt8]: UInt8], Errno> {
+        let copy = Glibc.dup(fd)
+        guard copy >= 0 else { return .failure(Errno(rawValue: errno)) }
+        guard let stream = Glibc.fdopendir(copy) else {
+            let code = errno
+            Glibc.close(copy)
+            return .failure(Errno(rawValue: code))
+        }
+        defer { Glibc.closedir(stream) }
+        Glibc.rewinddir(stream)
+        var names: [[UInt8]: UInt8] = [:]
+        while let entry = Glibc.readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if name == [0x2e] || name == [0x2e, 0x2e] { continue }
+            names[name] = entry.pointee.d_type
+        }
+        return .success(names)
+    }
+
     private static func withCName<R>(_ name: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
         (name + [0]).withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }

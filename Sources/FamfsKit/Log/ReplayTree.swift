@@ -28,6 +28,10 @@ final class ReplayTree {
     private let rootFD: Int32
     /// Open directories by path (components joined by `/`), the root as the empty path.
     private var directories: [[UInt8]: Int32] = [:]
+    /// What each directory visited holds (name → `d_type`), read once with readdir and kept
+    /// up to date with what this tree creates: a replay over an existing tree then costs one
+    /// directory read per directory instead of one `stat` per entry.
+    private var listings: [[UInt8]: [[UInt8]: UInt8]] = [:]
     private let savedUmask: mode_t
     private let mayChown: Bool
     private let owner: (uid: uid_t, gid: gid_t)
@@ -61,8 +65,15 @@ final class ReplayTree {
         case .failure(let error): return .failed(error.description)
         }
         let name = components.last!
+        switch existing(name, in: components.dropLast(), parent: parent) {
+        case UInt8(DT_DIR)?: return .existed
+        case nil: break
+        default: return .failed("exists and is not a directory")
+        }
         switch Syscall.mkdirat(parent, name, mode: mode_t(mode)) {
         case .success:
+            record(name, type: UInt8(DT_DIR), in: components.dropLast())
+            listings[key(components[...])] = [:]
             if let problem = chown(parent, name, uid: uid, gid: gid) { return .failed(problem) }
             return .created
         case .failure(.fileExists):
@@ -83,14 +94,23 @@ final class ReplayTree {
         case .failure(let error): return .failed(error.description)
         }
         let name = components.last!
-        if case .success(let info) = Syscall.lstatat(parent, name) {
-            return info.st_mode & S_IFMT == S_IFREG ? .existed : .failed("exists and is not a regular file")
+        switch existing(name, in: components.dropLast(), parent: parent) {
+        case UInt8(DT_REG)?: return .existed
+        case nil: break
+        default: return .failed("exists and is not a regular file")
         }
         let fd: Int32
         switch Syscall.openat(parent, name, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode)) {
         case .success(let value): fd = value
+        case .failure(.fileExists):
+            // Created behind the listing's back (another replay running): judge it as found.
+            guard case .success(let info) = Syscall.lstatat(parent, name), info.st_mode & S_IFMT == S_IFREG else {
+                return .failed("exists and is not a regular file")
+            }
+            return .existed
         case .failure(let code): return .failed("cannot create the file: \(code.description)")
         }
+        record(name, type: UInt8(DT_REG), in: components.dropLast())
         defer { Syscall.close(fd) }
         if kind == .shadow {
             var text = contents()
@@ -119,6 +139,31 @@ final class ReplayTree {
         }
     }
 
+    /// The `d_type` of `name` in the directory at `path` (descriptor `parent`), nil when it is
+    /// not there. Types the listing does not know are asked of lstat.
+    private func existing(_ name: [UInt8], in path: ArraySlice<[UInt8]>, parent: Int32) -> UInt8? {
+        let directory = key(path)
+        if listings[directory] == nil {
+            listings[directory] = (try? Syscall.listDirectory(parent).get()) ?? [:]
+        }
+        guard let type = listings[directory]![name] else { return nil }
+        guard type == UInt8(DT_UNKNOWN) else { return type }
+        guard case .success(let info) = Syscall.lstatat(parent, name) else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return UInt8(DT_DIR)
+        case S_IFREG: return UInt8(DT_REG)
+        default: return UInt8(DT_LNK)
+        }
+    }
+
+    private func record(_ name: [UInt8], type: UInt8, in path: ArraySlice<[UInt8]>) {
+        listings[key(path), default: [:]][name] = type
+    }
+
+    private func key(_ components: ArraySlice<[UInt8]>) -> [UInt8] {
+        Array(components.joined(separator: [UInt8(ascii: "/")]))
+    }
+
     private func chown(_ parent: Int32, _ name: [UInt8], uid: UInt32, gid: UInt32) -> String? {
         guard mayChown, uid != owner.uid || gid != owner.gid else { return nil }
         if case .failure(let code) = Syscall.fchownat(parent, name, uid: uid, gid: gid) {
@@ -130,7 +175,7 @@ final class ReplayTree {
     /// The descriptor of the directory at `components`, opened without following symlinks.
     private func directory(_ components: ArraySlice<[UInt8]>) -> Result<Int32, ReplayTreeError> {
         if components.isEmpty { return .success(rootFD) }
-        let key = Array(components.joined(separator: [UInt8(ascii: "/")]))
+        let key = key(components)
         if let fd = directories[key] { return .success(fd) }
         let parent: Int32
         switch directory(components.dropLast()) {
