@@ -83,6 +83,20 @@ extension Syscall {
         return .success(names)
     }
 
+    /// Raises the soft limit on open descriptors to the hard limit (at most `cap`) and
+    /// returns the soft limit now in force.
+    static func raiseDescriptorLimit(cap: UInt64) -> UInt64 {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        let wanted = min(UInt64(limit.rlim_max), cap)
+        if UInt64(limit.rlim_cur) < wanted {
+            var raised = limit
+            raised.rlim_cur = rlim_t(wanted)
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { return wanted }
+        }
+        return UInt64(limit.rlim_cur)
+    }
+
     private static func withCName<R>(_ name: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
         (name + [0]).withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }

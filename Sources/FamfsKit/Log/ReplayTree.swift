@@ -36,8 +36,10 @@ final class ReplayTree {
     private let mayChown: Bool
     private let owner: (uid: uid_t, gid: gid_t)
 
-    /// Descriptors kept open at most; the cache is emptied when it grows past this.
-    private static let cachedDirectoryLimit = 256
+    /// Directory descriptors kept open at most: the cache is emptied when it grows past
+    /// this. Logs list files in any order across directories, so the limit is raised to hold
+    /// every directory of a full 8 MiB log.
+    private let cachedDirectoryLimit: Int
 
     /// Opens `root` (which the caller chose, so a symlink naming it is followed), creating it
     /// (one level) when it is missing.
@@ -47,6 +49,8 @@ final class ReplayTree {
         let fd = Glibc.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(root, errno) }
         rootFD = fd
+        // Safe: the limit is capped at 65536, and a few descriptors stay free for the rest.
+        cachedDirectoryLimit = max(64, Int(Syscall.raiseDescriptorLimit(cap: 1 << 16)) - 64)
         savedUmask = umask(0)
         mayChown = geteuid() == 0
         owner = (geteuid(), getegid())
@@ -184,7 +188,7 @@ final class ReplayTree {
         }
         switch Syscall.openat(parent, components.last!, flags: O_RDONLY | O_DIRECTORY) {
         case .success(let fd):
-            if directories.count >= Self.cachedDirectoryLimit {
+            if directories.count >= cachedDirectoryLimit {
                 for open in directories.values { Syscall.close(open) }
                 directories.removeAll(keepingCapacity: true)
             }
