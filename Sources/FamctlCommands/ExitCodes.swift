@@ -44,6 +44,14 @@ public enum ExitCodes {
     /// famfs logplay, like upstream, exits with its number of errors; capped below `usage`.
     static func logplay(errors: Int) -> Int32 { Int32(min(errors, 63)) }
 
+    /// The EXIT STATUS text of `famctl famfs logplay --help`.
+    static let logplayStatusHelp = """
+        Exit status: \(success) every entry replayed or already present; 1-63 the number of \
+        errors (bad log entries, files, directories and shadow YAML checks that failed, each \
+        printed; capped at 63) — 1 also when the superblock or log header is invalid; \
+        \(ioError) the target or DIR cannot be opened; \(usage) usage error.
+        """
+
     /// Dax commands keep daxctl's convention, the negative errno masked to 8 bits, so scripts
     /// written for daxctl keep working: 240 EBUSY (auto-online policy, memory online, a driver
     /// that did not unbind), 250 ENXIO (no such device, wrong mode for the operation, a bind

@@ -11,6 +11,8 @@ struct OctalMode: ExpressibleByArgument {
         self.bits = bits
     }
 
+    var defaultValueDescription: String { "0" + String(bits, radix: 8) }
+
     static var defaultCompletionKind: CompletionKind { .list(["0755", "0700", "0644", "0600"]) }
 }
 

@@ -8,10 +8,13 @@ struct FamfsCreat: AsyncParsableCommand {
         abstract: "Create and allocate files in a famfs file system.",
         discussion: """
             Allocates space with upstream famfs's allocator and appends one FILE entry per file \
-            to the log of TARGET (a char dax device or an image file). All files of one command \
-            are planned under one lock and one bitmap rebuild and appended together: when any \
-            of them cannot be created, nothing is appended. A file that already exists with the \
-            same size is left alone. Only the owner host may append.
+            to the log of TARGET (a char dax device, an image file or a path inside a mounted \
+            famfs). All files of one command are planned under one lock and one bitmap rebuild \
+            and appended together: when any of them cannot be created, nothing is appended. A \
+            file that already exists with the same size is left alone. Only the owner host may \
+            append. --seed fixes the otherwise random bucket order of interleaved files.
+
+            \(ExitCodes.writerStatusHelp)
             """
     )
 
@@ -25,10 +28,10 @@ struct FamfsCreat: AsyncParsableCommand {
     var noUmask = false
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Owner uid (default: the caller's).", valueName: "uid"))
-    var uid: UInt32 = geteuid()
+    var uid: UInt32?
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Owner gid (default: the caller's).", valueName: "gid"))
-    var gid: UInt32 = getegid()
+    var gid: UInt32?
 
     @Option(name: .customShort("N"), help: ArgumentHelp("Interleave: number of strips (1-16).", valueName: "nstrips"))
     var nstrips: UInt64?
@@ -47,7 +50,8 @@ struct FamfsCreat: AsyncParsableCommand {
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
-    @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"))
+    @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"),
+              completion: .file())
     var target: String
 
     @Argument(help: ArgumentHelp("Files to create (size -s), relative to the file system root.", valueName: "path"))
@@ -73,7 +77,7 @@ struct FamfsCreat: AsyncParsableCommand {
         if let manifest { requests += try Self.readManifest(manifest).lines }
         let layout = self.layout
         let umask = noUmask ? 0 : FamfsAppendSession.umask
-        let defaults = EntryPlanner.Owner(mode: mode.bits, uid: uid, gid: gid)
+        let defaults = EntryPlanner.Owner(mode: mode.bits, uid: uid ?? geteuid(), gid: gid ?? getegid())
         var random: any RandomNumberGenerator = seed.map { SeededGenerator(seed: $0) } ?? SystemRandomNumberGenerator()
         let planner = try FamfsAppendSession.run(target: target, environment: environment) { planner in
             for request in requests {

@@ -7,13 +7,14 @@ struct FamfsLogplay: AsyncParsableCommand {
         commandName: "logplay",
         abstract: "Replay the famfs metadata log into a directory tree.",
         discussion: """
-            Reads the log of TARGET (a char dax device or an image file) and creates each logged \
-            directory and file: with --into DIR as empty files with the logged modes and owners, \
+            Reads the log of TARGET (a char dax device, an image file or a path inside a mounted \
+            famfs) and creates each logged directory and file: with --into DIR as empty files with the logged modes and owners, \
             with --shadow DIR as the shadow YAML files famfs's FUSE daemon reads (under DIR/root, \
             created when missing). Existing entries are left alone, so replaying again creates \
             nothing. Bad log entries are reported and skipped. Symlinks inside DIR are never \
-            followed. The exit status is the number of errors (bad entries, files, directories \
-            and YAML checks that failed), capped at 63.
+            followed.
+
+            \(ExitCodes.logplayStatusHelp)
             """
     )
 
@@ -40,7 +41,8 @@ struct FamfsLogplay: AsyncParsableCommand {
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
-    @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"))
+    @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"),
+              completion: .file())
     var target: String
 
     func validate() throws {

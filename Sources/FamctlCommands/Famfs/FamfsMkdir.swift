@@ -7,9 +7,12 @@ struct FamfsMkdir: AsyncParsableCommand {
         commandName: "mkdir",
         abstract: "Create directories in a famfs file system.",
         discussion: """
-            Appends one MKDIR entry per directory to the log of TARGET (a char dax device or an \
-            image file), as upstream `famfs mkdir` does. Paths are relative to the file system \
-            root. Only the owner host may append. The mode is not reduced by the umask.
+            Appends one MKDIR entry per directory to the log of TARGET (a char dax device, an \
+            image file or a path inside a mounted famfs), as upstream `famfs mkdir` does. Paths \
+            are relative to the file system root. Only the owner host may append. The mode is \
+            not reduced by the umask.
+
+            \(ExitCodes.writerStatusHelp)
             """
     )
 
@@ -20,14 +23,15 @@ struct FamfsMkdir: AsyncParsableCommand {
     var mode = OctalMode(argument: "0755")!
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Owner uid (default: the caller's).", valueName: "uid"))
-    var uid: UInt32 = geteuid()
+    var uid: UInt32?
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Owner gid (default: the caller's).", valueName: "gid"))
-    var gid: UInt32 = getegid()
+    var gid: UInt32?
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
-    @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"))
+    @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"),
+              completion: .file())
     var target: String
 
     @Argument(help: ArgumentHelp("Directories to create, relative to the file system root.", valueName: "path"))
@@ -40,7 +44,7 @@ struct FamfsMkdir: AsyncParsableCommand {
 
     func run() async throws {
         let paths = try validatedPaths(paths)
-        let owner = EntryPlanner.Owner(mode: mode.bits, uid: uid, gid: gid)
+        let owner = EntryPlanner.Owner(mode: mode.bits, uid: uid ?? geteuid(), gid: gid ?? getegid())
         _ = try FamfsAppendSession.run(target: target, environment: environment) { planner in
             for path in paths { try planner.mkdir(path, owner: owner, parents: parents) }
         }
