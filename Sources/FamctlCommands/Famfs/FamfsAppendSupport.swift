@@ -2,6 +2,19 @@ import ArgumentParser
 import FamfsKit
 import Foundation
 
+/// `-u/-g`: the owner recorded in the entries, the caller's effective ids by default.
+struct OwnerOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp("Owner uid (default: the caller's).", valueName: "uid"))
+    var uid: UInt32?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Owner gid (default: the caller's).", valueName: "gid"))
+    var gid: UInt32?
+
+    func owner(mode: UInt32) -> EntryPlanner.Owner {
+        EntryPlanner.Owner(mode: mode, uid: uid ?? geteuid(), gid: gid ?? getegid())
+    }
+}
+
 /// A permission mode typed in octal (`0644`, `755`).
 struct OctalMode: ExpressibleByArgument {
     let bits: UInt32

@@ -27,11 +27,7 @@ struct FamfsCreat: AsyncParsableCommand {
     @Flag(name: .customLong("no-umask"), help: "Do not reduce the mode by the umask.")
     var noUmask = false
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Owner uid (default: the caller's).", valueName: "uid"))
-    var uid: UInt32?
-
-    @Option(name: .shortAndLong, help: ArgumentHelp("Owner gid (default: the caller's).", valueName: "gid"))
-    var gid: UInt32?
+    @OptionGroup var ownerOptions: OwnerOptions
 
     @Option(name: .customShort("N"), help: ArgumentHelp("Interleave: number of strips (1-16).", valueName: "nstrips"))
     var nstrips: UInt64?
@@ -77,7 +73,7 @@ struct FamfsCreat: AsyncParsableCommand {
         if let manifest { requests += try Self.readManifest(manifest).lines }
         let layout = self.layout
         let umask = noUmask ? 0 : FamfsAppendSession.umask
-        let defaults = EntryPlanner.Owner(mode: mode.bits, uid: uid ?? geteuid(), gid: gid ?? getegid())
+        let defaults = ownerOptions.owner(mode: mode.bits)
         var random: any RandomNumberGenerator = seed.map { SeededGenerator(seed: $0) } ?? SystemRandomNumberGenerator()
         let planner = try FamfsAppendSession.run(target: target, environment: environment) { planner in
             for request in requests {

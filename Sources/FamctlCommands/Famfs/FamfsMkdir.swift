@@ -22,11 +22,7 @@ struct FamfsMkdir: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Permission bits, octal.", valueName: "mode"))
     var mode = OctalMode(argument: "0755")!
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Owner uid (default: the caller's).", valueName: "uid"))
-    var uid: UInt32?
-
-    @Option(name: .shortAndLong, help: ArgumentHelp("Owner gid (default: the caller's).", valueName: "gid"))
-    var gid: UInt32?
+    @OptionGroup var ownerOptions: OwnerOptions
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
@@ -44,7 +40,7 @@ struct FamfsMkdir: AsyncParsableCommand {
 
     func run() async throws {
         let paths = try validatedPaths(paths)
-        let owner = EntryPlanner.Owner(mode: mode.bits, uid: uid ?? geteuid(), gid: gid ?? getegid())
+        let owner = ownerOptions.owner(mode: mode.bits)
         _ = try FamfsAppendSession.run(target: target, environment: environment) { planner in
             for path in paths { try planner.mkdir(path, owner: owner, parents: parents) }
         }

@@ -30,6 +30,11 @@ public struct Logplay {
     public struct Counts: Equatable, Sendable, Codable {
         public var files = 0
         public var directories = 0
+
+        subscript(kind: Kind) -> Int {
+            get { kind == .file ? files : directories }
+            set { if kind == .file { files = newValue } else { directories = newValue } }
+        }
     }
 
     public struct Report: Equatable, Sendable {
@@ -126,57 +131,66 @@ public struct Logplay {
         switch entry.body {
         case .directory(let directory):
             verbose("__famfs_logplay: mkdir: \(String(directory.mode, radix: 8)) \(directory.uid):\(directory.gid): \(text(directory.path)) ")
-            guard let components = FamfsPath.normalize(logged: directory.path) else {
-                return fail(directory: directory.path, "ignoring log entry; path is not relative or escapes the root")
-            }
-            if tree == nil { return simulate(entry.body, path: directory.path, isDirectory: true) }
-            switch tree!.makeDirectory(components, mode: directory.mode, uid: directory.uid, gid: directory.gid) {
-            case .created:
-                report.created.directories += 1
-                verbose("__famfs_logplay: creating directory \(text(directory.path))")
-            case .existed:
-                report.existed.directories += 1
-            case .failed(let reason):
-                fail(directory: directory.path, reason)
+            _ = place(entry.body, .directory, directory.path) { tree, components in
+                tree.makeDirectory(components, mode: directory.mode, uid: directory.uid, gid: directory.gid)
             }
         case .file(let file):
             describe(entry.seqnum, file)
-            guard let components = FamfsPath.normalize(logged: file.path) else {
-                return fail(file: file.path, "ignoring log entry; path is not relative or escapes the root")
-            }
-            guard let tree else { return simulate(entry.body, path: file.path, isDirectory: false) }
             let mode = options.client ? file.mode & ~0o222 : file.mode
-            switch tree.makeFile(components, mode: mode, uid: file.uid, gid: file.gid, contents: { ShadowYAML.render(file) }) {
-            case .created:
-                report.created.files += 1
-                verbose("__famfs_logplay: creating file \(text(file.path))")
-            case .existed:
-                report.existed.files += 1
-            case .failed(let reason):
-                return fail(file: file.path, reason)
+            let placed = place(entry.body, .file, file.path) { tree, components in
+                tree.makeFile(components, mode: mode, uid: file.uid, gid: file.gid, contents: { ShadowYAML.render(file) })
             }
-            if options.shadowTest, tree.kind == .shadow { checkShadow(components, file) }
+            if let components = placed, options.shadowTest, tree?.kind == .shadow { checkShadow(components, file) }
         case .addDaxdev, .other:
             verbose("__famfs_logplay: log entry \(entry.seqnum) of type \(entry.type) ignored")
         }
     }
 
+    enum Kind {
+        case file
+        case directory
+    }
+
+    /// Creates (or, in a dry run, simulates) the node of an entry and counts the outcome;
+    /// returns the normalised path when the node is there afterwards.
+    private mutating func place(
+        _ body: LogEntry.Body, _ kind: Kind, _ path: [UInt8], make: (ReplayTree, [[UInt8]]) -> ReplayTree.Outcome
+    ) -> [[UInt8]]? {
+        guard let components = FamfsPath.normalize(logged: path) else {
+            fail(kind, path, "ignoring log entry; path is not relative or escapes the root")
+            return nil
+        }
+        guard let tree else {
+            simulate(body, kind, path)
+            return nil
+        }
+        switch make(tree, components) {
+        case .created:
+            report.created[kind] += 1
+            verbose("__famfs_logplay: creating \(kind) \(text(path))")
+        case .existed:
+            report.existed[kind] += 1
+        case .failed(let reason):
+            fail(kind, path, reason)
+            return nil
+        }
+        return components
+    }
+
     /// Dry run: the entry is checked against what the entries before it would have created.
-    private mutating func simulate(_ body: LogEntry.Body, path: [UInt8], isDirectory: Bool) {
+    private mutating func simulate(_ body: LogEntry.Body, _ kind: Kind, _ path: [UInt8]) {
         switch simulated.apply(body) {
         case .created:
-            if isDirectory { report.wouldCreate.directories += 1 } else { report.wouldCreate.files += 1 }
-            verbose("__famfs_logplay: would create \(isDirectory ? "directory" : "file") \(text(path))")
+            report.wouldCreate[kind] += 1
+            verbose("__famfs_logplay: would create \(kind) \(text(path))")
         case .existed:
             break
         case .conflict(let node):
-            let reason = node == .directory ? "exists as a directory" : "exists as a file"
-            if isDirectory { fail(directory: path, reason) } else { fail(file: path, reason) }
+            fail(kind, path, node == .directory ? "exists as a directory" : "exists as a file")
         case .missingParent(let parent):
-            let reason = "parent directory \(text(parent)) does not exist"
-            if isDirectory { fail(directory: path, reason) } else { fail(file: path, reason) }
+            fail(kind, path, "parent directory \(text(parent)) does not exist")
         case .invalidPath:
-            if isDirectory { fail(directory: path, "path escapes the root") } else { fail(file: path, "path escapes the root") }
+            fail(kind, path, "path escapes the root")
         }
     }
 
@@ -223,13 +237,8 @@ public struct Logplay {
         }
     }
 
-    private mutating func fail(file path: [UInt8], _ reason: String) {
-        report.fileErrors += 1
-        emit(.error("\(text(path)): \(reason)"))
-    }
-
-    private mutating func fail(directory path: [UInt8], _ reason: String) {
-        report.directoryErrors += 1
+    private mutating func fail(_ kind: Kind, _ path: [UInt8], _ reason: String) {
+        if kind == .file { report.fileErrors += 1 } else { report.directoryErrors += 1 }
         emit(.error("\(text(path)): \(reason)"))
     }
 

@@ -63,16 +63,10 @@ final class ReplayTree {
     }
 
     func makeDirectory(_ components: [[UInt8]], mode: UInt32, uid: UInt32, gid: UInt32) -> Outcome {
-        let parent: Int32
-        switch directory(components.dropLast()) {
-        case .success(let fd): parent = fd
-        case .failure(let error): return .failed(error.description)
-        }
-        let name = components.last!
-        switch existing(name, in: components.dropLast(), parent: parent) {
-        case UInt8(DT_DIR)?: return .existed
-        case nil: break
-        default: return .failed("exists and is not a directory")
+        let (parent, name): (Int32, [UInt8])
+        switch place(components, type: UInt8(DT_DIR)) {
+        case .success(let value): (parent, name) = value
+        case .failure(let done): return done.outcome
         }
         switch Syscall.mkdirat(parent, name, mode: mode_t(mode)) {
         case .success:
@@ -81,10 +75,7 @@ final class ReplayTree {
             if let problem = chown(parent, name, uid: uid, gid: gid) { return .failed(problem) }
             return .created
         case .failure(.fileExists):
-            guard case .success(let info) = Syscall.lstatat(parent, name), info.st_mode & S_IFMT == S_IFDIR else {
-                return .failed("exists and is not a directory")
-            }
-            return .existed
+            return judgeRace(parent, name, type: UInt8(DT_DIR))
         case .failure(let code):
             return .failed("cannot create the directory: \(code.description)")
         }
@@ -92,26 +83,15 @@ final class ReplayTree {
 
     /// Creates a file with `contents` (nothing for placeholders).
     func makeFile(_ components: [[UInt8]], mode: UInt32, uid: UInt32, gid: UInt32, contents: () -> String) -> Outcome {
-        let parent: Int32
-        switch directory(components.dropLast()) {
-        case .success(let fd): parent = fd
-        case .failure(let error): return .failed(error.description)
-        }
-        let name = components.last!
-        switch existing(name, in: components.dropLast(), parent: parent) {
-        case UInt8(DT_REG)?: return .existed
-        case nil: break
-        default: return .failed("exists and is not a regular file")
+        let (parent, name): (Int32, [UInt8])
+        switch place(components, type: UInt8(DT_REG)) {
+        case .success(let value): (parent, name) = value
+        case .failure(let done): return done.outcome
         }
         let fd: Int32
         switch Syscall.openat(parent, name, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode)) {
         case .success(let value): fd = value
-        case .failure(.fileExists):
-            // Created behind the listing's back (another replay running): judge it as found.
-            guard case .success(let info) = Syscall.lstatat(parent, name), info.st_mode & S_IFMT == S_IFREG else {
-                return .failed("exists and is not a regular file")
-            }
-            return .existed
+        case .failure(.fileExists): return judgeRace(parent, name, type: UInt8(DT_REG))
         case .failure(let code): return .failed("cannot create the file: \(code.description)")
         }
         record(name, type: UInt8(DT_REG), in: components.dropLast())
@@ -125,6 +105,40 @@ final class ReplayTree {
             return .failed("cannot change the owner to \(uid):\(gid): \(code.description)")
         }
         return .created
+    }
+
+    /// Nothing to create: the node is there already, or something else is in the way.
+    struct Done: Error {
+        var outcome: Outcome
+    }
+
+    /// The parent's descriptor and the name where a node of `type` (a `d_type`) is to be
+    /// created, or what to report when there is nothing to create.
+    private func place(_ components: [[UInt8]], type: UInt8) -> Result<(Int32, [UInt8]), Done> {
+        let parent: Int32
+        switch directory(components.dropLast()) {
+        case .success(let fd): parent = fd
+        case .failure(let error): return .failure(Done(outcome: .failed(error.description)))
+        }
+        let name = components.last!
+        switch existing(name, in: components.dropLast(), parent: parent) {
+        case nil: return .success((parent, name))
+        case type?: return .failure(Done(outcome: .existed))
+        default: return .failure(Done(outcome: .failed(Self.inTheWay(type))))
+        }
+    }
+
+    /// A node created behind the listing's back (another replay running): judged as found.
+    private func judgeRace(_ parent: Int32, _ name: [UInt8], type: UInt8) -> Outcome {
+        let wanted = type == UInt8(DT_DIR) ? S_IFDIR : S_IFREG
+        guard case .success(let info) = Syscall.lstatat(parent, name), info.st_mode & S_IFMT == wanted else {
+            return .failed(Self.inTheWay(type))
+        }
+        return .existed
+    }
+
+    private static func inTheWay(_ type: UInt8) -> String {
+        type == UInt8(DT_DIR) ? "exists and is not a directory" : "exists and is not a regular file"
     }
 
     /// The contents of a file in the tree (for re-reading shadow YAML), at most `limit` bytes.
