@@ -78,3 +78,26 @@ import Testing
         #expect(missing.stderr.contains("nothing.img: no such file or device"))
     }
 }
+
+/// A path inside a mounted famfs: commands work on its `.meta/.superblock` and `.meta/.log`.
+@Suite struct FamfsMountedTargetTests {
+    @Test func mkdirCreatAndLogplayGoThroughTheMetaFiles() throws {
+        let scratch = try Scratch()
+        let image = try Fixtures.image("empty-8g")
+        try FileManager.default.createDirectory(atPath: "\(scratch.path)/mnt/.meta", withIntermediateDirectories: true)
+        _ = try scratch.file("mnt/.meta/.superblock", image.prefix(2 << 20))
+        let log = try scratch.file("mnt/.meta/.log", image.dropFirst(2 << 20))
+        let mounts = try scratch.file("mounts", Data("/dev/dax0.0 \(scratch.path)/mnt famfs rw 0 0\n".utf8))
+        func famfs(_ arguments: [String]) throws -> Famctl.Result {
+            try Famctl.run(["famfs"] + arguments.prefix(1) + ["--system-uuid-file", scratch.systemUUIDFile, "--mount-table", mounts]
+                + arguments.dropFirst())
+        }
+        #expect(try famfs(["mkdir", "\(scratch.path)/mnt", "dir1"]).status == 0)
+        #expect(try famfs(["creat", "-s", "3m", "\(scratch.path)/mnt/dir1", "dir1/file1"]).status == 0)
+        let entries = try #require(try FileHandle(forReadingFrom: URL(fileURLWithPath: log)).readToEnd())
+        #expect(entries[40] == 2, "next_index in .meta/.log")
+        let replay = try famfs(["logplay", "--into", scratch.path + "/tree", "\(scratch.path)/mnt"])
+        #expect(replay.stdout == "famfs_logplay(v1): 2 log entries; 1 new files; 1 new directories\n")
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/tree/dir1/file1"))
+    }
+}
