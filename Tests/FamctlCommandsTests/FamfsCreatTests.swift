@@ -142,6 +142,10 @@ import Testing
         }
         #expect(Array(statuses) == Array(repeating: 0, count: 8))
         let log = try CheckedLog(image: scratch.image)
+        let fsck = try scratch.famfs("fsck", [scratch.image])
+        #expect(fsck.status == 0)
+        #expect(fsck.stdout.contains("No allocation errors found"))
+        #expect(fsck.stdout.contains("\n  1600 files\n"))
         #expect(log.files.count == 1600)
         #expect(Set(log.files.map { $0.extents.ranges[0].offset }).count == 1600)
     }
@@ -156,6 +160,7 @@ import Testing
             "creat", ["-s", "2m", scratch.image, "a", "b", "c"], environment: ["FAMCTL_TEST_CRASH_AT_STEP": "\(step)"])
         #expect(killed.status == 86)
         let log = try CheckedLog(image: scratch.image)
+        #expect(try scratch.famfs("fsck", [scratch.image]).status == 0)
         // Steps: 3 entries written, entries flushed, header advanced, header flushed.
         let committed = step >= 5
         #expect(log.files.map { String(decoding: $0.path, as: UTF8.self) } == (committed ? ["before", "a", "b", "c"] : ["before"]))
