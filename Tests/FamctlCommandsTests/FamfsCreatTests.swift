@@ -150,6 +150,27 @@ import Testing
         #expect(Set(log.files.map { $0.extents.ranges[0].offset }).count == 1600)
     }
 
+    /// A writer waits for the exclusive lock another holder has on the image, then appends
+    /// to what that holder left.
+    @Test func aWriterWaitsForTheLock() throws {
+        let scratch = try FamfsImage()
+        let fd = open(scratch.image, O_RDWR)
+        try #require(fd >= 0)
+        #expect(flock(fd, LOCK_EX) == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Famctl.binary)
+        process.arguments = ["famfs", "creat", "--system-uuid-file", scratch.ownerUUIDFile, "-s", "1m", scratch.image, "waited"]
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(process.isRunning)
+        #expect(try scratch.bytes(at: 0x20_0028, count: 1) == [0])
+        #expect(flock(fd, LOCK_UN) == 0)
+        close(fd)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try CheckedLog(image: scratch.image).files.map(\.path) == [Array("waited".utf8)])
+    }
+
     /// A writer killed after each step of the append leaves a clean log holding all of the
     /// batch or none of it, and the next append works.
     @Test(arguments: 1...6)
