@@ -26,7 +26,7 @@ public struct Namespace: Sendable {
     /// Replays the valid FILE and MKDIR entries of a scan, in log order.
     public init(scan: LogScan) {
         nodes.reserveCapacity(scan.entries.count)
-        for entry in scan.entries { _ = apply(entry.body) }
+        for entry in scan.entries { apply(entry.body) }
     }
 
     public var count: Int { nodes.count }
@@ -36,6 +36,8 @@ public struct Namespace: Sendable {
         path.isEmpty ? .directory : nodes[path]
     }
 
+    /// Replays one entry; entries without a path (ADD_DAXDEV, unknown types) change nothing
+    /// and report `.existed`.
     @discardableResult
     public mutating func apply(_ body: LogEntry.Body) -> Outcome {
         switch body {
