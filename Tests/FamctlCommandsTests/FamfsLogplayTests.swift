@@ -101,3 +101,24 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: scratch.path + "/tree/dir1/file1"))
     }
 }
+
+@Suite struct FamfsLogplayUnprivilegedTests {
+    /// A caller that is not root still replays into a directory whose logged mode would
+    /// lock it out: the directory gets that mode once its entries are in.
+    @Test func restrictiveDirectoryModesAreSetAfterTheirEntries() throws {
+        let scratch = try FamfsImage()
+        #expect(try scratch.famfs("mkdir", ["-m", "0500", scratch.image, "ro"]).status == 0)
+        #expect(try scratch.famfs("creat", ["-s", "1m", scratch.image, "ro/file"]).status == 0)
+        let parent = scratch.path("out")
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: false)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: parent)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.scratch.path)
+        let result = try Famctl.run(
+            ["famfs", "logplay", "--system-uuid-file", scratch.ownerUUIDFile, "--into", parent + "/tree", scratch.image],
+            prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: parent + "/tree/ro/file"))
+        let mode = try FileManager.default.attributesOfItem(atPath: parent + "/tree/ro")[.posixPermissions] as? Int
+        #expect(mode == 0o500)
+    }
+}

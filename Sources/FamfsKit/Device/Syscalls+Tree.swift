@@ -28,6 +28,12 @@ extension Syscall {
             ? .success(0) : .failure(Errno(rawValue: errno))
     }
 
+    /// Sets the mode of `name` in `directory` (Linux cannot refuse to follow a symlink here;
+    /// callers use it only on directories they have just created).
+    static func fchmodat(_ directory: Int32, _ name: [UInt8], mode: mode_t) -> Result<Int32, Errno> {
+        withCName(name) { Glibc.fchmodat(directory, $0, mode, 0) } == 0 ? .success(0) : .failure(Errno(rawValue: errno))
+    }
+
     static func fchown(_ fd: Int32, uid: uid_t, gid: gid_t) -> Result<Int32, Errno> {
         Glibc.fchown(fd, uid, gid) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
     }

@@ -117,6 +117,9 @@ public struct Logplay {
             replay(entry)
         }
         for entry in bad { reportBad(entry) }
+        for (components, reason) in tree?.finish() ?? [] {
+            fail(.directory, Array(components.joined(separator: [FamfsPath.slash])), reason)
+        }
         for line in report.summary(verbosity: options.verbosity, shadowTest: options.shadowTest) { emit(.info(line)) }
         return report
     }

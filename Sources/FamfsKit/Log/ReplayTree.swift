@@ -33,7 +33,11 @@ final class ReplayTree {
     /// directory read per directory instead of one `stat` per entry.
     private var listings: [[UInt8]: [[UInt8]: UInt8]] = [:]
     private let savedUmask: mode_t
+    /// Root: may chown, and directory permissions do not keep it out.
     private let mayChown: Bool
+    /// Directories created with owner rwx for a caller that is not root, because their
+    /// logged mode would keep it from creating their entries; `finish` sets the logged mode.
+    private var pendingModes: [(components: [[UInt8]], mode: UInt32)] = []
     private let owner: (uid: uid_t, gid: gid_t)
 
     /// Directory descriptors kept open at most: the cache is emptied when it grows past
@@ -68,8 +72,10 @@ final class ReplayTree {
         case .success(let value): (parent, name) = value
         case .failure(let done): return done.outcome
         }
-        switch Syscall.mkdirat(parent, name, mode: mode_t(mode)) {
+        let locksOwnerOut = !mayChown && mode & 0o300 != 0o300
+        switch Syscall.mkdirat(parent, name, mode: mode_t(locksOwnerOut ? mode | 0o700 : mode)) {
         case .success:
+            if locksOwnerOut { pendingModes.append((components, mode)) }
             record(name, type: UInt8(DT_DIR), in: components.dropLast())
             listings[key(components[...])] = [:]
             if let problem = chown(parent, name, uid: uid, gid: gid) { return .failed(problem) }
@@ -139,6 +145,26 @@ final class ReplayTree {
 
     private static func inTheWay(_ type: UInt8) -> String {
         type == UInt8(DT_DIR) ? "exists and is not a directory" : "exists and is not a regular file"
+    }
+
+    /// Gives the directories created open their logged modes, innermost first; returns the
+    /// path and reason of each that failed.
+    func finish() -> [(components: [[UInt8]], reason: String)] {
+        var failures: [(components: [[UInt8]], reason: String)] = []
+        for (components, mode) in pendingModes.reversed() {
+            let parent: Int32
+            switch directory(components.dropLast()) {
+            case .success(let fd): parent = fd
+            case .failure(let error):
+                failures.append((components, error.description))
+                continue
+            }
+            if case .failure(let code) = Syscall.fchmodat(parent, components.last!, mode: mode_t(mode)) {
+                failures.append((components, "cannot set mode \(String(mode, radix: 8)): \(code.description)"))
+            }
+        }
+        pendingModes.removeAll()
+        return failures
     }
 
     /// The contents of a file in the tree (for re-reading shadow YAML), at most `limit` bytes.
