@@ -9,16 +9,19 @@ famctl=$PWD/.build/release/famctl
 work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# median_ms LABEL COMMAND...: prints "| LABEL | median ms |". With BENCH_PREPARE set, that
-# shell command runs before every timed run (not timed), e.g. to restore a fresh target.
+# median_ms LABEL COMMAND...: prints "| LABEL | median wall ms | mean user+sys ms |". The CPU
+# column does not depend on what else the machine is doing. With BENCH_PREPARE set, that shell
+# command runs before every timed run (not timed), e.g. to restore a fresh target.
 median_ms() {
     local label=$1
     shift
-    local ms prepare=(--warmup 3)
+    local ms cpu prepare=(--warmup 3)
     [ -z "${BENCH_PREPARE:-}" ] || prepare=(--prepare "sh -c $(printf '%q' "$BENCH_PREPARE")")
     if command -v hyperfine >/dev/null; then
         hyperfine -N "${prepare[@]}" --runs "$runs" --export-json "$work/h.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
-        ms=$(sed -n 's/.*"median": *\([0-9.eE+-]*\).*/\1/p' "$work/h.json" | head -1 | awk '{printf "%.2f", $1 * 1000}')
+        field() { sed -n "s/.*\"$1\": *\\([0-9.eE+-]*\\).*/\\1/p" "$work/h.json" | head -1; }
+        ms=$(awk -v m="$(field median)" 'BEGIN {printf "%.2f", m * 1000}')
+        cpu=$(awk -v u="$(field user)" -v s="$(field system)" 'BEGIN {printf "%.2f", (u + s) * 1000}')
     else
         local times=()
         for _ in $(seq "$runs"); do
@@ -30,8 +33,9 @@ median_ms() {
             times+=($(((end - start) / 1000)))
         done
         ms=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)] / 1000}')
+        cpu=n/a
     fi
-    printf '| %-58s | %9s |\n' "$label" "$ms"
+    printf '| %-58s | %9s | %9s |\n' "$label" "$ms" "$cpu"
 }
 
 # ---- list: a captured sysfs tree with 512 dax devices -------------------------------------
@@ -85,12 +89,13 @@ gen_tree() {
 gen_tree "$work/sys"
 devices=$("$famctl" list --sysfs-root "$work/sys" | grep -c '"chardev"')
 echo "list: generated tree with $devices dax devices, 512 memory blocks ($runs runs, median)"
-printf '| %-58s | %9s |\n' "command (whole process)" "median ms"
-printf '|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11})"
+printf '| %-58s | %9s | %9s |\n' "command (whole process)" "median ms" "cpu ms"
+printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..11})"
 median_ms "famctl list (512 devices)" "$famctl" list --sysfs-root "$work/sys"
 median_ms "famctl list -R -D -M -u (512 devices)" "$famctl" list -R -D -M -u --sysfs-root "$work/sys"
 median_ms "famctl list -d dax7.3 (system-ram device)" "$famctl" list -d dax7.3 --sysfs-root "$work/sys"
 median_ms "famctl reconfigure-device --dry-run -m system-ram dax0.0" "$famctl" reconfigure-device --dry-run -m system-ram dax0.0 --sysfs-root "$work/sys"
+median_ms "famctl reconfigure-device --dry-run -m devdax -f dax7.0" "$famctl" reconfigure-device --dry-run -m devdax -f dax7.0 --sysfs-root "$work/sys"
 median_ms "famctl --version (process start-up)" "$famctl" --version
 
 # ==== famfs mkfs/fsck ========================================================================
@@ -141,8 +146,8 @@ printf '%s\n' "${famfs_rss[@]}"
 # Targets: manifest < 2 s, single creat < 20 ms, logplay < 450 ms, no-op replay < 100 ms.
 echo
 echo "famfs: creat and logplay ($runs runs, median)"
-printf '| %-58s | %9s |\n' "command (whole process)" "median ms"
-printf '|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11})"
+printf '| %-58s | %9s | %9s |\n' "command (whole process)" "median ms" "cpu ms"
+printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..11})"
 export FAMCTL_SYSTEM_UUID_FILE=$famfs_uuid
 image=$work/famfs-creat.img
 fresh="$famctl famfs mkfs -f --size 64g $image"

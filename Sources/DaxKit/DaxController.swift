@@ -36,11 +36,16 @@ public final class DaxController {
 
     /// - Parameter binding: how drivers are bound; the sysfs sequence by default (libdaxctl's
     ///   functions on a host with `--backend libdaxctl`). A dry run always plans sysfs writes.
-    public init(sysfs: Sysfs, dryRun: Bool = false, binding: ((SysfsWriter) -> DriverBinding)? = nil) {
+    ///   `busyRetries` applies to the sysfs sequence (see `SysfsDriverBinding`).
+    public init(
+        sysfs: Sysfs, dryRun: Bool = false, busyRetries: Int = 0, retryDelay: Duration = .seconds(1),
+        binding: ((SysfsWriter) -> DriverBinding)? = nil
+    ) {
         self.sysfs = sysfs
         let writer = SysfsWriter(sysfs: sysfs, dryRun: dryRun)
         self.writer = writer
-        self.binding = dryRun ? SysfsDriverBinding(writer: writer) : (binding?(writer) ?? SysfsDriverBinding(writer: writer))
+        let sysfsBinding = SysfsDriverBinding(writer: writer, busyRetries: dryRun ? 0 : busyRetries, retryDelay: retryDelay)
+        self.binding = dryRun ? sysfsBinding : (binding?(writer) ?? sysfsBinding)
         self.discovery = DaxDiscovery(sysfs: sysfs)
     }
 
@@ -192,6 +197,32 @@ public final class DaxController {
         }
         var after = device
         after.state = .unbound
+        return DeviceReport(device: after, notes: [], changed: true)
+    }
+
+    // MARK: reconfigure-device -s / -a
+
+    /// Sets the alignment and/or size of a disabled device of a dynamic region (daxctl's
+    /// `reconfigure-device -s/-a`, spec §5.4).
+    public func resize(_ device: DaxDevice, size: UInt64?, align: UInt64?) throws(DaxError) -> DeviceReport {
+        try requireModel(device)
+        let regionAttributes = "\(SysfsPath.parent(device.path))/dax_region"
+        guard sysfs.exists("\(regionAttributes)/available_size") else { throw .staticRegion(region: device.regionID) }
+        if let driver = device.state.driver { throw .mustBeDisabled(device: device.name, driver: driver) }
+        var after = device
+        do throws(SysfsError) {
+            if let align {
+                try writer.write("\(device.path)/align", String(align))
+                after.align = align
+            }
+            if let size {
+                try writer.write("\(device.path)/size", "0x" + String(size, radix: 16))
+                after.size = size
+            }
+        } catch {
+            let state = after.align == device.align ? "\(device.name) was not changed" : "\(device.name) has the new alignment but its old size"
+            throw .switchFailed(device: device.name, cause: error, state: state)
+        }
         return DeviceReport(device: after, notes: [], changed: true)
     }
 
@@ -456,7 +487,7 @@ public final class DaxController {
         case .sysfs(let cause): return .switchFailed(device: device.name, cause: cause, state: state)
         case .linkMismatch(let expected, let found, let errno):
             return .driverDidNotChange(device: device.name, expected: expected, found: found, errno: errno, state: state)
-        case .refused(let error): return error
+        case .refused(let error): return .interrupted(error, state: state)
         }
     }
 }

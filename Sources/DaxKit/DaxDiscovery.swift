@@ -1,7 +1,7 @@
 /// Finds regions, devices and memory blocks the way libdaxctl does, through `Sysfs`.
 ///
 /// Every attribute is read at most once per discovery: memory-block facts shared by several
-/// devices on one NUMA node (the node listing, each block's `phys_index`) are cached.
+/// devices on one NUMA node (the node listing) are cached.
 public final class DaxDiscovery {
     public let sysfs: Sysfs
     /// Read each device's `mappingN` directories (`list -M`).
@@ -22,7 +22,7 @@ public final class DaxDiscovery {
     /// `include` filters device names before any attribute is read.
     public func regions(include: (String) -> Bool = { _ in true }) -> [DaxRegion] {
         var byPath: [String: DaxRegion] = [:]
-        for (name, path, daxClass) in deviceLinks() where include(name) {
+        for (name, path, daxClass) in deviceLinks(include) {
             guard let numbers = DaxDevice.parseName(name),
                 let device = readDevice(name: name, numbers: numbers, path: path, daxClass: daxClass)
             else { continue }
@@ -47,11 +47,11 @@ public final class DaxDiscovery {
 
     /// (name, device directory, dax-class) for every entry on the dax bus, or in the legacy
     /// dax class when the bus does not exist.
-    private func deviceLinks() -> [(String, String, Bool)] {
+    private func deviceLinks(_ include: (String) -> Bool) -> [(String, String, Bool)] {
         var result: [(String, String, Bool)] = []
         let busNames = sysfs.list(Self.busDevices)
         let (directory, daxClass) = busNames.isEmpty ? (Self.classDevices, true) : (Self.busDevices, false)
-        for name in busNames.isEmpty ? sysfs.list(Self.classDevices) : busNames where DaxDevice.parseName(name) != nil {
+        for name in busNames.isEmpty ? sysfs.list(Self.classDevices) : busNames where DaxDevice.parseName(name) != nil && include(name) {
             guard let target = sysfs.readLink("\(directory)/\(name)") else { continue }
             result.append((name, SysfsPath.resolve(target, from: directory), daxClass))
         }
@@ -131,13 +131,13 @@ public final class DaxDiscovery {
     /// Forgets cached memory-block facts (blocks come and go when kmem binds and unbinds).
     public func forgetMemoryBlocks() { nodeBlocks = [:] }
 
+    /// The `memoryN` entries of a node with their start addresses. The kernel names each block
+    /// device after its block id, which is also what `phys_index` prints (in hex): N × block
+    /// size is the start, so no `phys_index` needs reading.
     private func blocksOnNode(_ node: Int, blockSize: UInt64) -> [(name: String, start: UInt64)] {
         if let cached = nodeBlocks[node] { return cached }
-        let directory = "devices/system/node/node\(node)"
-        let blocks = sysfs.list(directory).compactMap { name -> (name: String, start: UInt64)? in
-            guard name.hasPrefix("memory"), name.dropFirst(6).allSatisfy(\.isNumber), name.count > 6,
-                let index = (try? sysfs.read("devices/system/memory/\(name)/phys_index")).flatMap({ UInt64($0, radix: 16) })
-            else { return nil }
+        let blocks = sysfs.list("devices/system/node/node\(node)").compactMap { name -> (name: String, start: UInt64)? in
+            guard name.hasPrefix("memory"), let index = UInt64(name.dropFirst("memory".count)) else { return nil }
             return (name, index * blockSize)
         }.sorted { $0.start < $1.start }
         nodeBlocks[node] = blocks

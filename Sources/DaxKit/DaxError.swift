@@ -27,6 +27,8 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
     case memoryUnknown(device: String)
     /// destroy-device of an enabled device without `--force`.
     case deviceActive(device: String)
+    /// Resizing or re-aligning a device that is bound to a driver.
+    case mustBeDisabled(device: String, driver: String)
     /// create-device on a region with no room or no `create` attribute.
     case noSpace(region: Int)
     case staticRegion(region: Int)
@@ -36,11 +38,13 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
     case badName(argument: String, expected: String)
     /// A value famctl cannot act on (size, align, input JSON).
     case invalidValue(what: String, value: String, expected: String)
+    /// A condition found halfway through a switch; `state` says where the rollback left the device.
+    indirect case interrupted(DaxError, state: String)
 
     /// The errno daxctl reports for the same condition.
     public var errno: Int32 {
         switch self {
-        case .autoOnlinePolicy, .memoryOnline, .foreignDriver: return Errno.EBUSY
+        case .autoOnlinePolicy, .memoryOnline, .foreignDriver, .mustBeDisabled: return Errno.EBUSY
         case .blockNotRemovable, .daxClass, .staticRegion: return Errno.EOPNOTSUPP
         case .noWholeMemoryBlock, .badName, .invalidValue: return Errno.EINVAL
         case .driverMissing: return Errno.ENODEV
@@ -49,6 +53,7 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
         case .notSystemRAM, .statusNotApplicable, .deviceActive, .noMatch: return Errno.ENXIO
         case .memoryUnknown: return Errno.EACCES
         case .noSpace: return Errno.ENOSPC
+        case .interrupted(let cause, _): return cause.errno
         }
     }
 
@@ -70,7 +75,12 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
             let mode = DaxMode(driver: driver)?.rawValue ?? driver
             return "\(device): this kernel has no \(mode) mode (driver \(driver) not found); \(device) was not changed"
         case .switchFailed(let device, let cause, let state):
-            return "\(device): \(cause); \(state)"
+            // pmem/ndctl#256: users need to know that only a reboot frees such a block.
+            let hint = cause.errno == Errno.EBUSY && cause.path.hasPrefix("devices/system/memory/memory")
+                ? " (the block holds unmovable kernel pages, typically in ZONE_NORMAL; it can be freed only by a reboot "
+                    + "with auto_online_blocks set to offline)"
+                : ""
+            return "\(device): \(cause)\(hint); \(state)"
         case .driverDidNotChange(let device, let expected, let found, let errno, let state):
             let wanted = expected.map { "bound to \($0)" } ?? "unbound"
             let actual = found.map { "bound to \($0)" } ?? "unbound"
@@ -88,6 +98,8 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
             return "\(device): cannot find its memory blocks (resource or target_node unreadable; run as root)"
         case .deviceActive(let device):
             return "\(device) is active, specify --force for deletion"
+        case .mustBeDisabled(let device, let driver):
+            return "\(device) is bound to \(driver); disable it first ('famctl disable-device \(device)') to change its size or alignment"
         case .noSpace(let region):
             return "region\(region): no space available for a new device"
         case .staticRegion(let region):
@@ -98,6 +110,8 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
             return "'\(argument)' is not \(expected)"
         case .invalidValue(let what, let value, let expected):
             return "invalid \(what) '\(value)': expected \(expected)"
+        case .interrupted(let cause, let state):
+            return "\(cause); \(state)"
         }
     }
 }

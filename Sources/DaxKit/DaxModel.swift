@@ -180,6 +180,4 @@ public struct DaxRegion: Sendable, Equatable {
         self.align = align
         self.devices = devices
     }
-
-    public var isDynamic: Bool { availableSize != nil }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// One write famctl makes (or, with `--dry-run`, would make), for logs and dry runs.
 public struct SysfsWrite: Sendable, Equatable, CustomStringConvertible {
     public var path: String
@@ -59,8 +65,17 @@ public final class SysfsWriter {
 /// The kernel's own sequence (spec §3): remove_id + unbind, then new_id + bind.
 public final class SysfsDriverBinding: DriverBinding {
     public let writer: SysfsWriter
+    /// How many times an unbind that reports EBUSY (or does not take) is tried again: a device
+    /// can be busy for a moment after famfs is unmounted (famfs's scripts retry 5 times).
+    public let busyRetries: Int
+    /// The pause before each retry.
+    public let retryDelay: Duration
 
-    public init(writer: SysfsWriter) { self.writer = writer }
+    public init(writer: SysfsWriter, busyRetries: Int = 0, retryDelay: Duration = .seconds(1)) {
+        self.writer = writer
+        self.busyRetries = busyRetries
+        self.retryDelay = retryDelay
+    }
 
     public func unbind(_ device: DaxDevice, from driver: String) throws(StepFailure) {
         let directory = "bus/dax/drivers/\(driver)"
@@ -69,18 +84,33 @@ public final class SysfsDriverBinding: DriverBinding {
         } catch {
             throw .sysfs(error)
         }
-        do throws(SysfsError) {
-            try writer.write("\(directory)/unbind", device.name)
-        } catch {
-            // Still bound: give the driver its id back so nothing changed.
-            try? writer.write("\(directory)/new_id", device.name)
-            throw .sysfs(error)
+        var attempt = 0
+        while true {
+            let failure: StepFailure
+            do throws(SysfsError) {
+                try writer.write("\(directory)/unbind", device.name)
+                guard !writer.dryRun, let found = writer.driver(of: device) else { return }
+                failure = .linkMismatch(expected: nil, found: found, errno: Errno.EBUSY)
+            } catch {
+                failure = .sysfs(error)
+            }
+            let busy = failure == .linkMismatch(expected: nil, found: driver, errno: Errno.EBUSY)
+                || failure == .sysfs(SysfsError(path: "\(directory)/unbind", errno: Errno.EBUSY, operation: .write))
+            guard busy, attempt < busyRetries else {
+                // Still bound: give the driver its id back so nothing changed.
+                try? writer.write("\(directory)/new_id", device.name)
+                throw failure
+            }
+            attempt += 1
+            Self.pause(retryDelay)
         }
-        guard !writer.dryRun else { return }
-        if let found = writer.driver(of: device) {
-            try? writer.write("\(directory)/new_id", device.name)
-            throw .linkMismatch(expected: nil, found: found, errno: Errno.EBUSY)
-        }
+    }
+
+    private static func pause(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 
     public func bind(_ device: DaxDevice, to driver: String) throws(StepFailure) {

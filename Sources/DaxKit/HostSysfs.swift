@@ -19,8 +19,6 @@ public final class HostSysfs: Sysfs {
     /// Whether this is the host's own sysfs (the only root where modules may be loaded).
     public var isHostRoot: Bool { root == "/sys" }
 
-    public var rootDescription: String { root }
-
     private func absolute(_ path: String) -> String { root == "/" ? "/" + path : root + "/" + path }
 
     public func read(_ path: String) throws(SysfsError) -> String {

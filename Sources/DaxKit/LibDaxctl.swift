@@ -72,7 +72,8 @@ public final class LibDaxctlContext {
                                      pageOffset: daxctl_mapping_get_offset(current)))
             mapping = daxctl_mapping_get_next(current)
         }
-        return result
+        // The sysfs backend lists mapping0, mapping1, …, whose page offsets grow in that order.
+        return result.sorted { $0.pageOffset < $1.pageOffset }
     }
 
     /// `/sys/devices/...` → `devices/...`.

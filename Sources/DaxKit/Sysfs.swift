@@ -16,8 +16,6 @@ public protocol Sysfs: AnyObject {
     func exists(_ path: String) -> Bool
     /// Loads a kernel module (`modprobe`); a no-op when it is built in or already loaded.
     func loadModule(_ name: String) throws(SysfsError)
-    /// A description of the root for messages (`/sys`, a directory, "simulated kernel").
-    var rootDescription: String { get }
 }
 
 /// A failed sysfs operation: the path (relative to the root) and the errno.
@@ -55,12 +53,10 @@ public enum Errno {
     public static let EINVAL: Int32 = 22
     public static let ENOSPC: Int32 = 28
     public static let EOPNOTSUPP: Int32 = 95
-    public static let EPERM: Int32 = 1
 
     /// strerror(3) text for the errnos above, "errno N" otherwise.
     public static func describe(_ errno: Int32) -> String {
         switch errno {
-        case EPERM: return "Operation not permitted"
         case ENOENT: return "No such file or directory"
         case ENXIO: return "No such device or address"
         case EACCES: return "Permission denied"
@@ -115,7 +111,6 @@ public final class CountingSysfs: Sysfs {
         return base.exists(path)
     }
     public func loadModule(_ name: String) throws(SysfsError) { try base.loadModule(name) }
-    public var rootDescription: String { base.rootDescription }
 }
 
 /// Lexical path arithmetic on root-relative paths (sysfs links are relative and their

@@ -2,8 +2,6 @@ import DaxKit
 
 /// Machines as the real kernel lays them out (paths and values from NOTES.md §8).
 extension SimulatedKernel {
-    public static let gib: UInt64 = 1 << 30
-
     /// Soft-reserved memory (`memmap=…%…-1+0xefffffff`): one dynamic hmem region with one
     /// devdax device covering it, on node 1; 16 boot blocks online on node 0.
     public static func hmem(size: UInt64 = 4 << 30, base: UInt64 = 0x1_0000_0000, targetNode: Int = 1) -> SimulatedKernel {

@@ -77,6 +77,8 @@ public final class SimulatedKernel: Sysfs {
     public var autoOnlineBlocks = "offline" { didSet { dirty = true } }
     /// `online`/`online_kernel` give zone Movable (a movable-node policy) instead of Normal.
     public var onlineDefaultsToMovable = false
+    /// Device `resource` is 0400: false simulates a caller that is not root.
+    public var resourceReadable = true { didSet { dirty = true } }
     /// Every write attempted, in order, with the errno it got (nil: success).
     public private(set) var writeLog: [(write: SysfsWrite, errno: Int32?)] = []
     /// Devices whose kmem was unbound while blocks were online: a bug in the tool under test.
@@ -94,8 +96,6 @@ public final class SimulatedKernel: Sysfs {
     private var dirty = true
 
     public init() {}
-
-    public var rootDescription: String { "/sys" }
 
     // MARK: building a machine
 
@@ -457,7 +457,7 @@ public final class SimulatedKernel: Sysfs {
             file("\(path)/align", String(device.align))
             if device.targetNode >= 0 { file("\(path)/target_node", String(device.targetNode)) }
             file("\(path)/numa_node", String(device.numaNode))
-            file("\(path)/resource", "0x" + String(device.resource, radix: 16))
+            file("\(path)/resource", "0x" + String(device.resource, radix: 16), readable: resourceReadable)
             file("\(path)/modalias", "dax:t0")
             file("\(path)/dev", "252:\(device.minor)")
             link("\(path)/subsystem", to: "bus/dax")

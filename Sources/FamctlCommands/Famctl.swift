@@ -37,7 +37,7 @@ public struct Famctl: AsyncParsableCommand {
     /// Parses `arguments` (argv, program name first), runs the command and exits with the
     /// code that `ExitCodes` assigns to the outcome.
     public static func run(arguments: [String]) async -> Never {
-        let invocation = Array(arguments.dropFirst())
+        let invocation = commandLine(for: arguments)
         do {
             var command = try parseAsRoot(invocation)
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -49,5 +49,15 @@ public struct Famctl: AsyncParsableCommand {
         } catch {
             ExitCodes.exit(for: error)
         }
+    }
+
+    /// The arguments to parse for argv. Installed as `mkfs.famfs`, famctl is what
+    /// `mkfs -t famfs <device>` executes, so that program name stands for `famctl famfs mkfs`.
+    static func commandLine(for arguments: [String]) -> [String] {
+        let options = Array(arguments.dropFirst())
+        guard let program = arguments.first,
+            URL(fileURLWithPath: program).lastPathComponent == "mkfs.famfs"
+        else { return options }
+        return ["famfs", "mkfs"] + options
     }
 }

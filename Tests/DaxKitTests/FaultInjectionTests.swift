@@ -91,6 +91,7 @@ import Testing
             state: "rolled back: dax0.0 is in system-ram mode as before; the 10 block(s) offlined before the failure were onlined again"))
         #expect(machine.driver == DaxDriver.kmem)
         #expect(machine.blocks.allSatisfy { $0.online && $0.zone == "Movable" })
+        #expect("\(error)".contains("unmovable kernel pages"))
     }
 
     @Test func aFailedRollbackSaysTheDeviceIsDisabled() throws {
@@ -104,11 +105,42 @@ import Testing
         #expect(error.errno == Errno.EINVAL, "the first failure decides the exit status")
     }
 
+    /// Without `resource` (not root) the blocks cannot be found after kmem bound: back to devdax.
+    @Test func blocksThatCannotBeFoundAfterBindingRollBack() throws {
+        let machine = try Machine()
+        machine.kernel.resourceReadable = false
+        let error = machine.failure(ReconfigureOptions(mode: .systemRAM))
+        #expect(error == .interrupted(.memoryUnknown(device: "dax0.0"), state: "rolled back: dax0.0 is in devdax mode as before"))
+        #expect(error?.errno == Errno.EACCES)
+        #expect(machine.driver == DaxDriver.deviceDax && machine.blocks.isEmpty)
+    }
+
     @Test func onliningFailureOfflinesWhatWasOnlined() throws {
         let machine = try Machine(.systemRAMOffline)
         machine.kernel.inject(.fail(Errno.EINVAL), at: Self.block)
         #expect(throws: DaxError.self) { try DaxController(sysfs: machine.kernel).onlineMemory(machine.device, movable: true) }
         #expect(machine.blocks.allSatisfy { !$0.online })
         #expect(machine.driver == DaxDriver.kmem)
+    }
+}
+
+@Suite struct BusyRetryTests {
+    /// A device busy for a moment after famfs is unmounted: the unbind is retried.
+    @Test(arguments: [SimulatedKernel.Fault.Effect.fail(Errno.EBUSY), .ignore])
+    func aBriefEBUSYIsRetried(effect: SimulatedKernel.Fault.Effect) throws {
+        let machine = try Machine(.famfs)
+        machine.kernel.inject(effect, at: "bus/dax/drivers/fsdev_dax/unbind", times: 2)
+        let controller = DaxController(sysfs: machine.kernel, busyRetries: 2, retryDelay: .milliseconds(1))
+        _ = try controller.reconfigure(machine.device, ReconfigureOptions(mode: .devdax))
+        #expect(machine.driver == DaxDriver.deviceDax)
+        #expect(machine.kernel.writeLog.filter { $0.write.path.hasSuffix("fsdev_dax/unbind") }.count == 3)
+    }
+
+    @Test func retriesRunOut() throws {
+        let machine = try Machine(.famfs)
+        machine.kernel.inject(.fail(Errno.EBUSY), at: "bus/dax/drivers/fsdev_dax/unbind", times: 3)
+        let controller = DaxController(sysfs: machine.kernel, busyRetries: 2, retryDelay: .milliseconds(1))
+        #expect(throws: DaxError.self) { try controller.reconfigure(machine.device, ReconfigureOptions(mode: .devdax)) }
+        #expect(machine.driver == DaxDriver.fsdevDax)
     }
 }

@@ -210,8 +210,8 @@ struct Machine {
         #expect(machine.kernel.writeLog.map(\.write) == controller.writer.writes)
     }
 
-    /// 4 operations per memory block (phys_index, state, the online write, valid_zones) plus a
-    /// fixed 11: no attribute is read twice.
+    /// 3 operations per memory block (state, the online write, valid_zones) plus a fixed 11:
+    /// no attribute is read twice.
     @Test(arguments: [UInt64(1), 4, 16])
     func reconfigureCostsAFixedNumberOfOperationsPerBlock(gib: UInt64) throws {
         let kernel = SimulatedKernel.hmem(size: gib << 30)
@@ -219,8 +219,20 @@ struct Machine {
         let counting = CountingSysfs(kernel)
         _ = try DaxController(sysfs: counting).reconfigure(device, ReconfigureOptions(mode: .systemRAM))
         let blocks = Int(gib * 8)
-        #expect(counting.total == 4 * blocks + 11)
+        #expect(counting.total == 3 * blocks + 11)
         #expect(counting.writes == blocks + 4)
+        let reads = counting.log.filter { $0.hasPrefix("read ") }
+        #expect(Set(reads).count == reads.count, "an attribute was read twice")
+    }
+
+    /// Leaving system-ram with --force: per block the state, zone and removable reads and the
+    /// offline write; plus block_size_bytes, the node listing, 4 driver writes, 2 link reads
+    /// and the driver directory check.
+    @Test func forcedReturnToDevdaxCostsFourOperationsPerBlock() throws {
+        let machine = try Machine(.systemRAMOnline)
+        let counting = CountingSysfs(machine.kernel)
+        _ = try DaxController(sysfs: counting).reconfigure(machine.device, ReconfigureOptions(mode: .devdax, force: true))
+        #expect(counting.total == 4 * 32 + 9)
         let reads = counting.log.filter { $0.hasPrefix("read ") }
         #expect(Set(reads).count == reads.count, "an attribute was read twice")
     }

@@ -54,7 +54,7 @@ import Testing
     @Test func environmentVariableNamesTheRootToo() throws {
         let tree = try CapturedTree(.nvdimm())
         defer { tree.remove() }
-        let byEnvironment = try DaxBinary.run(["list", "-u"], environment: ["FAMCTL_SYSFS_ROOT": tree.root.path])
+        let byEnvironment = try Famctl.run(["list", "-u"], prefix: ["/usr/bin/env", "FAMCTL_SYSFS_ROOT=\(tree.root.path)"])
         let byOption = try tree.famctl("list", "-u")
         #expect(byEnvironment.status == 0 && byEnvironment.stdout == byOption.stdout)
         #expect(byOption.stdout.contains("\"size\":\"1006.00 MiB (1054.87 MB)\""))
@@ -130,8 +130,8 @@ import Testing
     /// The libdaxctl and sysfs backends agree on this host's /sys (both empty without dax
     /// hardware, but libdaxctl is really linked and run).
     @Test func bothBackendsGiveTheSameOutputOnTheHost() throws {
-        let libdaxctl = try DaxBinary.run(["list", "-R", "-D", "-i", "--backend", "libdaxctl", "--sysfs-root", "/sys"])
-        let sysfs = try DaxBinary.run(["list", "-R", "-D", "-i", "--backend", "sysfs", "--sysfs-root", "/sys"])
+        let libdaxctl = try Famctl.run(["list", "-R", "-D", "-i", "--backend", "libdaxctl", "--sysfs-root", "/sys"])
+        let sysfs = try Famctl.run(["list", "-R", "-D", "-i", "--backend", "sysfs", "--sysfs-root", "/sys"])
         #expect(libdaxctl.status == 0 && sysfs.status == 0)
         #expect(libdaxctl.stdout == sysfs.stdout)
     }

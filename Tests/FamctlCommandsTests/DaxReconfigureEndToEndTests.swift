@@ -6,8 +6,9 @@ import Testing
 /// The device commands run as a process against captured trees. A tree on disk does not react
 /// to writes (no kernel behind it), so these tests cover what needs no reaction: refusals,
 /// dry runs, argument handling, exit codes, and the "write succeeded but the kernel did not
-/// act" path. Switches on a reacting kernel run in-process through the same DaxController
-/// (DaxKitTests); the QEMU suite covers the real kernel.
+/// act" path. Switches on a reacting kernel run the same commands in-process on the simulated
+/// kernel (DaxCommandTests) and DaxController directly (DaxKitTests); the QEMU suite covers the
+/// real kernel.
 @Suite struct DaxReconfigureEndToEndTests {
     @Test func autoOnlinePolicyRefusalExits240AndChangesNothing() throws {
         let kernel = SimulatedKernel.hmem()

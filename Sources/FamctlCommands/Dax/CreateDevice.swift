@@ -17,10 +17,10 @@ struct CreateDevice: AsyncParsableCommand {
 
     @OptionGroup var global: DaxGlobalOptions
 
-    @Option(name: [.customShort("s"), .customLong("size")], help: ArgumentHelp("Size: bytes, 0x…, or with k/m/g/t (powers of 1024).", valueName: "size"))
+    @Option(name: [.customShort("s", allowingJoined: true), .customLong("size")], help: ArgumentHelp("Size: bytes, 0x…, or with k/m/g/t (powers of 1024).", valueName: "size"))
     var size: String?
 
-    @Option(name: [.customShort("a"), .customLong("align")], help: ArgumentHelp("Alignment: 4k, 2m or 1g.", valueName: "align"))
+    @Option(name: [.customShort("a", allowingJoined: true), .customLong("align")], help: ArgumentHelp("Alignment: 4k, 2m or 1g.", valueName: "align"))
     var align: String?
 
     @Option(name: .customLong("input"), help: ArgumentHelp("A JSON file with one device object (chardev, mappings).", valueName: "file"),

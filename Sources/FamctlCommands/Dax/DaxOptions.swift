@@ -85,9 +85,7 @@ enum DaxNames {
 /// last failure (256 − errno).
 struct DaxDeviceRun {
     let options: DaxGlobalOptions
-    let human: Bool
-    let verbose: Bool
-    let dryRun: Bool
+    let run: DaxRunOptions
     /// "reconfigured", "onlined memory for", …
     let summaryVerb: String
     /// "reconfiguring devices", "onlining memory", …
@@ -95,56 +93,71 @@ struct DaxDeviceRun {
     /// Whether the devices after the operation are printed as JSON (reconfigure-device only,
     /// as in daxctl).
     let printsJSON: Bool
+    /// Retries of an unbind that reports EBUSY.
+    let busyRetries: Int
+    /// Where stdout and stderr lines go (tests collect them).
+    var stdout: (String) -> Void = { print($0) }
+    var stderr: (String) -> Void = DaxDeviceRun.stderr
 
+    /// The command on the kernel named by the global options.
     func run(
         devices arguments: [String], region: String?,
         _ operation: (DaxController, DaxDevice) throws(DaxError) -> DeviceReport
     ) throws {
+        let (sysfs, useLibdaxctl) = try options.resolve()
+        try options.requireRoot(sysfs, dryRun: run.dryRun)
+        let controller = DaxController(sysfs: sysfs, dryRun: run.dryRun, busyRetries: busyRetries,
+                                       binding: useLibdaxctl ? { LibDaxctlBinding(writer: $0) } : nil)
+        try run(devices: arguments, region: region, controller: controller, root: sysfs.root, operation)
+    }
+
+    /// The command through `controller` (any kernel: the tests give it the simulated one).
+    func run(
+        devices arguments: [String], region: String?, controller: DaxController, root: String,
+        _ operation: (DaxController, DaxDevice) throws(DaxError) -> DeviceReport
+    ) throws {
         let names = try arguments.map(DaxNames.device)
         let regionFilter = try region.flatMap(DaxNames.region)
-        let (sysfs, useLibdaxctl) = try options.resolve()
-        try options.requireRoot(sysfs, dryRun: dryRun)
-        let controller = DaxController(sysfs: sysfs, dryRun: dryRun, binding: useLibdaxctl ? { LibDaxctlBinding(writer: $0) } : nil)
         // Named devices only: the others' attributes are never read.
         let wanted = names.contains(nil) ? nil : Set(names.compactMap { $0 })
         let all = controller.discovery.regions { wanted?.contains($0) ?? true }.flatMap(\.devices)
             .filter { regionFilter == nil || $0.regionID == regionFilter }
-        var selected: [DaxDevice] = []
+        var done: Set<String> = []
         var failure: DaxError?
+        var json: [JSONValue] = []
+        var count = 0
+        // In argument order, so the exit status is that of the last failure on the command line.
         for (argument, name) in zip(arguments, names) {
             let matches = all.filter { name == nil || $0.name == name }
             if matches.isEmpty {
                 let error = DaxError.noMatch(argument: argument + (region.map { " in region \($0)" } ?? ""))
-                Self.stderr("famctl: \(error)")
+                stderr("famctl: \(error)")
                 failure = error
             }
-            for device in matches where !selected.contains(where: { $0.name == device.name }) { selected.append(device) }
-        }
-        var json: [JSONValue] = []
-        var count = 0
-        for device in selected {
-            let before = controller.writer.writes.count
-            do throws(DaxError) {
-                let report = try operation(controller, device)
-                report.notes.forEach { Self.stderr($0) }
-                json.append(DaxJSON.device(report.device, DaxJSON.Format(human: human)))
-                count += 1
-            } catch {
-                Self.stderr("famctl: \(error)")
-                failure = error
-            }
-            if verbose && !dryRun {
-                controller.writer.writes[before...].forEach { Self.stderr("famctl: \(device.name): wrote \($0.command(root: sysfs.root))") }
+            for device in matches where done.insert(device.name).inserted {
+                let before = controller.writer.writes.count
+                do throws(DaxError) {
+                    let report = try operation(controller, device)
+                    report.notes.forEach(stderr)
+                    json.append(DaxJSON.device(report.device, DaxJSON.Format(human: run.human)))
+                    count += 1
+                } catch {
+                    stderr("famctl: \(error)")
+                    failure = error
+                }
+                if run.verbose && !run.dryRun {
+                    controller.writer.writes[before...].forEach { stderr("famctl: \(device.name): wrote \($0.command(root: root))") }
+                }
             }
         }
-        if dryRun {
-            for write in controller.writer.writes { print(write.command(root: sysfs.root)) }
-            Self.stderr("famctl: dry run: \(controller.writer.writes.count) write(s) planned, nothing changed")
-        } else if printsJSON, let document = DaxJSON.document(json, human: human) {
-            print(document)
+        if run.dryRun {
+            for write in controller.writer.writes { stdout(write.command(root: root)) }
+            stderr("famctl: dry run: \(controller.writer.writes.count) write(s) planned, nothing changed")
+        } else if printsJSON, let document = DaxJSON.document(json, human: run.human) {
+            stdout(document)
         }
-        if let failure { Self.stderr("error \(errorNoun): \(Errno.describe(failure.errno))") }
-        Self.stderr("\(summaryVerb) \(count) device\(count == 1 ? "" : "s")")
+        if let failure { stderr("error \(errorNoun): \(Errno.describe(failure.errno))") }
+        stderr("\(summaryVerb) \(count) device\(count == 1 ? "" : "s")")
         if let failure { throw CommandFailure(exitCode: ExitCodes.dax(errno: failure.errno), message: "") }
     }
 
@@ -155,7 +168,7 @@ struct DaxDeviceRun {
 
 /// `-r`, `-u`, `-v` and famctl's `--dry-run`: what every changing dax command takes.
 struct DaxRunOptions: ParsableArguments {
-    @Option(name: [.customShort("r"), .customLong("region")], help: ArgumentHelp("Only this region: N, regionN or all.", valueName: "region-id"),
+    @Option(name: [.customShort("r", allowingJoined: true), .customLong("region")], help: ArgumentHelp("Only this region: N, regionN or all.", valueName: "region-id"),
             completion: .custom(Completions.regions))
     var region: String?
 
@@ -169,6 +182,51 @@ struct DaxRunOptions: ParsableArguments {
     var dryRun = false
 }
 
+/// `--busy-retries`, for the commands that unbind drivers.
+struct DaxRetryOptions: ParsableArguments {
+    @Option(name: .customLong("busy-retries"), help: ArgumentHelp("Retry an unbind that reports EBUSY this many times, 1 s apart (sysfs backend).", valueName: "n"))
+    var busyRetries = 0
+}
+
+/// A daxctl per-device command: the operation on one device; running over the arguments,
+/// the output and the exit status are common to all of them.
+protocol DaxDeviceCommand: AsyncParsableCommand {
+    var global: DaxGlobalOptions { get }
+    var common: DaxDeviceArguments { get }
+    /// daxctl's summary verb ("reconfigured", "onlined memory for", …).
+    static var summary: String { get }
+    /// daxctl's failure line ("reconfiguring devices", "onlining memory", …).
+    static var failure: String { get }
+    /// daxctl prints the devices' JSON for mode switches only.
+    var printsJSON: Bool { get }
+    /// The verb of "specify a device to <verb>, or "all"".
+    static var verb: String { get }
+    /// `--busy-retries`, for the commands that unbind.
+    var busyRetries: Int { get }
+
+    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport
+}
+
+extension DaxDeviceCommand {
+    var printsJSON: Bool { false }
+    var busyRetries: Int { 0 }
+
+    func validate() throws {
+        if common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
+    }
+
+    func runner() -> DaxDeviceRun {
+        DaxDeviceRun(options: global, run: common.run, summaryVerb: Self.summary, errorNoun: Self.failure, printsJSON: printsJSON,
+                     busyRetries: busyRetries)
+    }
+
+    func run() async throws {
+        try runner().run(devices: common.devices, region: common.region) { (controller, device) throws(DaxError) in
+            try operate(controller, device)
+        }
+    }
+}
+
 /// The options of daxctl's per-device commands: `DaxRunOptions` and the device arguments.
 struct DaxDeviceArguments: ParsableArguments {
     @OptionGroup var run: DaxRunOptions
@@ -177,13 +235,4 @@ struct DaxDeviceArguments: ParsableArguments {
     var devices: [String] = []
 
     var region: String? { run.region }
-
-    /// daxctl's "specify a device to <verb>, or "all"".
-    func requireDevices(verb: String) throws {
-        if devices.isEmpty { throw ValidationError("specify a device to \(verb), or \"all\"") }
-    }
-
-    func runner(_ global: DaxGlobalOptions, summary: String, error: String, json: Bool = false) -> DaxDeviceRun {
-        DaxDeviceRun(options: global, human: run.human, verbose: run.verbose, dryRun: run.dryRun, summaryVerb: summary, errorNoun: error, printsJSON: json)
-    }
 }

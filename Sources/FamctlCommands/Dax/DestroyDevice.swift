@@ -2,7 +2,7 @@ import ArgumentParser
 import DaxKit
 
 /// `famctl destroy-device`: daxctl's `destroy-device`.
-struct DestroyDevice: AsyncParsableCommand {
+struct DestroyDevice: DaxDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "destroy-device",
         abstract: "Destroy dax devices of a dynamic region.",
@@ -16,12 +16,14 @@ struct DestroyDevice: AsyncParsableCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    func validate() throws { try common.requireDevices(verb: "destroy") }
+    @OptionGroup var retry: DaxRetryOptions
+    var busyRetries: Int { retry.busyRetries }
 
-    func run() async throws {
-        let run = common.runner(global, summary: "destroyed", error: "destroying devices")
-        try run.run(devices: common.devices, region: common.region) { (controller, device) throws(DaxError) in
-            try controller.destroyDevice(device, force: force)
-        }
+    static let summary = "destroyed"
+    static let failure = "destroying devices"
+    static let verb = "destroy"
+
+    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
+        try controller.destroyDevice(device, force: force)
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import DaxKit
 
 /// `famctl disable-device`: daxctl's `disable-device`.
-struct DisableDevice: AsyncParsableCommand {
+struct DisableDevice: DaxDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "disable-device",
         abstract: "Disable dax devices.",
@@ -13,12 +13,14 @@ struct DisableDevice: AsyncParsableCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    func validate() throws { try common.requireDevices(verb: "disable") }
+    @OptionGroup var retry: DaxRetryOptions
+    var busyRetries: Int { retry.busyRetries }
 
-    func run() async throws {
-        let run = common.runner(global, summary: "disabled", error: "disabling device")
-        try run.run(devices: common.devices, region: common.region) { (controller, device) throws(DaxError) in
-            try controller.disable(device)
-        }
+    static let summary = "disabled"
+    static let failure = "disabling device"
+    static let verb = "disable"
+
+    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
+        try controller.disable(device)
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import DaxKit
 
 /// `famctl enable-device`: daxctl's `enable-device`.
-struct EnableDevice: AsyncParsableCommand {
+struct EnableDevice: DaxDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "enable-device",
         abstract: "Enable dax devices in devdax mode.",
@@ -13,12 +13,11 @@ struct EnableDevice: AsyncParsableCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    func validate() throws { try common.requireDevices(verb: "enable") }
+    static let summary = "enabled"
+    static let failure = "enabling device"
+    static let verb = "enable"
 
-    func run() async throws {
-        let run = common.runner(global, summary: "enabled", error: "enabling device")
-        try run.run(devices: common.devices, region: common.region) { (controller, device) throws(DaxError) in
-            try controller.enable(device)
-        }
+    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
+        try controller.enable(device)
     }
 }

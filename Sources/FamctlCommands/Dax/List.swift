@@ -16,11 +16,11 @@ struct List: AsyncParsableCommand {
 
     @OptionGroup var global: DaxGlobalOptions
 
-    @Option(name: [.customShort("r"), .customLong("region")], help: ArgumentHelp("Filter by region: N, regionN or all.", valueName: "region-id"),
+    @Option(name: [.customShort("r", allowingJoined: true), .customLong("region")], help: ArgumentHelp("Filter by region: N, regionN or all.", valueName: "region-id"),
             completion: .custom(Completions.regions))
     var region: String?
 
-    @Option(name: [.customShort("d"), .customLong("dev")], help: ArgumentHelp("Filter by device: daxX.Y, X.Y or all.", valueName: "dev"),
+    @Option(name: [.customShort("d", allowingJoined: true), .customLong("dev")], help: ArgumentHelp("Filter by device: daxX.Y, X.Y or all.", valueName: "dev"),
             completion: .custom(Completions.daxDevices))
     var device: String?
 
@@ -46,7 +46,11 @@ struct List: AsyncParsableCommand {
         let showRegions = regions || (!devices && region != nil)
         let showDevices = devices || (!regions && (device != nil || region == nil))
         let found: [DaxRegion]
-        if useLibdaxctl, let context = try? LibDaxctlContext() {
+        let context = useLibdaxctl ? try? LibDaxctlContext() : nil
+        if useLibdaxctl && context == nil && global.backend == .libdaxctl {
+            throw CommandFailure(exitCode: ExitCodes.dax(errno: Errno.ENXIO), message: "cannot create a libdaxctl context; try --backend sysfs")
+        }
+        if let context {
             found = context.regions(sysfs: sysfs, readMappings: mappings)
         } else {
             let discovery = DaxDiscovery(sysfs: sysfs, readMappings: mappings)

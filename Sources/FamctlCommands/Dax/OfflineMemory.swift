@@ -2,7 +2,7 @@ import ArgumentParser
 import DaxKit
 
 /// `famctl offline-memory`: daxctl's `offline-memory`.
-struct OfflineMemory: AsyncParsableCommand {
+struct OfflineMemory: DaxDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "offline-memory",
         abstract: "Offline the memory of a system-ram dax device.",
@@ -13,12 +13,11 @@ struct OfflineMemory: AsyncParsableCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    func validate() throws { try common.requireDevices(verb: "offline memory for") }
+    static let summary = "offlined memory for"
+    static let failure = "offlining memory"
+    static let verb = "offline memory for"
 
-    func run() async throws {
-        let run = common.runner(global, summary: "offlined memory for", error: "offlining memory")
-        try run.run(devices: common.devices, region: common.region) { (controller, device) throws(DaxError) in
-            try controller.offlineMemory(device)
-        }
+    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
+        try controller.offlineMemory(device)
     }
 }

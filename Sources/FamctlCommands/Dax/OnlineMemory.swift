@@ -2,7 +2,7 @@ import ArgumentParser
 import DaxKit
 
 /// `famctl online-memory`: daxctl's `online-memory`.
-struct OnlineMemory: AsyncParsableCommand {
+struct OnlineMemory: DaxDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "online-memory",
         abstract: "Online the memory of a system-ram dax device.",
@@ -16,12 +16,11 @@ struct OnlineMemory: AsyncParsableCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    func validate() throws { try common.requireDevices(verb: "online memory for") }
+    static let summary = "onlined memory for"
+    static let failure = "onlining memory"
+    static let verb = "online memory for"
 
-    func run() async throws {
-        let run = common.runner(global, summary: "onlined memory for", error: "onlining memory")
-        try run.run(devices: common.devices, region: common.region) { (controller, device) throws(DaxError) in
-            try controller.onlineMemory(device, movable: movable)
-        }
+    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
+        try controller.onlineMemory(device, movable: movable)
     }
 }

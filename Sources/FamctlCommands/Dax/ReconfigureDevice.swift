@@ -3,7 +3,7 @@ import DaxKit
 
 /// `famctl reconfigure-device`: daxctl's mode switch, for several devices, idempotent, with
 /// `--dry-run` and rollback.
-struct ReconfigureDevice: AsyncParsableCommand {
+struct ReconfigureDevice: DaxDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconfigure-device",
         abstract: "Switch dax devices among devdax, system-ram and famfs modes.",
@@ -20,7 +20,7 @@ struct ReconfigureDevice: AsyncParsableCommand {
 
     @OptionGroup var global: DaxGlobalOptions
 
-    @Option(name: [.customShort("m"), .customLong("mode")], help: ArgumentHelp("devdax, system-ram or famfs.", valueName: "mode"),
+    @Option(name: [.customShort("m", allowingJoined: true), .customLong("mode")], help: ArgumentHelp("devdax, system-ram or famfs.", valueName: "mode"),
             completion: .list(Completions.modes))
     var mode: String?
 
@@ -33,22 +33,47 @@ struct ReconfigureDevice: AsyncParsableCommand {
     @Flag(name: [.customShort("f"), .customLong("force")], help: "Offline online memory before leaving system-ram; ignore the auto-online policy.")
     var force = false
 
+    @Option(name: [.customShort("s", allowingJoined: true), .customLong("size")],
+            help: ArgumentHelp("Resize a disabled device of a dynamic region (takes precedence over -m; no JSON).", valueName: "size"))
+    var size: String?
+
+    @Option(name: [.customShort("a", allowingJoined: true), .customLong("align")],
+            help: ArgumentHelp("Set the alignment of a disabled device (4k, 2m, 1g; takes precedence over -m).", valueName: "align"))
+    var align: String?
+
     @OptionGroup var common: DaxDeviceArguments
 
+    @OptionGroup var retry: DaxRetryOptions
+    var busyRetries: Int { retry.busyRetries }
+
+    static let summary = "reconfigured"
+    static let failure = "reconfiguring devices"
+    static let verb = "reconfigure"
+    /// -s and -a resize (daxctl prints no JSON then); -m switches modes.
+    var resizes: Bool { size != nil || align != nil }
+    var printsJSON: Bool { !resizes }
+
     func validate() throws {
-        guard let mode else { throw ValidationError("a 'mode' option is required (-m devdax|system-ram|famfs)") }
-        guard let parsed = DaxMode(rawValue: mode) else {
-            throw ValidationError("unknown mode '\(mode)': expected one of \(Completions.modes.joined(separator: ", "))")
+        if resizes {
+            _ = try size.map { text throws(ValidationError) in try CreateDevice.parseSize(text, "size") }
+            _ = try align.map { text throws(ValidationError) in try CreateDevice.parseSize(text, "align") }
+        } else {
+            guard let mode else { throw ValidationError("a 'align', 'mode' or 'size' option is required") }
+            guard let parsed = DaxMode(rawValue: mode) else {
+                throw ValidationError("unknown mode '\(mode)': expected one of \(Completions.modes.joined(separator: ", "))")
+            }
+            if noOnline && parsed != .systemRAM { throw ValidationError("--no-online is incompatible with --mode=\(mode)") }
         }
-        if noOnline && parsed != .systemRAM { throw ValidationError("--no-online is incompatible with --mode=\(mode)") }
-        try common.requireDevices(verb: "reconfigure")
+        if common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
     }
 
-    func run() async throws {
-        let options = ReconfigureOptions(mode: DaxMode(rawValue: mode ?? "")!, online: !noOnline, movable: movable, force: force)
-        let run = common.runner(global, summary: "reconfigured", error: "reconfiguring devices", json: true)
-        try run.run(devices: common.devices, region: common.region) { (controller, device) throws(DaxError) in
-            try controller.reconfigure(device, options)
+    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
+        if resizes {
+            // validate() accepted both values.
+            return try controller.resize(device, size: size.flatMap { try? CreateDevice.parseSize($0, "size") },
+                                         align: align.flatMap { try? CreateDevice.parseSize($0, "align") })
         }
+        // validate() accepted the mode.
+        return try controller.reconfigure(device, ReconfigureOptions(mode: DaxMode(rawValue: mode ?? "") ?? .devdax, online: !noOnline, movable: movable, force: force))
     }
 }

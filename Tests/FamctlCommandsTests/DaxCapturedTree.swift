@@ -1,0 +1,39 @@
+import DaxSimulator
+import Foundation
+import Testing
+
+/// A simulated machine written to a temporary directory (directories, files and relative
+/// symlinks as in the real `/sys`), for the built `famctl`; deleted by `remove()`.
+struct CapturedTree {
+    let kernel: SimulatedKernel
+    let root: URL
+
+    init(_ kernel: SimulatedKernel) throws {
+        self.kernel = kernel
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-sysfs-\(UUID().uuidString)")
+        try kernel.materialize(at: root)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+
+    /// `famctl COMMAND --sysfs-root ROOT ARGUMENTS…`, run as a process (`Famctl.run`).
+    func famctl(_ command: String, _ arguments: String...) throws -> Famctl.Result {
+        try Famctl.run([command, "--sysfs-root", root.path] + arguments)
+    }
+
+    /// Every file and link in the tree with its content or target, to prove nothing changed.
+    func snapshot() throws -> [String: String] {
+        var result: [String: String] = [:]
+        let manager = FileManager.default
+        let enumerator = try #require(manager.enumerator(atPath: root.path))
+        while let path = enumerator.nextObject() as? String {
+            let full = root.appendingPathComponent(path).path
+            if let target = try? manager.destinationOfSymbolicLink(atPath: full) {
+                result[path] = "-> " + target
+            } else if let data = manager.contents(atPath: full) {
+                result[path] = String(decoding: data, as: UTF8.self)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Regenerates everything under man/ (section-8 pages) and completions/ (bash, zsh, fish) from
+# the current famctl command tree. Run it after changing any command's options and commit the
+# result; the test suite fails when an option is missing from its page or a completion script
+# differs from what famctl generates.
+#
+#   scripts/gen-docs.sh            regenerate; warn about examples that exit unexpectedly
+#   scripts/gen-docs.sh --strict   the same, but such an example is an error (use before a release)
+#
+# Pages = generated parts (scripts/mangen.swift: NAME, SYNOPSIS, OPTIONS with values and
+# defaults) + hand-written sections in man/src/<page>.mdoc. In those sources a line
+#   .\" example: <command>         runs <command> and inserts it with its real output;
+#   .\" example N: <command>       the same for a command expected to exit with status N.
+# Parts of the command in [[...]] run but are not shown (fixed UUIDs, so the output is
+# reproducible). This host's system UUID is the fixtures' (FAMCTL_SYSTEM_UUID_FILE), so it owns
+# the example file systems. Examples run in a scratch directory holding a captured
+# sysfs tree (FAMCTL_SYSFS_ROOT) and famfs images; each page gets a fresh copy, so the examples
+# of one page build on each other and pages do not affect each other.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The date printed in every page. Fixed so regenerating twice gives identical files; move it
+# forward when you release.
+readonly docs_date=2026-11-25
+
+strict=false
+case "${1:-}" in
+"") ;;
+--strict) strict=true ;;
+*) echo "usage: $0 [--strict]" >&2; exit 64 ;;
+esac
+
+swift build --product famctl >&2
+bin="$(swift build --show-bin-path)/famctl"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# --- completions -----------------------------------------------------------------------
+mkdir -p completions
+"$bin" --generate-completion-script bash >completions/famctl.bash
+"$bin" --generate-completion-script zsh >completions/_famctl
+"$bin" --generate-completion-script fish >completions/famctl.fish
+
+# --- example environment --------------------------------------------------------------
+# A host with two dax regions: dax0.0 (4 GiB, devdax, hmem.0, target node 1, with its 32
+# memory blocks) and dax1.0 (8 GiB, famfs mode under fsdev_dax, hmem.1).
+put() { mkdir -p "$(dirname "$1")" && printf '%s\n' "$2" >"$1"; }
+make_sysfs() {
+    local root=$1 driver
+    for driver in device_dax kmem fsdev_dax; do
+        for f in bind unbind new_id remove_id; do : >"$(mkdir -p "$root/bus/dax/drivers/$driver" && echo "$root/bus/dax/drivers/$driver/$f")"; done
+    done
+    mkdir -p "$root/bus/dax/devices" "$root/dev/char"
+    make_device "$root" 0 4294967296 0x100000000 252:0 device_dax 1
+    make_device "$root" 1 8589934592 0x200000000 252:1 fsdev_dax 2
+    put "$root/devices/system/memory/block_size_bytes" 8000000
+    put "$root/devices/system/memory/auto_online_blocks" offline
+    local block
+    for block in $(seq 32 63); do
+        local dir="$root/devices/system/memory/memory$block"
+        put "$dir/phys_index" "$(printf %08x "$block")"
+        put "$dir/state" offline
+        put "$dir/valid_zones" "Normal Movable"
+        put "$dir/removable" 1
+        mkdir -p "$root/devices/system/node/node1"
+        ln -s "../../memory/memory$block" "$root/devices/system/node/node1/memory$block"
+    done
+}
+make_device() { # root region size start dev driver target_node
+    local root=$1 id=$2 size=$3 start=$4 dev=$5 driver=$6 node=$7
+    local region="$root/devices/platform/hmem.$id" name="dax$id.0"
+    put "$region/dax_region/id" "$id"
+    put "$region/dax_region/size" "$size"
+    put "$region/dax_region/align" 2097152
+    put "$region/dax_region/available_size" 0
+    put "$region/dax_region/create" ""
+    put "$region/dax_region/delete" ""
+    put "$region/dax_region/seed" ""
+    local device="$region/$name"
+    put "$device/size" "$size"
+    put "$device/align" 2097152
+    put "$device/target_node" "$node"
+    put "$device/numa_node" 0
+    put "$device/resource" "$start"
+    put "$device/modalias" 'dax:t0*'
+    put "$device/dev" "$dev"
+    put "$device/mapping0/start" "$start"
+    put "$device/mapping0/end" "$(printf '0x%x' $((start + size - 1)))"
+    put "$device/mapping0/page_offset" 0x0
+    ln -s "../../../../bus/dax/drivers/$driver" "$device/driver"
+    ln -s "../../../../bus/dax" "$device/subsystem"
+    ln -s "../../../devices/platform/hmem.$id/$name" "$root/bus/dax/devices/$name"
+    ln -s "../../../../devices/platform/hmem.$id/$name" "$root/bus/dax/drivers/$driver/$name"
+    ln -s "../../devices/platform/hmem.$id/$name" "$root/dev/char/$dev"
+}
+
+# The upstream reference images (see their README): in the repository once the famfs
+# fixtures are committed, else where FAMCTL_FIXTURES points.
+fixtures=""
+for dir in Tests/FamfsKitTests/Fixtures "${FAMCTL_FIXTURES:-}" /work/shared/fixtures/famfs; do
+    if [[ -n "$dir" && -f "$dir/ref-8g.img.gz" ]]; then fixtures=$dir; break; fi
+done
+[[ -n "$fixtures" ]] || { echo "gen-docs: ref-8g.img.gz not found; set FAMCTL_FIXTURES" >&2; exit 1; }
+
+template="$work/template"
+mkdir -p "$template" "$work/bin" "$work/run"
+make_sysfs "$template/sysfs"
+for image in ref-8g var-bad-entry4-crc; do
+    gunzip -c "$fixtures/$image.img.gz" >"$template/$image.img"
+    truncate -s 8G "$template/$image.img"
+done
+printf 'c0ffee00-1234-4abc-8def-0123456789ab\n' >"$template/system_uuid"
+ln -s "$bin" "$work/bin/famctl"
+
+# Escapes command output for a literal display: backslashes, leading control characters,
+# trailing blanks.
+roff_literal() { sed -e 's/\\/\\e/g' -e "s/^\\([.']\\)/\\\\\\&\\1/" -e 's/[[:space:]]*$//'; }
+
+unexpected=0
+expand_page() { # source output
+    local source=$1 output=$2 line page_dir
+    page_dir="$work/run/$(basename "$source" .mdoc)"
+    rm -rf "$page_dir"
+    cp -a --sparse=always "$template" "$page_dir"
+    while IFS= read -r line || [[ -n "$line" ]]; do
+        if [[ "$line" =~ ^\.\\\"\ example(\ ([0-9]+))?:\ (.*)$ ]]; then
+            local expected=${BASH_REMATCH[2]:-0} command=${BASH_REMATCH[3]}
+            local shown run status
+            shown=$(sed -e 's/ *\[\[[^]]*\]\]//g' <<<"$command")
+            run=$(sed -e 's/\[\[\([^]]*\)\]\]/\1/g' <<<"$command")
+            set +e
+            (cd "$page_dir" && PATH="$work/bin:$PATH" FAMCTL_SYSFS_ROOT="$page_dir/sysfs" \
+                FAMCTL_SYSTEM_UUID_FILE="$page_dir/system_uuid" timeout 60 bash -c "$run" >"$work/out" 2>&1)
+            status=$?
+            set -e
+            # The scratch directory's name changes every run: show paths relative to it.
+            sed -i -e "s|$page_dir/||g" -e "s|$page_dir|.|g" "$work/out"
+            if [[ "$status" != "$expected" ]]; then
+                echo "gen-docs: $(basename "$source"): '$shown' exited $status, expected $expected" >&2
+                unexpected=$((unexpected + 1))
+            fi
+            echo ".Bd -literal -offset indent"
+            if [[ "$expected" == 0 ]]; then
+                printf '# %s\n' "$shown" | roff_literal
+                roff_literal <"$work/out"
+            else
+                printf '# %s; echo $?\n' "$shown" | roff_literal
+                roff_literal <"$work/out"
+                echo "$status"
+            fi
+            echo ".Ed"
+        else
+            printf '%s\n' "$line"
+        fi
+    done <"$source" >"$output"
+}
+
+mkdir -p "$work/src/common" "$work/man"
+cp man/src/common/*.mdoc "$work/src/common/"
+for source in man/src/*.mdoc; do
+    expand_page "$source" "$work/src/$(basename "$source")"
+done
+
+"$bin" --experimental-dump-help >"$work/dump.json"
+swift scripts/mangen.swift "$work/dump.json" "$work/src" "$work/man" "$docs_date" "$("$bin" --version)"
+rm -f man/*.8
+cp "$work/man/"*.8 man/
+
+if ((unexpected)); then
+    echo "gen-docs: $unexpected example(s) did not exit as documented (see above)" >&2
+    $strict && exit 1
+fi
+echo "gen-docs: wrote $(ls man/*.8 | wc -l) pages to man/ and 3 completion scripts to completions/" >&2
