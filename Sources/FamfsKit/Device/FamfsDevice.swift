@@ -100,16 +100,6 @@ public final class MappedRegion {
 
     public var readOnlyBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(bytes) }
 
-    /// Lets go of the resident pages wholly inside `range` (relative to `bytes`), so a
-    /// single pass over a large mapping keeps memory flat. Reading them again re-faults them.
-    public func dropPages(_ range: Range<Int>) {
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let skip = bytes.baseAddress! - base
-        let start = (skip + range.lowerBound + page - 1) / page * page
-        let end = (skip + range.upperBound) / page * page
-        if end > start { Syscall.dropPages(base + start, length: end - start) }
-    }
-
     /// Makes the writes in `range` (relative to `bytes`) durable and visible: msync of the
     /// dirty pages for an image file, CPU cache write-back for a dax device (whose driver
     /// has no fsync, so msync would fail there).

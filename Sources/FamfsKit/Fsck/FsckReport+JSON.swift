@@ -44,7 +44,7 @@ extension FsckReport {
                 ("files", .number(UInt64(files))),
                 ("directories", .number(UInt64(directories))),
             ])),
-            ("allocation", !allocationChecked ? .null : .object([
+            ("allocation", .object([
                 ("collisions", .number(collisions)),
                 ("device_capacity", .number(superblock.deviceSize)),
                 ("bitmap_capacity", .number(bitmapCapacity)),

@@ -27,9 +27,7 @@ extension FsckReport {
               Log size (total bytes)    \(superblock.logLength)
 
             """
-        if !allocationChecked {
-            out += "  allocation not checked (device too large)\n\n"
-        } else if collisions == 0 {
+        if collisions == 0 {
             let bytes = { (value: UInt64) in human ? cFormat("%.2fG", Double(value) / Double(1 << 30)) : "\(value)" }
             out += """
                   No allocation errors found

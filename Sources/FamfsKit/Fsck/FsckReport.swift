@@ -40,9 +40,6 @@ public struct FsckReport: Equatable, Sendable {
     public var allocatedBytes: UInt64 = 0
     /// `ceil(dd_size / AU) · AU`: upstream's "Bitmap capacity".
     public var bitmapCapacity: UInt64 = 0
-    /// False when the superblock's device size is too large to rebuild a bitmap for; the
-    /// allocation figures are then absent.
-    public var allocationChecked = true
     /// Per-bucket figures when asked for (`-B`).
     public var buckets: BucketStatistics?
 

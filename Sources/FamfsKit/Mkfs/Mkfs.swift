@@ -101,11 +101,10 @@ public struct Mkfs: Sendable {
         }
         if request.dryRun { return .formatted(plan, Self.report(of: plan)) }
         try write(plan, to: device)
-        do {
-            let volume = try VolumeOpener(devices: devices).open(device: device)
-            return .formatted(plan, FsckChecker.check(volume, systemUUID: request.systemUUID))
-        } catch {
-            throw .verifyFailed(error)
+        let volume: FamfsVolume
+        do { volume = try VolumeOpener(devices: devices).open(device: device) } catch { throw .verifyFailed(error) }
+        do { return .formatted(plan, try FsckChecker.check(volume, systemUUID: request.systemUUID)) } catch {
+            throw .device(error)
         }
     }
 

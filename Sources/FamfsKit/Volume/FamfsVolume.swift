@@ -22,16 +22,13 @@ public final class FamfsVolume {
     public let source: Source
     public let superblock: Superblock
     public let header: LogHeader
-    private let superblockRegion: MappedRegion
     private let logRegion: MappedRegion
 
-    init(path: String, source: Source, superblock: Superblock, header: LogHeader,
-         superblockRegion: MappedRegion, logRegion: MappedRegion) {
+    init(path: String, source: Source, superblock: Superblock, header: LogHeader, logRegion: MappedRegion) {
         self.path = path
         self.source = source
         self.superblock = superblock
         self.header = header
-        self.superblockRegion = superblockRegion
         self.logRegion = logRegion
     }
 
@@ -49,9 +46,17 @@ public final class FamfsVolume {
         try logRegion.flush(range)
     }
 
-    /// Lets go of the log pages in `range` once a pass is done with them (fsck on large logs).
-    public func dropLogPages(_ range: Range<Int>) {
-        logRegion.dropPages(range)
+    /// Maps `range` of the log (relative to `log`) on its own, read-only: a scan that maps
+    /// and releases windows keeps only a window resident, whatever page sizes the page cache
+    /// uses for the file.
+    public func mapLog(_ range: Range<Int>) throws(DeviceError) -> MappedRegion {
+        try logFile.map(offset: logFileOffset + UInt64(range.lowerBound), length: UInt64(range.count))
+    }
+
+    /// Where the log starts in `logFile`.
+    private var logFileOffset: UInt64 {
+        if case .device = source { return superblock.logOffset }
+        return 0
     }
 
     /// The device, image or meta file that holds the log: the one to lock and re-read.
@@ -114,9 +119,9 @@ public struct VolumeOpener: Sendable {
         do {
             logRegion = try device.map(offset: superblock.logOffset, length: superblock.logLength, writable: writable)
         } catch { throw .device(error) }
-        let header = try validatedHeader(logRegion, superblock: superblock, path: path)
+        let header = try validatedHeader(device, at: superblock.logOffset, superblock: superblock, path: path)
         return FamfsVolume(path: path, source: .device(device), superblock: superblock, header: header,
-                           superblockRegion: superblockRegion, logRegion: logRegion)
+                           logRegion: logRegion)
     }
 
     private func openMounted(_ path: String, mountPoint: String, writable: Bool) throws(VolumeError) -> FamfsVolume {
@@ -137,17 +142,19 @@ public struct VolumeOpener: Sendable {
         do { logRegion = try logFile.map(offset: 0, length: superblock.logLength, writable: writable) } catch {
             throw .device(error)
         }
-        let header = try validatedHeader(logRegion, superblock: superblock, path: logFile.path)
+        let header = try validatedHeader(logFile, at: 0, superblock: superblock, path: logFile.path)
         return FamfsVolume(
             path: path, source: .mounted(mountPoint: mountPoint, superblockFile: superblockFile, logFile: logFile),
-            superblock: superblock, header: header, superblockRegion: superblockRegion, logRegion: logRegion)
+            superblock: superblock, header: header, logRegion: logRegion)
     }
 
     private func mapSuperblock(_ device: FamfsDevice, path: String) throws(VolumeError) -> MappedRegion {
         guard device.size >= UInt64(Superblock.size) else {
             throw .truncated(path: path, size: device.size, needed: UInt64(Superblock.size), holding: "a superblock")
         }
-        do { return try device.map(offset: 0, length: min(device.size, Famfs.superblockRegionSize)) } catch {
+        // Only the structure: a larger mapping of a file cached in large folios would be
+        // resident whole.
+        do { return try device.map(offset: 0, length: UInt64(Superblock.size)) } catch {
             throw .device(error)
         }
     }
@@ -159,7 +166,12 @@ public struct VolumeOpener: Sendable {
         }
     }
 
-    private func validatedHeader(_ region: MappedRegion, superblock: Superblock, path: String) throws(VolumeError) -> LogHeader {
+    /// Validates the header through a mapping of its own, so the log region's mapping stays
+    /// untouched until someone reads entries (fsck maps windows instead).
+    private func validatedHeader(_ file: FamfsDevice, at offset: UInt64, superblock: Superblock,
+                                 path: String) throws(VolumeError) -> LogHeader {
+        let region: MappedRegion
+        do { region = try file.map(offset: offset, length: LogHeader.size) } catch { throw .device(error) }
         switch LogHeader.validate(region.readOnlyBytes, superblock: superblock) {
         case .success(let header): return header
         case .failure(let problem): throw .logHeader(path: path, problem)
