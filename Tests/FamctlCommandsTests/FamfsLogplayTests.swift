@@ -45,6 +45,22 @@ import Testing
         #expect(mode == 0o444)
     }
 
+    @Test func loggedModesSurviveTheCallersUmask() throws {
+        let scratch = try FamfsImage(fixture: "ref-8g")
+        let tree = scratch.path("tree")
+        let result = try Famctl.run(
+            ["famfs", "logplay", "--system-uuid-file", scratch.ownerUUIDFile, "--into", tree, scratch.image],
+            prefix: ["/bin/sh", "-c", "umask 077 && exec \"$0\" \"$@\""])
+        #expect(result.status == 0, "\(result.stderr)")
+        func mode(_ path: String) throws -> Int? {
+            try FileManager.default.attributesOfItem(atPath: tree + "/" + path)[.posixPermissions] as? Int
+        }
+        #expect(try mode("dir1") == 0o755)
+        #expect(try mode("file0") == 0o644)
+        #expect(try mode("dir2") == 0o700)
+        #expect(try mode("dir1/file1") == 0o600)
+    }
+
     @Test func aDryRunTouchesNothing() throws {
         let scratch = try FamfsImage(fixture: "ref-8g")
         let result = try scratch.famfs("logplay", ["-n", scratch.image])

@@ -34,6 +34,17 @@ extension Syscall {
         withCName(name) { Glibc.fchmodat(directory, $0, mode, 0) } == 0 ? .success(0) : .failure(Errno(rawValue: errno))
     }
 
+    static func fchmod(_ fd: Int32, mode: mode_t) -> Result<Int32, Errno> {
+        Glibc.fchmod(fd, mode) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
+    }
+
+    /// The process's umask (reading it means setting it; it is put back at once).
+    static func currentUmask() -> mode_t {
+        let mask = Glibc.umask(0o022)
+        Glibc.umask(mask)
+        return mask
+    }
+
     static func fchown(_ fd: Int32, uid: uid_t, gid: gid_t) -> Result<Int32, Errno> {
         Glibc.fchown(fd, uid, gid) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
     }

@@ -8,7 +8,7 @@ import SystemPackage
 /// A directory tree logplay creates entries in, confined to its root: every path is walked
 /// component by component with `openat(O_NOFOLLOW)` from the root's descriptor, so a symlink
 /// planted anywhere inside the tree is never followed and nothing outside the root is touched.
-/// Modes are applied exactly (the umask is cleared while the tree is open); ownership is set
+/// Modes are applied exactly (set again where the umask took bits away); ownership is set
 /// when it differs from the caller's and the caller may change it (root).
 final class ReplayTree {
     enum Kind {
@@ -32,7 +32,8 @@ final class ReplayTree {
     /// up to date with what this tree creates: a replay over an existing tree then costs one
     /// directory read per directory instead of one `stat` per entry.
     private var listings: [[UInt8]: [[UInt8]: UInt8]] = [:]
-    private let savedUmask: mode_t
+    /// Bits the umask removes from modes at creation, restored with chmod.
+    private let umask: mode_t
     /// Root: may chown, and directory permissions do not keep it out.
     private let mayChown: Bool
     /// Directories created with owner rwx for a caller that is not root, because their
@@ -55,7 +56,7 @@ final class ReplayTree {
         rootFD = fd
         // Safe: the limit is capped at 65536, and a few descriptors stay free for the rest.
         cachedDirectoryLimit = max(64, Int(Syscall.raiseDescriptorLimit(cap: 1 << 16)) - 64)
-        savedUmask = umask(0)
+        umask = Syscall.currentUmask()
         mayChown = geteuid() == 0
         owner = (geteuid(), getegid())
     }
@@ -63,7 +64,6 @@ final class ReplayTree {
     deinit {
         for fd in directories.values { Syscall.close(fd) }
         Syscall.close(rootFD)
-        umask(savedUmask)
     }
 
     func makeDirectory(_ components: [[UInt8]], mode: UInt32, uid: UInt32, gid: UInt32) -> Outcome {
@@ -75,7 +75,11 @@ final class ReplayTree {
         let locksOwnerOut = !mayChown && mode & 0o300 != 0o300
         switch Syscall.mkdirat(parent, name, mode: mode_t(locksOwnerOut ? mode | 0o700 : mode)) {
         case .success:
-            if locksOwnerOut { pendingModes.append((components, mode)) }
+            if locksOwnerOut {
+                pendingModes.append((components, mode))
+            } else if mode_t(mode) & umask != 0, case .failure(let code) = Syscall.fchmodat(parent, name, mode: mode_t(mode)) {
+                return .failed("cannot set mode \(String(mode, radix: 8)): \(code.description)")
+            }
             record(name, type: UInt8(DT_DIR), in: components.dropLast())
             listings[key(components[...])] = [:]
             if let problem = chown(parent, name, uid: uid, gid: gid) { return .failed(problem) }
@@ -102,6 +106,9 @@ final class ReplayTree {
         }
         record(name, type: UInt8(DT_REG), in: components.dropLast())
         defer { Syscall.close(fd) }
+        if mode_t(mode) & umask != 0, case .failure(let code) = Syscall.fchmod(fd, mode: mode_t(mode)) {
+            return .failed("cannot set mode \(String(mode, radix: 8)): \(code.description)")
+        }
         if kind == .shadow {
             var text = contents()
             let written = text.withUTF8 { Syscall.writeAll(fd, UnsafeRawBufferPointer($0)) }
