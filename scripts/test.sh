@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh mandoc groff-base man-db fish zsh lintian dpkg-dev fakeroot
 swift build --build-tests
 swift test --skip-build
+scripts/test-package.sh
 # A bounded libFuzzer run over the famfs readers (fsck must never crash or hang).
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
-scripts/test-package.sh

@@ -183,7 +183,10 @@ import Testing
     /// agree entry for entry.
     @Test func windowedVolumeScanEqualsTheInMemoryScan() throws {
         var image = try Fixture.imageBytes("empty-8g")
-        let count = 3 * FsckChecker.windowSlots + 17
+        let window = FsckChecker.windowSlots(logSlots: 15420)
+        #expect(window == 2 * SlotKind.chunkSlots)
+        #expect(FsckChecker.windowSlots(logSlots: 493_447) == 32 * SlotKind.chunkSlots)
+        let count = 3 * window + 17
         image.withUnsafeMutableBytes { bytes in
             let log = UnsafeMutableRawBufferPointer(rebasing: bytes[0x20_0000...])
             for i in 0..<count {
@@ -198,7 +201,7 @@ import Testing
                 let start = 48 + 544 * i
                 LogEntry(seqnum: UInt64(i), body: body).encode(into: UnsafeMutableRawBufferPointer(rebasing: log[start..<start + 544]))
             }
-            log[48 + 544 * FsckChecker.windowSlots + 100] ^= 1
+            log[48 + 544 * window + 100] ^= 1
             var header = LogHeader(decoding: UnsafeRawBufferPointer(log))
             header.nextIndex = UInt64(count)
             header.nextSeqnum = UInt64(count)
@@ -206,7 +209,7 @@ import Testing
         }
         let inMemory = try Self.check(image, nbuckets: 4)
         #expect(inMemory.badEntryCount == 1)
-        #expect(inMemory.problems.first?.index == UInt64(FsckChecker.windowSlots))
+        #expect(inMemory.problems.first?.index == UInt64(window))
         #expect(inMemory.collisions == 1)
 
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-windows-\(UUID().uuidString).img").path

@@ -4,8 +4,13 @@
 /// go afterwards), so memory stays flat whatever the log length and however the page cache
 /// holds the file.
 public enum FsckChecker {
-    /// Slots per window: two parallel chunks, about 1 MiB of log.
-    static let windowSlots = 2 * SlotKind.chunkSlots
+    /// Slots per window: an eighth of the log, between two parallel chunks (about 1 MiB,
+    /// small logs) and 32 (about 18 MiB, large ones, where fewer mappings save time and the
+    /// window is small next to the log).
+    static func windowSlots(logSlots: Int) -> Int {
+        let chunk = SlotKind.chunkSlots
+        return min(32 * chunk, max(2 * chunk, logSlots / 8 / chunk * chunk))
+    }
 
     /// Checks `volume`. `systemUUID` is this host's (nil: unknown, so the role is Client);
     /// `nbuckets` asks for bucket statistics. Throws when a window of the log cannot be
@@ -13,20 +18,18 @@ public enum FsckChecker {
     public static func check(_ volume: FamfsVolume, systemUUID: FamfsUUID?,
                              nbuckets: Int? = nil) throws(DeviceError) -> FsckReport {
         try check(superblock: volume.superblock, header: volume.header, slotsInUse: LogScan.slotsInUse(volume.log, header: volume.header),
-                  systemUUID: systemUUID, nbuckets: nbuckets, rereadsBadSlots: volume.logFile.kind != .imageFile) {
+                  systemUUID: systemUUID, nbuckets: nbuckets) {
             (indexes, body) throws(DeviceError) in
             let region = try volume.mapLog(SlotRun.logRange(indexes))
             body(SlotRun(bytes: region.readOnlyBytes, indexes: indexes))
         }
     }
 
-    /// The check over validated metadata and log bytes in memory (header first). On shared
-    /// memory (`rereadsBadSlots`) a slot that fails is read once more before it is
-    /// reported, since another host's write may have been in flight.
+    /// The check over validated metadata and log bytes in memory (header first).
     public static func check(superblock: Superblock, header: LogHeader, log: UnsafeRawBufferPointer,
-                             systemUUID: FamfsUUID?, nbuckets: Int? = nil, rereadsBadSlots: Bool = false) -> FsckReport {
+                             systemUUID: FamfsUUID?, nbuckets: Int? = nil) -> FsckReport {
         check(superblock: superblock, header: header, slotsInUse: LogScan.slotsInUse(log, header: header),
-              systemUUID: systemUUID, nbuckets: nbuckets, rereadsBadSlots: rereadsBadSlots) { indexes, body in
+              systemUUID: systemUUID, nbuckets: nbuckets) { indexes, body in
             body(SlotRun(log: log, indexes: indexes))
         }
     }
@@ -34,7 +37,7 @@ public enum FsckChecker {
     /// The loop both entry points share; `window` hands each window's slots to its body.
     private static func check<E: Error>(
         superblock: Superblock, header: LogHeader, slotsInUse slots: Int, systemUUID: FamfsUUID?, nbuckets: Int?,
-        rereadsBadSlots: Bool, window: (Range<Int>, (SlotRun) -> Void) throws(E) -> Void
+        window: (Range<Int>, (SlotRun) -> Void) throws(E) -> Void
     ) throws(E) -> FsckReport {
         var report = FsckReport(
             superblock: superblock, role: systemUUID == superblock.systemUUID ? .owner : .client, header: header)
@@ -44,12 +47,12 @@ public enum FsckChecker {
         // Validation bounds the unit count (Famfs.maximumAllocationUnits).
         var bitmap = AllocationBitmap(superblock: superblock)
         let geometry = LogEntry.Geometry(superblock)
+        let windowSlots = windowSlots(logSlots: Int(header.slotCount))
         var indexes = 0..<min(slots, windowSlots)
         while !indexes.isEmpty {
             try window(indexes) { run in
                 for (index, kind) in zip(run.indexes, SlotKind.classify(run, geometry: geometry)) {
-                    tally(run.slot(index), index: index, kind: kind, geometry: geometry,
-                          rereads: rereadsBadSlots, into: &report, bitmap: &bitmap)
+                    tally(run.slot(index), index: index, kind: kind, geometry: geometry, into: &report, bitmap: &bitmap)
                 }
             }
             indexes = indexes.upperBound..<min(slots, indexes.upperBound + windowSlots)
@@ -65,7 +68,7 @@ public enum FsckChecker {
     /// valid file (an entry whose units were already in use is a problem of its own), the
     /// problem of a bad slot, a warning for an ignored type.
     private static func tally(_ slot: UnsafeRawBufferPointer, index: Int, kind: SlotKind, geometry: LogEntry.Geometry,
-                              rereads: Bool, into report: inout FsckReport, bitmap: inout AllocationBitmap) {
+                              into report: inout FsckReport, bitmap: inout AllocationBitmap) {
         switch kind {
         case .directory:
             report.directories += 1
@@ -82,16 +85,15 @@ public enum FsckChecker {
                     what: "allocation collision: \(collided) allocation units already in use"))
             }
         case .bad:
-            // Upstream re-reads after a cache invalidation but prints the message twice; a
-            // second look here, one message.
-            if rereads, LogEntry.check(slot, index: UInt64(index), geometry: geometry) == nil {
+            // A second read for the message doubles as upstream's retry: on shared memory
+            // another host's write may have been in flight (upstream printed the message
+            // twice; once here), and an entry that reads valid now counts as valid.
+            guard let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry) else {
                 return tally(slot, index: index, kind: SlotKind(validType: slot.u32(at: 8)), geometry: geometry,
-                             rereads: false, into: &report, bitmap: &bitmap)
+                             into: &report, bitmap: &bitmap)
             }
             report.badEntryCount += 1
-            if let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry) {
-                report.problems.append(.init(index: UInt64(index), path: LogEntry.bestEffortPath(slot), what: problem.description))
-            }
+            report.problems.append(.init(index: UInt64(index), path: LogEntry.bestEffortPath(slot), what: problem.description))
         case .ignored:
             report.warnings.append("log entry \(index): unknown entry type \(slot.u32(at: 8)) (ignored)")
         case .addDaxdev:
