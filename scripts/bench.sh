@@ -122,8 +122,8 @@ famfs_uuid=$famfs_work/system_uuid
 printf 'c0ffee00-1234-4abc-8def-0123456789ab' >"$famfs_uuid"
 echo
 echo "famfs: fsck of full logs, mkfs of a 1 TiB sparse image ($runs runs, median)"
-printf '| %-58s | %9s |\n' "command (whole process)" "median ms"
-printf '|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11})"
+printf '| %-58s | %9s | %9s |\n' "command (whole process)" "median ms" "cpu ms"
+printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..11})"
 famfs_rss=()
 for log_mib in 8 256; do
     image=$famfs_work/full-${log_mib}m.img

@@ -157,4 +157,17 @@ import Testing
         #expect(object["slots"] as? Int == 15420)
         #expect((object["fsck"] as? [String: Any])?["clean"] as? Bool == true)
     }
+
+    /// Formatting writes only the superblock and the log header: a 1 TiB image stays sparse.
+    @Test func aTerabyteImageStaysSparse() throws {
+        let scratch = try Scratch()
+        let image = "\(scratch.path)/big.img"
+        let result = try mkfs(scratch, ["--size", "1t", image])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: image)
+        #expect(attributes[.size] as? UInt64 == 1 << 40)
+        var info = stat()
+        #expect(stat(image, &info) == 0)
+        #expect(Int(info.st_blocks) * 512 <= 64 << 10, "\(Int(info.st_blocks) * 512) bytes allocated")
+    }
 }
