@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "DaxSimulator", "CDaxctl"]),
         .testTarget(
             name: "FamctlCommandsTests",
-            dependencies: ["FamctlCommands", "famctl", "CZlib", "DaxSimulator"]
+            dependencies: ["FamctlCommands", "FamfsKit", "famctl", "CZlib", "DaxSimulator"]
         ),
     ]
 )

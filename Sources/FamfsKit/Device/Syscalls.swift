@@ -65,7 +65,7 @@ enum Syscall {
         _ = Glibc.close(fd)
     }
 
-    private static func retrying(_ call: () -> Int32) -> Result<Int32, Errno> {
+    static func retrying(_ call: () -> Int32) -> Result<Int32, Errno> {
         while true {
             let rc = call()
             if rc >= 0 { return .success(rc) }
