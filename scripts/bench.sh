@@ -104,6 +104,9 @@ median_ms "famctl --version (process start-up)" "$famctl" --version
 # sparse image. Targets: fsck 8 MiB < 20 ms, 256 MiB < 65 ms, mkfs 1 TiB < 100 ms with the image
 # staying sparse; peak RSS (/usr/bin/time -v, the largest of three runs) <= log size + 16 MiB.
 
+# GNU time for peak RSS, python3 for the log generator.
+scripts/setup.sh time python3 >/dev/null
+
 # peak_rss_kib COMMAND...: the largest maximum resident set size of three runs, in KiB.
 peak_rss_kib() {
     local peak=0 rss
