@@ -86,8 +86,8 @@ enum SlotKind: UInt8, Sendable {
     case file, directory, addDaxdev, ignored, bad
 
     /// Slots per unit of parallel work: large enough that dispatch costs vanish next to the
-    /// CRCs (about half a MiB of log), small enough to balance two or more cores.
-    static let chunkSlots = 1024
+    /// CRCs (about a quarter MiB of log), small enough to balance two or more cores.
+    static let chunkSlots = 512
 
     /// Checks the slots of `run` in parallel chunks, each writing its own part of the result.
     static func classify(_ run: SlotRun, geometry: LogEntry.Geometry) -> [SlotKind] {

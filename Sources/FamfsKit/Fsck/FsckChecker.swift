@@ -4,12 +4,12 @@
 /// go afterwards), so memory stays flat whatever the log length and however the page cache
 /// holds the file.
 public enum FsckChecker {
-    /// Slots per window: an eighth of the log, between two parallel chunks (about 1 MiB,
-    /// small logs) and 32 (about 18 MiB, large ones, where fewer mappings save time and the
-    /// window is small next to the log).
+    /// Slots per window: a sixteenth of the log, between two parallel chunks (about half a
+    /// MiB, small logs) and 64 (about 18 MiB, large ones, where fewer mappings save time and
+    /// the window is small next to the log).
     static func windowSlots(logSlots: Int) -> Int {
         let chunk = SlotKind.chunkSlots
-        return min(32 * chunk, max(2 * chunk, logSlots / 8 / chunk * chunk))
+        return min(64 * chunk, max(2 * chunk, logSlots / 16 / chunk * chunk))
     }
 
     /// Checks `volume`. `systemUUID` is this host's (nil: unknown, so the role is Client);
