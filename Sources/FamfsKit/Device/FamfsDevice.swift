@@ -16,6 +16,15 @@ public final class FamfsDevice {
         case imageFile
         /// A char dax device (`daxX.Y`) bound to `device_dax`; `size` comes from sysfs.
         case charDax(name: String)
+        /// A block device such as `/dev/pmem0`; `size` comes from sysfs.
+        case blockDevice(name: String)
+
+        /// Whether writes go through the page cache (msync and fsync make them durable) rather
+        /// than straight to memory (CPU cache write-back does).
+        public var isBuffered: Bool {
+            if case .charDax = self { return false }
+            return true
+        }
     }
 
     /// The path as given.
@@ -55,7 +64,7 @@ public final class FamfsDevice {
         case .success(let base):
             return MappedRegion(
                 base: base, mappedLength: mappedLength, skip: Int(offset - start), length: Int(length), path: path,
-                writesBackCaches: kind != .imageFile)
+                writesBackCaches: !kind.isBuffered)
         case .failure(let code):
             throw .mapFailed(path: path, offset: start, length: UInt64(mappedLength), errno: code.rawValue)
         }
@@ -69,10 +78,10 @@ public final class FamfsDevice {
         }
     }
 
-    /// Flushes written data of an image file to stable storage. A dax device has nothing
-    /// buffered in the kernel (and no fsync): its regions' `flush` is all it needs.
+    /// Flushes written data of an image file or block device to stable storage. A dax device
+    /// has nothing buffered in the kernel (and no fsync): its regions' `flush` is all it needs.
     public func synchronize() throws(DeviceError) {
-        guard kind == .imageFile else { return }
+        guard kind.isBuffered else { return }
         if case .failure(let code) = Syscall.fsync(fd) { throw .syncFailed(path: path, errno: code.rawValue) }
     }
 }
