@@ -25,13 +25,14 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // CRC-32 by carry-less multiplication for the log scans (zlib finishes the tails).
-        .target(name: "CFamfsCRC"),
+        // C kernels of the format layer: CRC-32 by carry-less multiplication for the log
+        // scans, CPU cache write-back for char dax mappings.
+        .target(name: "CFamfs"),
         .target(
             name: "FamfsKit",
             dependencies: [
                 "CZlib",
-                "CFamfsCRC",
+                "CFamfs",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -60,7 +61,7 @@ let package = Package(
         .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "DaxSimulator", "CDaxctl"]),
         .testTarget(
             name: "FamctlCommandsTests",
-            dependencies: ["FamctlCommands", "famctl", "CZlib", "DaxSimulator"]
+            dependencies: ["FamctlCommands", "FamfsKit", "famctl", "CZlib", "DaxSimulator"]
         ),
     ]
 )

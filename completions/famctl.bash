@@ -548,11 +548,24 @@ _famctl_famfs_fsck() {
 }
 
 _famctl_famfs_logplay() {
-    repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    repeating_flags=(--verbose -v)
+    non_repeating_flags=(-n --dry-run --client -c --shadowtest --json --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--shadow --into --system-uuid-file)
     __famctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--shadow')
+        return
+        ;;
+    '--into')
+        return
+        ;;
+    '--system-uuid-file')
+        return
+        ;;
+    esac
 
     # Offer positional completions
     case "${positional_number}" in
@@ -565,10 +578,27 @@ _famctl_famfs_logplay() {
 
 _famctl_famfs_mkdir() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--parents -p --version -h --help)
     repeating_options=()
-    non_repeating_options=()
-    __famctl_offer_flags_options 1
+    non_repeating_options=(--mode -m --uid -u --gid -g --system-uuid-file)
+    __famctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--mode'|'-m')
+        __famctl_add_completions -W '0755'$'\n''0700'$'\n''0644'$'\n''0600'
+        return
+        ;;
+    '--uid'|'-u')
+        return
+        ;;
+    '--gid'|'-g')
+        return
+        ;;
+    '--system-uuid-file')
+        return
+        ;;
+    esac
 
     # Offer positional completions
     case "${positional_number}" in
@@ -581,10 +611,45 @@ _famctl_famfs_mkdir() {
 
 _famctl_famfs_creat() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--no-umask --version -h --help)
     repeating_options=()
-    non_repeating_options=()
-    __famctl_offer_flags_options 1
+    non_repeating_options=(--size -s --mode -m --uid -u --gid -g -N -B -C --seed --manifest --system-uuid-file)
+    __famctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--size'|'-s')
+        return
+        ;;
+    '--mode'|'-m')
+        __famctl_add_completions -W '0755'$'\n''0700'$'\n''0644'$'\n''0600'
+        return
+        ;;
+    '--uid'|'-u')
+        return
+        ;;
+    '--gid'|'-g')
+        return
+        ;;
+    '-N')
+        return
+        ;;
+    '-B')
+        return
+        ;;
+    '-C')
+        return
+        ;;
+    '--seed')
+        return
+        ;;
+    '--manifest')
+        return
+        ;;
+    '--system-uuid-file')
+        return
+        ;;
+    esac
 
     # Offer positional completions
     case "${positional_number}" in

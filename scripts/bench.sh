@@ -10,13 +10,15 @@ work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # median_ms LABEL COMMAND...: prints "| LABEL | median wall ms | mean user+sys ms |". The CPU
-# column does not depend on what else the machine is doing.
+# column does not depend on what else the machine is doing. With BENCH_PREPARE set, that shell
+# command runs before every timed run (not timed), e.g. to restore a fresh target.
 median_ms() {
     local label=$1
     shift
-    local ms cpu
+    local ms cpu prepare=(--warmup 3)
+    [ -z "${BENCH_PREPARE:-}" ] || prepare=(--prepare "sh -c $(printf '%q' "$BENCH_PREPARE")")
     if command -v hyperfine >/dev/null; then
-        hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/h.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
+        hyperfine -N "${prepare[@]}" --runs "$runs" --export-json "$work/h.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
         field() { sed -n "s/.*\"$1\": *\\([0-9.eE+-]*\\).*/\\1/p" "$work/h.json" | head -1; }
         ms=$(awk -v m="$(field median)" 'BEGIN {printf "%.2f", m * 1000}')
         cpu=$(awk -v u="$(field user)" -v s="$(field system)" 'BEGIN {printf "%.2f", (u + s) * 1000}')
@@ -24,6 +26,7 @@ median_ms() {
         local times=()
         for _ in $(seq "$runs"); do
             local start end
+            [ -z "${BENCH_PREPARE:-}" ] || sh -c "$BENCH_PREPARE" >/dev/null 2>&1
             start=$(date +%s%N)
             "$@" >/dev/null 2>&1 || true
             end=$(date +%s%N)
@@ -94,3 +97,84 @@ median_ms "famctl list -d dax7.3 (system-ram device)" "$famctl" list -d dax7.3 -
 median_ms "famctl reconfigure-device --dry-run -m system-ram dax0.0" "$famctl" reconfigure-device --dry-run -m system-ram dax0.0 --sysfs-root "$work/sys"
 median_ms "famctl reconfigure-device --dry-run -m devdax -f dax7.0" "$famctl" reconfigure-device --dry-run -m devdax -f dax7.0 --sysfs-root "$work/sys"
 median_ms "famctl --version (process start-up)" "$famctl" --version
+
+# ==== famfs mkfs/fsck ========================================================================
+# fsck of a full 8 MiB log (15,420 entries) and a full 256 MiB log (493,447 entries), one
+# directory per 16 entries, the rest 2 MiB files (scripts/famfs-full-log.py); mkfs of a 1 TiB
+# sparse image. Targets: fsck 8 MiB < 20 ms, 256 MiB < 65 ms, mkfs 1 TiB < 100 ms with the image
+# staying sparse; peak RSS (/usr/bin/time -v, the largest of three runs) <= log size + 16 MiB.
+
+# GNU time for peak RSS, python3 for the log generator.
+scripts/setup.sh time python3 >/dev/null
+
+# peak_rss_kib COMMAND...: the largest maximum resident set size of three runs, in KiB.
+peak_rss_kib() {
+    local peak=0 rss
+    for _ in 1 2 3; do
+        rss=$(/usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}')
+        if ((rss > peak)); then peak=$rss; fi
+    done
+    echo "$peak"
+}
+
+# Image files on a disk-backed file system, as images normally live (tmpfs mappings fault
+# slower; a real dax device maps in 2 MiB pages, faster still).
+famfs_work=$(mktemp -d -p /var/tmp famctl-bench.XXXXXX)
+trap 'rm -rf "$work" "$famfs_work"' EXIT
+famfs_uuid=$famfs_work/system_uuid
+printf 'c0ffee00-1234-4abc-8def-0123456789ab' >"$famfs_uuid"
+echo
+echo "famfs: fsck of full logs, mkfs of a 1 TiB sparse image ($runs runs, median)"
+printf '| %-58s | %9s | %9s |\n' "command (whole process)" "median ms" "cpu ms"
+printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..11})"
+famfs_rss=()
+for log_mib in 8 256; do
+    image=$famfs_work/full-${log_mib}m.img
+    python3 scripts/famfs-full-log.py "$image" $((log_mib << 20)) $((log_mib == 8 ? 64 << 30 : 1 << 40))
+    "$famctl" famfs fsck --system-uuid-file "$famfs_uuid" "$image" >/dev/null 2>&1 ||
+        { echo "fsck of the generated $log_mib MiB log did not pass" >&2; exit 1; }
+    median_ms "famctl famfs fsck, full $log_mib MiB log" "$famctl" famfs fsck --system-uuid-file "$famfs_uuid" "$image"
+    famfs_rss+=("fsck, full $log_mib MiB log: peak RSS $(peak_rss_kib "$famctl" famfs fsck --system-uuid-file "$famfs_uuid" "$image") KiB (limit $(((log_mib + 16) << 10)) KiB)")
+    rm -f "$image"
+done
+image=$famfs_work/mkfs-1t.img
+rm -f "$image"
+"$famctl" famfs mkfs --size 1t --system-uuid-file "$famfs_uuid" "$image" >/dev/null
+median_ms "famctl famfs mkfs -f, 1 TiB sparse image" "$famctl" famfs mkfs -f --system-uuid-file "$famfs_uuid" "$image"
+famfs_rss+=("mkfs, 1 TiB image: peak RSS $(peak_rss_kib "$famctl" famfs mkfs -f --system-uuid-file "$famfs_uuid" "$image") KiB; on disk $(du -k "$image" | cut -f1) KiB")
+rm -f "$image"
+printf '%s\n' "${famfs_rss[@]}"
+# ==== end famfs mkfs/fsck ====================================================================
+
+# ==== famfs creat/logplay ====================================================================
+# creat: 10,000 files from a manifest, and a single file, each on a freshly formatted 64 GiB
+# sparse image; logplay: a full 8 MiB log (15,420 entries: 964 directories and 14,456 files,
+# written with famctl mkdir/creat) into an empty shadow directory, then again (nothing to do).
+# Targets: manifest < 2 s, single creat < 20 ms, logplay < 450 ms, no-op replay < 100 ms.
+echo
+echo "famfs: creat and logplay ($runs runs, median)"
+printf '| %-58s | %9s | %9s |\n' "command (whole process)" "median ms" "cpu ms"
+printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..11})"
+export FAMCTL_SYSTEM_UUID_FILE=$famfs_uuid
+image=$work/famfs-creat.img
+fresh="$famctl famfs mkfs -f --size 64g $image"
+"$famctl" famfs mkfs --size 64g "$image" >/dev/null
+awk 'BEGIN { for (i = 0; i < 10000; i++) printf "f%d %d\n", i, 4096 * (1 + i % 5) }' >"$work/manifest-10k"
+BENCH_PREPARE=$fresh median_ms "famctl famfs creat --manifest (10,000 files)" \
+    "$famctl" famfs creat --manifest "$work/manifest-10k" "$image"
+BENCH_PREPARE=$fresh median_ms "famctl famfs creat -s 3m (one file)" "$famctl" famfs creat -s 3m "$image" file0
+# A full log: directories d0..d963, then 2 MiB files spread over them.
+$fresh >/dev/null
+# shellcheck disable=SC2046 # one argument per directory name
+"$famctl" famfs mkdir "$image" $(seq -f 'd%.0f' 0 963)
+awk 'BEGIN { for (i = 0; i < 15420 - 964; i++) printf "d%d/f%d 2m\n", i % 964, i }' >"$work/manifest-full"
+"$famctl" famfs creat --manifest "$work/manifest-full" "$image" >/dev/null
+if "$famctl" famfs mkdir "$image" one-more 2>/dev/null; then echo "the generated log is not full" >&2; exit 1; fi
+shadow=$work/shadow
+BENCH_PREPARE="rm -rf $shadow && mkdir $shadow" median_ms "famctl famfs logplay --shadow, full 8 MiB log, empty dir" \
+    "$famctl" famfs logplay --shadow "$shadow" "$image"
+rm -rf "$shadow" && mkdir "$shadow" && "$famctl" famfs logplay --shadow "$shadow" "$image" >/dev/null
+median_ms "famctl famfs logplay --shadow, full log, nothing to do" "$famctl" famfs logplay --shadow "$shadow" "$image"
+rm -rf "$shadow" "$image"
+unset FAMCTL_SYSTEM_UUID_FILE
+# ==== end famfs creat/logplay ================================================================

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: unit, end-to-end and simulated-kernel tests, the Debian package, then
-# the real-kernel suite in QEMU (scripts/vm-test.sh; FAMCTL_SKIP_VM=1 skips it).
+# The whole test suite: unit, end-to-end and simulated-kernel tests, the Debian package, a
+# bounded fuzz run, then the real-kernel suite in QEMU (scripts/vm-test.sh; FAMCTL_SKIP_VM=1
+# skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # mandoc, groff and man-db: man page lint and rendering; fish and zsh: completion scripts;
@@ -9,6 +10,8 @@ scripts/setup.sh mandoc groff-base man-db fish zsh lintian dpkg-dev fakeroot
 swift build --build-tests
 swift test --skip-build
 scripts/test-package.sh
+# A bounded libFuzzer run over the famfs readers (fsck must never crash or hang).
+scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 if [ "${FAMCTL_SKIP_VM:-0}" = 1 ]; then
     echo "real-kernel suite skipped (FAMCTL_SKIP_VM=1)"
 else

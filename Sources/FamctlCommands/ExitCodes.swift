@@ -1,5 +1,6 @@
 import ArgumentParser
 import DaxKit
+import FamfsKit
 import Foundation
 
 /// Every exit status famctl uses, in one place. The man pages' EXIT STATUS sections list
@@ -12,7 +13,8 @@ public enum ExitCodes {
 
     // famfs commands (mkfs, and every command that writes): refused or failed to write.
     /// The command refused (a check failed, nothing was written), e.g. mkfs over an
-    /// existing superblock without --force.
+    /// existing superblock without --force, mkdir/creat by a host that does not own the file
+    /// system, on a full log, out of space or over an existing path.
     public static let refused: Int32 = 1
     /// The target could not be opened, read or written (missing, permissions, I/O).
     public static let ioError: Int32 = 3
@@ -33,10 +35,21 @@ public enum ExitCodes {
         \(usage) usage error.
         """
 
-    /// The EXIT STATUS text of famfs commands that write (mkfs).
+    /// The EXIT STATUS text of famfs commands that write (mkfs, mkdir, creat).
     static let writerStatusHelp = """
         Exit status: \(success) done; \(refused) refused (nothing written); \(ioError) the target \
         cannot be opened, read or written; \(usage) usage error.
+        """
+
+    /// famfs logplay, like upstream, exits with its number of errors; capped below `usage`.
+    static func logplay(errors: Int) -> Int32 { Int32(min(errors, 63)) }
+
+    /// The EXIT STATUS text of `famctl famfs logplay --help`.
+    static let logplayStatusHelp = """
+        Exit status: \(success) every entry replayed or already present; 1-63 the number of \
+        errors (bad log entries, files, directories and shadow YAML checks that failed, each \
+        printed; capped at 63) — 1 also when the superblock or log header is invalid; \
+        \(ioError) the target or DIR cannot be opened; \(usage) usage error.
         """
 
     /// Dax commands keep daxctl's convention, the negative errno masked to 8 bits, so scripts
@@ -67,6 +80,16 @@ public enum ExitCodes {
             return failure.exitCode
         case let failure as DaxError:
             return dax(errno: failure.errno)
+        case let error as VolumeError:
+            if case .device = error { return ioError }
+            return refused
+        case let error as AppendError:
+            if case .io = error { return ioError }
+            return refused
+        case is ReplayTreeError:
+            return ioError
+        case is PlanError, is ManifestError:
+            return refused
         default:
             return nil
         }

@@ -134,4 +134,36 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout == (try Fixtures.report("ref-8g.fsck.txt")))
     }
+
+    /// fsck takes a shared flock before it validates, so it never reads a log that a famctl
+    /// appender (holding the exclusive lock) is halfway through.
+    @Test func waitsForAnAppendersExclusiveLock() throws {
+        let scratch = try Scratch()
+        let image = try scratch.file("ref.img", try Fixtures.image("ref-8g"))
+        let fd = open(image, O_RDWR)
+        #expect(fd >= 0)
+        #expect(flock(fd, LOCK_EX) == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Famctl.binary)
+        process.arguments = ["famfs", "fsck", "--mount-table", "/nonexistent", image]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(process.isRunning, "fsck did not wait for the lock")
+        close(fd)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    /// /dev/null (char 1:3) stands in for dax0.0 bound to kmem: fsck cannot read a device in
+    /// system-ram mode and says which mode it is in.
+    @Test func aDaxDeviceInSystemRamModeCannotBeRead() throws {
+        let scratch = try Scratch()
+        let sysfs = try scratch.nullAsDaxDevice(driver: "kmem")
+        let result = try fsck(scratch, ["--sysfs-root", sysfs, "/dev/null"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("dax0.0 is in system-ram mode; switch it to devdax"))
+        #expect(result.stdout.isEmpty)
+    }
 }

@@ -26,8 +26,8 @@ struct Famctl {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-run-\(UUID().uuidString)")
         let out = scratch.appendingPathExtension("out")
         let err = scratch.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)
@@ -94,6 +94,21 @@ final class Scratch {
         try data.write(to: URL(fileURLWithPath: file))
         if let size { try FileHandle(forWritingTo: URL(fileURLWithPath: file)).truncate(atOffset: size) }
         return file
+    }
+
+    /// A sysfs tree under the scratch directory in which /dev/null (char 1:3) is dax0.0,
+    /// an 8 GiB device bound to `driver`; returns its root.
+    func nullAsDaxDevice(driver: String) throws -> String {
+        let root = "\(path)/sys"
+        let device = "\(root)/devices/platform/hmem.0/dax0.0"
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: device, withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: "\(root)/bus/dax/drivers/\(driver)", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: "\(root)/dev/char", withIntermediateDirectories: true)
+        try "8589934592\n".write(toFile: "\(device)/size", atomically: true, encoding: .utf8)
+        try fm.createSymbolicLink(atPath: "\(device)/driver", withDestinationPath: "../../../../bus/dax/drivers/\(driver)")
+        try fm.createSymbolicLink(atPath: "\(root)/dev/char/1:3", withDestinationPath: "../../devices/platform/hmem.0/dax0.0")
+        return root
     }
 
     /// The digest of a regular file; nil for anything else (missing, directory).

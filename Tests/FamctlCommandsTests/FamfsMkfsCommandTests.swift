@@ -111,15 +111,8 @@ import Testing
     /// /dev/null (char 1:3) stands in for dax0.0 bound to kmem in a fake sysfs tree.
     @Test func refusesADaxDeviceInSystemRamModeNamingTheMode() throws {
         let scratch = try Scratch()
-        let device = "\(scratch.path)/sys/devices/platform/hmem.0/dax0.0"
-        try FileManager.default.createDirectory(atPath: device, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: "\(scratch.path)/sys/bus/dax/drivers/kmem", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: "\(scratch.path)/sys/dev/char", withIntermediateDirectories: true)
-        try "8589934592\n".write(toFile: "\(device)/size", atomically: true, encoding: .utf8)
-        try FileManager.default.createSymbolicLink(atPath: "\(device)/driver", withDestinationPath: "../../../../bus/dax/drivers/kmem")
-        try FileManager.default.createSymbolicLink(atPath: "\(scratch.path)/sys/dev/char/1:3",
-                                                   withDestinationPath: "../../devices/platform/hmem.0/dax0.0")
-        try expectRefusal(scratch, ["--sysfs-root", "\(scratch.path)/sys"], target: "/dev/null", status: 1,
+        let sysfs = try scratch.nullAsDaxDevice(driver: "kmem")
+        try expectRefusal(scratch, ["--sysfs-root", sysfs], target: "/dev/null", status: 1,
                           message: "dax0.0 is in system-ram mode; switch it to devdax")
     }
 
@@ -156,5 +149,18 @@ import Testing
         #expect(object["fs_uuid"] as? String == "52d55102-72d2-4d63-af86-295f02d3abaf")
         #expect(object["slots"] as? Int == 15420)
         #expect((object["fsck"] as? [String: Any])?["clean"] as? Bool == true)
+    }
+
+    /// Formatting writes only the superblock and the log header: a 1 TiB image stays sparse.
+    @Test func aTerabyteImageStaysSparse() throws {
+        let scratch = try Scratch()
+        let image = "\(scratch.path)/big.img"
+        let result = try mkfs(scratch, ["--size", "1t", image])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: image)
+        #expect(attributes[.size] as? UInt64 == 1 << 40)
+        var info = stat()
+        #expect(stat(image, &info) == 0)
+        #expect(Int(info.st_blocks) * 512 <= 64 << 10, "\(Int(info.st_blocks) * 512) bytes allocated")
     }
 }

@@ -92,7 +92,7 @@ import Testing
         try image.withUnsafeMutableBytes { bytes in
             let log = UnsafeMutableRawBufferPointer(rebasing: bytes[0x20_0000...])
             var header = LogHeader(decoding: UnsafeRawBufferPointer(log))
-            var entry = try LogEntry.validate(UnsafeRawBufferPointer(LogScan.slot(UnsafeRawBufferPointer(log), index)),
+            var entry = try LogEntry.validate(SlotRun(log: UnsafeRawBufferPointer(log), indexes: index..<index + 1).slot(index),
                                               index: UInt64(index), geometry: .init(Superblock(decoding: UnsafeRawBufferPointer(bytes)))).get()
             entry.seqnum = header.nextIndex
             let start = 48 + 544 * Int(header.nextIndex)
@@ -165,5 +165,58 @@ import Testing
         #expect(report.badEntryCount == 15420)
         #expect(report.problems.count == 15420)
         #expect(report.files == 0)
+    }
+
+    /// dd_size is not covered by the CRC: a corrupt one is refused by validation rather
+    /// than sizing a bitmap for exabytes (found by the fuzzer).
+    @Test func anAbsurdDeviceSizeIsAnInvalidSuperblock() throws {
+        var image = try Fixture.imageBytes("ref-8g")
+        image.withUnsafeMutableBytes { $0.setU64(1 << 62, at: 112) }
+        let result = image.withUnsafeBytes { Superblock.validate($0) }
+        #expect(result == .failure(.deviceTooLarge(deviceSize: 1 << 62, allocationUnit: 2 << 20)))
+        image.withUnsafeMutableBytes { $0.setU64(Famfs.maximumAllocationUnits * (2 << 20), at: 112) }
+        #expect((try? image.withUnsafeBytes { try Superblock.validate($0).get() }) != nil)
+    }
+
+    /// A log spanning several windows, one bad slot on a window boundary and one collision:
+    /// the windowed scan of a volume (each window mapped on its own) and the in-memory scan
+    /// agree entry for entry.
+    @Test func windowedVolumeScanEqualsTheInMemoryScan() throws {
+        var image = try Fixture.imageBytes("empty-8g")
+        let window = FsckChecker.windowSlots(logSlots: 15420)
+        #expect(window == 2 * SlotKind.chunkSlots)
+        #expect(FsckChecker.windowSlots(logSlots: 493_447) == 60 * SlotKind.chunkSlots)
+        let count = 3 * window + 17
+        image.withUnsafeMutableBytes { bytes in
+            let log = UnsafeMutableRawBufferPointer(rebasing: bytes[0x20_0000...])
+            for i in 0..<count {
+                let path = Array("f\(i)".utf8)
+                // Every file gets its own unit after the log, except the last, which reuses
+                // the first one's.
+                let unit = UInt64(i == count - 1 ? 0 : i / 2)
+                let body: LogEntry.Body = i % 2 == 1
+                    ? .directory(DirectoryEntry(uid: 0, gid: 0, mode: 0o755, path: path))
+                    : .file(FileEntry(size: 4096, uid: 0, gid: 0, mode: 0o644, path: path,
+                                      extents: .simple([SimpleExtent(offset: (10 << 20) + unit * (2 << 20), length: 2 << 20)])))
+                let start = 48 + 544 * i
+                LogEntry(seqnum: UInt64(i), body: body).encode(into: UnsafeMutableRawBufferPointer(rebasing: log[start..<start + 544]))
+            }
+            log[48 + 544 * window + 100] ^= 1
+            var header = LogHeader(decoding: UnsafeRawBufferPointer(log))
+            header.nextIndex = UInt64(count)
+            header.nextSeqnum = UInt64(count)
+            header.encode(into: log)
+        }
+        let inMemory = try Self.check(image, nbuckets: 4)
+        #expect(inMemory.badEntryCount == 1)
+        #expect(inMemory.problems.first?.index == UInt64(window))
+        #expect(inMemory.collisions == 1)
+
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-windows-\(UUID().uuidString).img").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(image).write(to: URL(fileURLWithPath: path))
+        let volume = try VolumeOpener(mountTablePath: "/nonexistent").open(path)
+        let windowed = try FsckChecker.check(volume, systemUUID: Self.owner, nbuckets: 4)
+        #expect(windowed == inMemory)
     }
 }

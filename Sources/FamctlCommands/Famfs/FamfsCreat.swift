@@ -1,15 +1,106 @@
 import ArgumentParser
+import FamfsKit
+import Foundation
 
 struct FamfsCreat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "creat",
-        abstract: "Create and allocate files in a famfs file system."
+        abstract: "Create and allocate files in a famfs file system.",
+        discussion: """
+            Allocates space with upstream famfs's allocator and appends one FILE entry per file \
+            to the log of TARGET (a char dax device, an image file or a path inside a mounted \
+            famfs). All files of one command are planned under one lock and one bitmap rebuild \
+            and appended together: when any of them cannot be created, nothing is appended. A \
+            file that already exists with the same size is left alone. Only the owner host may \
+            append. --seed fixes the otherwise random bucket order of interleaved files.
+
+            \(ExitCodes.writerStatusHelp)
+            """
     )
 
-    @Argument(help: "Dax device or image file holding the file system.", completion: .file())
-    var device: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("File size with an optional k, m, g or t suffix.", valueName: "size"))
+    var size: String?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Permission bits, octal, reduced by the umask.", valueName: "mode"))
+    var mode = OctalMode(argument: "0644")!
+
+    @Flag(name: .customLong("no-umask"), help: "Do not reduce the mode by the umask.")
+    var noUmask = false
+
+    @OptionGroup var ownerOptions: OwnerOptions
+
+    @Option(name: .customShort("N"), help: ArgumentHelp("Interleave: number of strips (1-16).", valueName: "nstrips"))
+    var nstrips: UInt64?
+
+    @Option(name: .customShort("B"), help: ArgumentHelp("Interleave: number of buckets the device is divided into (1-64).", valueName: "nbuckets"))
+    var nbuckets: UInt64?
+
+    @Option(name: .customShort("C"), help: ArgumentHelp("Interleave: chunk size (default 2m).", valueName: "chunk"))
+    var chunk: String?
+
+    @Option(help: ArgumentHelp("Seed for the interleave bucket order (default: random, as upstream).", valueName: "n"))
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("File with one `path size [mode uid gid]` per line.", valueName: "file"))
+    var manifest: String?
+
+    @OptionGroup var environment: FamfsEnvironmentOptions
+
+    @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"),
+              completion: .file())
+    var target: String
+
+    @Argument(help: ArgumentHelp("Files to create (size -s), relative to the file system root.", valueName: "path"))
+    var paths: [String] = []
+
+    func validate() throws {
+        guard !paths.isEmpty || manifest != nil else { throw ValidationError("give at least one file path or --manifest") }
+        if !paths.isEmpty {
+            guard let size else { throw ValidationError("missing -s/--size for \(paths[0])") }
+            guard let bytes = ByteSize.parse(size) else {
+                throw ValidationError("invalid size '\(size)' (expected bytes with an optional k, m, g or t suffix)")
+            }
+            guard bytes > 0 else { throw ValidationError("size must be greater than 0") }
+        }
+        if let chunk, ByteSize.parse(chunk) == nil {
+            throw ValidationError("invalid chunk size '\(chunk)' (expected bytes with an optional k, m, g or t suffix)")
+        }
+        _ = try validatedPaths(paths)
+    }
 
     func run() async throws {
-        throw CommandFailure(exitCode: 70, message: "creat: not implemented yet")
+        var requests = try validatedPaths(paths).map { Manifest.Line(path: $0, size: ByteSize.parse(size ?? "") ?? 0) }
+        if let manifest { requests += try Self.readManifest(manifest).lines }
+        let layout = self.layout
+        let umask = noUmask ? 0 : FamfsAppendSession.umask
+        let defaults = ownerOptions.owner(mode: mode.bits)
+        var random: any RandomNumberGenerator = seed.map { SeededGenerator(seed: $0) } ?? SystemRandomNumberGenerator()
+        let planner = try FamfsAppendSession.run(target: target, environment: environment) { planner in
+            for request in requests {
+                let owner = EntryPlanner.Owner(
+                    mode: (request.mode ?? defaults.mode) & ~umask, uid: request.uid ?? defaults.uid, gid: request.gid ?? defaults.gid)
+                try planner.creat(request.path, size: request.size, owner: owner, layout: layout, random: &random)
+            }
+        }
+        if requests.count > 1 {
+            print("Create complete for \(planner.bodies.count) of \(requests.count) files with 0 errs")
+        }
+    }
+
+    private var layout: Allocator.Layout {
+        guard nstrips != nil || nbuckets != nil || chunk != nil else { return .contiguous }
+        return .interleaved(InterleaveParameters(
+            nbuckets: nbuckets ?? 0, nstrips: nstrips ?? 0,
+            chunkSize: chunk.flatMap(ByteSize.parse) ?? InterleaveParameters.defaultChunkSize))
+    }
+
+    private static func readManifest(_ path: String) throws -> Manifest {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CommandFailure(exitCode: ExitCodes.ioError, message: "\(path): cannot read the manifest: \(error.localizedDescription)")
+        }
+        return try Manifest.parse(text, name: path)
     }
 }

@@ -42,22 +42,27 @@ struct FamfsFsck: AsyncParsableCommand {
 
     func run() async throws {
         let volume: FamfsVolume
-        do {
+        var report: FsckReport
+        do throws(VolumeError) {
             volume = try environment.volumeOpener.open(target)
+            do {
+                report = try FsckChecker.check(
+                    volume, systemUUID: SystemUUID.read(environment.systemUUIDFile), nbuckets: nbuckets)
+            } catch {
+                throw VolumeError.device(error)
+            }
         } catch {
             let status = Self.exitStatus(for: error)
             FamfsOutput.error("fsck", error.description)
             if json { FamfsOutput.out(JSON.object(Self.failureJSON(target, error, status)).rendered(indent: 0) + "\n") }
             throw CommandFailure(exitCode: status, message: "")
         }
-        var report = FsckChecker.check(
-            volume, systemUUID: SystemUUID.read(environment.systemUUIDFile), nbuckets: nbuckets)
         if volume.isShorterThanDevice {
             report.notes.append(
                 "\(target) holds only the metadata (\(volume.logFile.size) bytes); capacity figures use the superblock's device size \(volume.superblock.deviceSize)")
         }
         for mount in MountTable(path: environment.mountTable).mounts(of: target) where mount.isFamfs {
-            report.warnings.append("\(target) is mounted on \(mount.mountPoint); read without locking")
+            report.warnings.append("\(target) is mounted on \(mount.mountPoint); the kernel's view may be newer than this check")
         }
         let status = report.isClean ? ExitCodes.success : ExitCodes.fsckProblems
         for problem in report.problems { FamfsOutput.error("fsck", problem.description) }

@@ -1,15 +1,138 @@
 import ArgumentParser
+import FamfsKit
+import Foundation
 
 struct FamfsLogplay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logplay",
-        abstract: "Replay the famfs metadata log into a directory tree."
+        abstract: "Replay the famfs metadata log into a directory tree.",
+        discussion: """
+            Reads the log of TARGET (a char dax device, an image file or a path inside a mounted \
+            famfs) and creates each logged directory and file: with --into DIR as empty files with the logged modes and owners, \
+            with --shadow DIR as the shadow YAML files famfs's FUSE daemon reads (under DIR/root, \
+            created when missing). Existing entries are left alone, so replaying again creates \
+            nothing. Bad log entries are reported and skipped. Symlinks inside DIR are never \
+            followed.
+
+            \(ExitCodes.logplayStatusHelp)
+            """
     )
 
-    @Argument(help: "Dax device or image file to replay.", completion: .file())
-    var device: String
+    @Flag(name: [.customShort("n"), .customLong("dry-run")], help: "Validate and report what a replay into an empty directory would create.")
+    var dryRun = false
+
+    @Flag(name: .shortAndLong, help: "Per-entry lines (-vv: extents of simple files too).")
+    var verbose: Int
+
+    @Flag(name: .shortAndLong, help: "Replay as a client: files without write bits (the default on a host that does not own the file system).")
+    var client = false
+
+    @Option(help: ArgumentHelp("Write shadow YAML files under DIR/root.", valueName: "dir"))
+    var shadow: String?
+
+    @Option(help: ArgumentHelp("Create the tree with empty placeholder files under DIR.", valueName: "dir"))
+    var into: String?
+
+    @Flag(help: "With --shadow: read every shadow YAML back and compare it with its log entry.")
+    var shadowtest = false
+
+    @Flag(help: "Print the result as JSON instead of the text summary.")
+    var json = false
+
+    @OptionGroup var environment: FamfsEnvironmentOptions
+
+    @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"),
+              completion: .file())
+    var target: String
+
+    func validate() throws {
+        if shadow != nil, into != nil { throw ValidationError("--shadow and --into are exclusive; give one") }
+        if dryRun, shadow != nil || into != nil {
+            throw ValidationError("--dry-run creates nothing; drop --shadow/--into or --dry-run")
+        }
+        if !dryRun, shadow == nil, into == nil {
+            throw ValidationError("nothing to replay into: give --into DIR, --shadow DIR or --dry-run")
+        }
+        if shadowtest, shadow == nil { throw ValidationError("--shadowtest needs --shadow DIR") }
+    }
 
     func run() async throws {
-        throw CommandFailure(exitCode: 70, message: "logplay: not implemented yet")
+        let log = try OpenedLog(path: target, access: .read, opener: environment.volumeOpener)
+        let scan = log.scan()
+        let owner = SystemUUID.read(environment.systemUUIDFile) == log.superblock.systemUUID
+        let destination: Logplay.Destination = shadow.map { .shadow($0) } ?? into.map { .into($0) } ?? .none
+        let options = Logplay.Options(
+            destination: destination, client: client || !owner, shadowTest: shadowtest, verbosity: json ? 0 : verbose)
+        let output = OrderedOutput()
+        var logplay = try Logplay(options: options) { line in
+            switch line {
+            case .info(let text): if !json { output.out(text) }
+            case .error(let text): output.err(text)
+            }
+        }
+        let report = logplay.run(scan)
+        if json { output.out(try Self.json(report, shadowTest: shadowtest)) }
+        output.flush()
+        guard report.errorCount == 0 else {
+            throw CommandFailure(exitCode: ExitCodes.logplay(errors: report.errorCount), message: "")
+        }
+    }
+
+    private struct JSONReport: Encodable {
+        var entries: UInt64
+        var mode: String
+        var created: Logplay.Counts
+        var existed: Logplay.Counts
+        var wouldCreate: Logplay.Counts?
+        var fileErrors: Int
+        var dirErrors: Int
+        var badEntries: [BadEntry]
+        var yamlChecked: Int?
+        var yamlErrors: Int?
+        var errors: Int
+
+        struct BadEntry: Encodable {
+            var index: UInt64
+            var path: String?
+            var problem: String
+        }
+    }
+
+    private static func json(_ report: Logplay.Report, shadowTest: Bool) throws -> String {
+        let value = JSONReport(
+            entries: report.entries, mode: report.dryRun ? "dry-run" : report.shadow ? "shadow" : "into",
+            created: report.created, existed: report.existed, wouldCreate: report.dryRun ? report.wouldCreate : nil,
+            fileErrors: report.fileErrors, dirErrors: report.directoryErrors,
+            badEntries: report.badEntries.map {
+                .init(index: $0.index, path: $0.path.map { String(decoding: $0, as: UTF8.self) }, problem: $0.problem.description)
+            },
+            yamlChecked: shadowTest ? report.yamlChecked : nil, yamlErrors: shadowTest ? report.yamlErrors : nil,
+            errors: report.errorCount)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// Standard output buffered (one write per 64 KiB for long verbose replays) and flushed
+/// before anything goes to standard error, so the two streams stay in program order.
+final class OrderedOutput {
+    private var pending = ""
+
+    func out(_ line: String) {
+        pending += line
+        pending += "\n"
+        if pending.utf8.count >= 1 << 16 { flush() }
+    }
+
+    func err(_ line: String) {
+        flush()
+        FamfsOutput.error("logplay", line)
+    }
+
+    func flush() {
+        guard !pending.isEmpty else { return }
+        FamfsOutput.out(pending)
+        pending = ""
     }
 }

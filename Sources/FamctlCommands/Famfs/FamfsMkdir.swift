@@ -1,15 +1,48 @@
 import ArgumentParser
+import FamfsKit
+import Foundation
 
 struct FamfsMkdir: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mkdir",
-        abstract: "Create directories in a famfs file system."
+        abstract: "Create directories in a famfs file system.",
+        discussion: """
+            Appends one MKDIR entry per directory to the log of TARGET (a char dax device, an \
+            image file or a path inside a mounted famfs), as upstream `famfs mkdir` does. Paths \
+            are relative to the file system root. Only the owner host may append. The mode is \
+            not reduced by the umask.
+
+            \(ExitCodes.writerStatusHelp)
+            """
     )
 
-    @Argument(help: "Dax device or image file holding the file system.", completion: .file())
-    var device: String
+    @Flag(name: .shortAndLong, help: "Create missing parent directories (parents first); an existing directory is not an error.")
+    var parents = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Permission bits, octal.", valueName: "mode"))
+    var mode = OctalMode(argument: "0755")!
+
+    @OptionGroup var ownerOptions: OwnerOptions
+
+    @OptionGroup var environment: FamfsEnvironmentOptions
+
+    @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"),
+              completion: .file())
+    var target: String
+
+    @Argument(help: ArgumentHelp("Directories to create, relative to the file system root.", valueName: "path"))
+    var paths: [String]
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("give at least one directory path") }
+        _ = try validatedPaths(paths)
+    }
 
     func run() async throws {
-        throw CommandFailure(exitCode: 70, message: "mkdir: not implemented yet")
+        let paths = try validatedPaths(paths)
+        let owner = ownerOptions.owner(mode: mode.bits)
+        _ = try FamfsAppendSession.run(target: target, environment: environment) { planner in
+            for path in paths { try planner.mkdir(path, owner: owner, parents: parents) }
+        }
     }
 }

@@ -4,10 +4,11 @@ import FamfsKit
 struct FamfsMkfs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mkfs",
-        abstract: "Format a dax device or image file as famfs.",
+        abstract: "Format a dax device, pmem block device or image file as famfs.",
         discussion: """
             Writes the superblock and an empty log exactly as upstream mkfs.famfs does, and \
-            nothing past the log (a sparse image stays sparse). The old superblock region is \
+            nothing past the log (a sparse image stays sparse). Dax devices are mapped in \
+            ranges of their alignment; block devices and images through the page cache. The old superblock region is \
             cleared first, the log is written and flushed, the new superblock comes last. \
             Refuses, writing nothing: an existing famfs superblock (even with a bad CRC) \
             without --force, a device smaller than 4 GiB, a log that does not fit, a dax device \
@@ -51,7 +52,7 @@ struct FamfsMkfs: AsyncParsableCommand {
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
-    @Argument(help: "Char dax device (/dev/daxX.Y) or image file.", completion: .file())
+    @Argument(help: "Char dax device (/dev/daxX.Y), pmem block device (/dev/pmemN) or image file.", completion: .file())
     var target: String
 
     func validate() throws {
@@ -121,6 +122,7 @@ struct FamfsMkfs: AsyncParsableCommand {
             switch plan.deviceKind {
             case .imageFile: kind = plan.createdImage ? "image file, created sparse" : "image file"
             case .charDax(let name): kind = "dax device \(name)"
+            case .blockDevice(let name): kind = "block device \(name)"
             }
             var out = "\(dryRun ? would + "format" : "Formatted") \(plan.target) as famfs\n"
             if let old = plan.previous { out += "  replaced:    fs UUID \(old.fsUUID), owner \(old.systemUUID)\n" }

@@ -33,8 +33,10 @@ struct FamfsEnvironmentOptions: ParsableArguments {
             help: "This host's system UUID file (env FAMCTL_SYSTEM_UUID_FILE).")
     var systemUUIDFile: String = defaultSystemUUIDFile
 
+    /// The sysfs tree dax devices are looked up in (`FAMCTL_SYSFS_ROOT`, as for the dax
+    /// commands, else /sys).
     @Option(name: .customLong("sysfs-root"), help: .hidden)
-    var sysfsRoot = "/sys"
+    var sysfsRoot = getenv("FAMCTL_SYSFS_ROOT").map { String(cString: $0) } ?? "/sys"
 
     @Option(name: .customLong("mount-table"), help: .hidden)
     var mountTable = MountTable.defaultPath

@@ -44,7 +44,12 @@ public struct DeviceOpener: DeviceOpening {
         case S_IFDIR:
             throw .isDirectory(path: path)
         case S_IFBLK:
-            throw .unsupportedType(path: path, type: "block device")
+            let block = try blockAttributes(path, rdev: UInt64(info.st_rdev))
+            let fd = try openDescriptor(path, writable: writable)
+            let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
+            return FamfsDevice(
+                path: path, kind: .blockDevice(name: block.name), size: block.size, mappingAlignment: pageSize,
+                writable: writable, fd: fd)
         default:
             throw .unsupportedType(path: path, type: "special file")
         }
@@ -65,8 +70,7 @@ public struct DeviceOpener: DeviceOpening {
 
     /// Size, alignment and mode of a char dax device from `<sysfs>/dev/char/MAJ:MIN`.
     func daxAttributes(_ path: String, rdev: UInt64) throws(DeviceError) -> DaxAttributes {
-        let major = (rdev >> 8) & 0xfff | (rdev >> 32) & ~0xfff
-        let minor = rdev & 0xff | (rdev >> 12) & ~0xff
+        let (major, minor) = Self.split(rdev)
         let directory = "\(sysfsRoot)/dev/char/\(major):\(minor)"
         guard let sizeText = SysfsFile.read("\(directory)/size"), let size = UInt64(sizeText) else {
             throw .notInSysfs(path: path, sysfsPath: "\(directory)/size")
@@ -76,6 +80,23 @@ public struct DeviceOpener: DeviceOpening {
         guard driver == "device_dax" else { throw .wrongMode(device: name, mode: Self.modeName(driver: driver)) }
         let alignment = SysfsFile.read("\(directory)/align").flatMap { UInt64($0) } ?? Self.defaultDaxAlignment
         return DaxAttributes(name: name, size: size, alignment: max(alignment, 4096))
+    }
+
+    /// Name and size of a block device (pmem, or a loop device over an image) from
+    /// `<sysfs>/dev/block/MAJ:MIN/size`, which counts 512-byte sectors whatever the block size.
+    func blockAttributes(_ path: String, rdev: UInt64) throws(DeviceError) -> (name: String, size: UInt64) {
+        let (major, minor) = Self.split(rdev)
+        let directory = "\(sysfsRoot)/dev/block/\(major):\(minor)"
+        guard let sizeText = SysfsFile.read("\(directory)/size"), let sectors = UInt64(sizeText),
+              case (let size, false) = sectors.multipliedReportingOverflow(by: 512) else {
+            throw .notInSysfs(path: path, sysfsPath: "\(directory)/size")
+        }
+        return (SysfsFile.resolvedName(directory) ?? "\(major):\(minor)", size)
+    }
+
+    /// Major and minor numbers of a `dev_t` (glibc's encoding).
+    static func split(_ rdev: UInt64) -> (major: UInt64, minor: UInt64) {
+        (rdev >> 8 & 0xfff | rdev >> 32 & ~0xfff, rdev & 0xff | rdev >> 12 & ~0xff)
     }
 
     /// daxctl's name for the mode a driver gives a dax device.

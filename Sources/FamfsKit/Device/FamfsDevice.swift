@@ -1,3 +1,4 @@
+import CFamfs
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -15,6 +16,15 @@ public final class FamfsDevice {
         case imageFile
         /// A char dax device (`daxX.Y`) bound to `device_dax`; `size` comes from sysfs.
         case charDax(name: String)
+        /// A block device such as `/dev/pmem0`; `size` comes from sysfs.
+        case blockDevice(name: String)
+
+        /// Whether writes go through the page cache (msync and fsync make them durable) rather
+        /// than straight to memory (CPU cache write-back does).
+        public var isBuffered: Bool {
+            if case .charDax = self { return false }
+            return true
+        }
     }
 
     /// The path as given.
@@ -53,7 +63,8 @@ public final class FamfsDevice {
         switch Syscall.mmap(fd, offset: start, length: mappedLength, writable: writable) {
         case .success(let base):
             return MappedRegion(
-                base: base, mappedLength: mappedLength, skip: Int(offset - start), length: Int(length), path: path)
+                base: base, mappedLength: mappedLength, skip: Int(offset - start), length: Int(length), path: path,
+                writesBackCaches: !kind.isBuffered)
         case .failure(let code):
             throw .mapFailed(path: path, offset: start, length: UInt64(mappedLength), errno: code.rawValue)
         }
@@ -67,8 +78,10 @@ public final class FamfsDevice {
         }
     }
 
-    /// Flushes written data of an image file to stable storage.
+    /// Flushes written data of an image file or block device to stable storage. A dax device
+    /// has nothing buffered in the kernel (and no fsync): its regions' `flush` is all it needs.
     public func synchronize() throws(DeviceError) {
+        guard kind.isBuffered else { return }
         if case .failure(let code) = Syscall.fsync(fd) { throw .syncFailed(path: path, errno: code.rawValue) }
     }
 }
@@ -78,13 +91,17 @@ public final class MappedRegion {
     private let base: UnsafeMutableRawPointer
     private let mappedLength: Int
     private let path: String
+    /// Char dax memory: writes become visible by CPU cache write-back, not msync.
+    private let writesBackCaches: Bool
     /// The requested range (the mapping itself may start earlier and end later).
     public let bytes: UnsafeMutableRawBufferPointer
 
-    init(base: UnsafeMutableRawPointer, mappedLength: Int, skip: Int, length: Int, path: String) {
+    init(base: UnsafeMutableRawPointer, mappedLength: Int, skip: Int, length: Int, path: String,
+         writesBackCaches: Bool) {
         self.base = base
         self.mappedLength = mappedLength
         self.path = path
+        self.writesBackCaches = writesBackCaches
         bytes = UnsafeMutableRawBufferPointer(start: base + skip, count: length)
     }
 
@@ -92,19 +109,15 @@ public final class MappedRegion {
 
     public var readOnlyBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(bytes) }
 
-    /// Lets go of the resident pages wholly inside `range` (relative to `bytes`), so a
-    /// single pass over a large mapping keeps memory flat. Reading them again re-faults them.
-    public func dropPages(_ range: Range<Int>) {
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let skip = bytes.baseAddress! - base
-        let start = (skip + range.lowerBound + page - 1) / page * page
-        let end = (skip + range.upperBound) / page * page
-        if end > start { Syscall.dropPages(base + start, length: end - start) }
-    }
-
-    /// Writes back dirty pages of `range` (relative to `bytes`) synchronously.
+    /// Makes the writes in `range` (relative to `bytes`) durable and visible: msync of the
+    /// dirty pages for an image file, CPU cache write-back for a dax device (whose driver
+    /// has no fsync, so msync would fail there).
     public func flush(_ range: Range<Int>? = nil) throws(DeviceError) {
         let range = range ?? 0..<bytes.count
+        if writesBackCaches {
+            cfamfs_flush_cache(bytes.baseAddress! + range.lowerBound, range.count)
+            return
+        }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let skip = bytes.baseAddress! - base
         let start = (skip + range.lowerBound) / page * page

@@ -57,12 +57,6 @@ enum Syscall {
         Glibc.msync(pointer, length, MS_SYNC) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
     }
 
-    /// Drops the pages of a shared file mapping from this process (MADV_DONTNEED); the file's
-    /// data stays in the page cache and is faulted back in on the next access.
-    static func dropPages(_ pointer: UnsafeMutableRawPointer, length: Int) {
-        _ = Glibc.madvise(pointer, length, 4)
-    }
-
     static func munmap(_ pointer: UnsafeMutableRawPointer, length: Int) {
         _ = Glibc.munmap(pointer, length)
     }
@@ -71,7 +65,7 @@ enum Syscall {
         _ = Glibc.close(fd)
     }
 
-    private static func retrying(_ call: () -> Int32) -> Result<Int32, Errno> {
+    static func retrying(_ call: () -> Int32) -> Result<Int32, Errno> {
         while true {
             let rc = call()
             if rc >= 0 { return .success(rc) }

@@ -37,6 +37,10 @@ public enum Famfs {
     public static let allocationUnit: UInt64 = 0x20_0000
     /// Allocation units readers accept.
     public static let acceptedAllocationUnits: Set<UInt64> = [4096, 0x20_0000]
+    /// Most allocation units a device may have: readers rebuild a bitmap of one bit per unit
+    /// (512 MiB at this limit: 8 PiB of 2 MiB units, 16 TiB of 4 KiB units). dd_size is not
+    /// covered by the superblock CRC, so a corrupt one must not size that bitmap unchecked.
+    public static let maximumAllocationUnits: UInt64 = 1 << 32
     /// Smallest device mkfs formats.
     public static let minimumDeviceSize: UInt64 = 4 << 30
     /// The current superblock version (OMF 2.2) and the previous one (OMF 2.1), same layout.

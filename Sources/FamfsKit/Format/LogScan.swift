@@ -24,10 +24,10 @@ public struct LogScan: Sendable {
     public init(log: UnsafeRawBufferPointer, header: LogHeader, superblock: Superblock) {
         self.header = header
         let geometry = LogEntry.Geometry(superblock)
-        let slots = Self.slotsInUse(log, header: header)
-        entries.reserveCapacity(slots)
-        for (index, kind) in zip(0..., SlotKind.classify(log, slots: 0..<slots, geometry: geometry)) {
-            let slot = Self.slot(log, index)
+        let run = SlotRun(log: log, indexes: 0..<Self.slotsInUse(log, header: header))
+        entries.reserveCapacity(run.indexes.count)
+        for (index, kind) in zip(run.indexes, SlotKind.classify(run, geometry: geometry)) {
+            let slot = run.slot(index)
             switch kind {
             case .bad:
                 // Safe: classify found a problem, and check is deterministic.
@@ -49,10 +49,35 @@ public struct LogScan: Sendable {
         Int(min(header.nextIndex, Famfs.slotCount(logLength: UInt64(log.count))))
     }
 
-    /// The bytes of slot `index` of a log region.
-    static func slot(_ log: UnsafeRawBufferPointer, _ index: Int) -> UnsafeRawBufferPointer {
-        let start = Int(LogHeader.size) + index * Int(LogEntry.size)
-        return UnsafeRawBufferPointer(rebasing: log[start..<start + Int(LogEntry.size)])
+}
+
+/// Consecutive log slots in memory: the slots of a whole log region, or of a window of it
+/// mapped on its own.
+struct SlotRun: @unchecked Sendable {
+    /// The slots' bytes, slot `indexes.lowerBound` first.
+    let bytes: UnsafeRawBufferPointer
+    let indexes: Range<Int>
+
+    init(bytes: UnsafeRawBufferPointer, indexes: Range<Int>) {
+        precondition(bytes.count >= indexes.count * Int(LogEntry.size), "slot run shorter than its slots")
+        self.bytes = bytes
+        self.indexes = indexes
+    }
+
+    /// Slots `indexes` of a log region (header first).
+    init(log: UnsafeRawBufferPointer, indexes: Range<Int>) {
+        let start = Int(LogHeader.size) + indexes.lowerBound * Int(LogEntry.size)
+        self.init(bytes: UnsafeRawBufferPointer(rebasing: log[start...]), indexes: indexes)
+    }
+
+    /// Byte range of slots `indexes` within a log region (header first).
+    static func logRange(_ indexes: Range<Int>) -> Range<Int> {
+        Int(LogHeader.size) + indexes.lowerBound * Int(LogEntry.size)..<Int(LogHeader.size) + indexes.upperBound * Int(LogEntry.size)
+    }
+
+    func slot(_ index: Int) -> UnsafeRawBufferPointer {
+        let start = (index - indexes.lowerBound) * Int(LogEntry.size)
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<start + Int(LogEntry.size)])
     }
 }
 
@@ -61,19 +86,19 @@ enum SlotKind: UInt8, Sendable {
     case file, directory, addDaxdev, ignored, bad
 
     /// Slots per unit of parallel work: large enough that dispatch costs vanish next to the
-    /// CRCs (about half a MiB of log), small enough to balance two or more cores.
-    static let chunkSlots = 1024
+    /// CRCs (about a quarter MiB of log), small enough to balance two or more cores.
+    static let chunkSlots = 512
 
-    /// Checks `slots` of `log` in parallel chunks, each writing its own part of the result.
-    static func classify(_ log: UnsafeRawBufferPointer, slots: Range<Int>, geometry: LogEntry.Geometry) -> [SlotKind] {
-        [SlotKind](unsafeUninitializedCapacity: slots.count) { buffer, count in
+    /// Checks the slots of `run` in parallel chunks, each writing its own part of the result.
+    static func classify(_ run: SlotRun, geometry: LogEntry.Geometry) -> [SlotKind] {
+        let slots = run.indexes
+        return [SlotKind](unsafeUninitializedCapacity: slots.count) { buffer, count in
             let chunks = (slots.count + chunkSlots - 1) / chunkSlots
             let output = UncheckedSendable(buffer)
-            let input = UncheckedSendable(log)
             let work: @Sendable (Int) -> Void = { chunk in
                 let first = slots.lowerBound + chunk * chunkSlots
                 for index in first..<min(slots.upperBound, first + chunkSlots) {
-                    let slot = LogScan.slot(input.value, index)
+                    let slot = run.slot(index)
                     let kind = LogEntry.check(slot, index: UInt64(index), geometry: geometry) == nil
                         ? SlotKind(validType: slot.u32(at: 8)) : .bad
                     (output.value.baseAddress! + (index - slots.lowerBound)).initialize(to: kind)

@@ -111,7 +111,8 @@ public struct Superblock: Equatable, Sendable {
 
 extension Superblock {
     /// Checks the superblock as a reader must (magic, version, CRC, alloc unit, OMF major,
-    /// log placement, device size), in that order; `bytes` are the encoded superblock so the
+    /// log placement, device size at least the metadata and at most
+    /// `Famfs.maximumAllocationUnits` units), in that order; `bytes` are the encoded superblock so the
     /// CRC is checked over exactly what is on the media.
     public static func validate(_ bytes: UnsafeRawBufferPointer) -> Result<Superblock, SuperblockProblem> {
         let sb = Superblock(decoding: bytes)
@@ -132,6 +133,9 @@ extension Superblock {
         guard sb.deviceSize >= sb.logOffset + sb.logLength else {
             return .failure(.deviceTooSmall(deviceSize: sb.deviceSize, needed: sb.logOffset + sb.logLength))
         }
+        guard sb.deviceSize / sb.allocationUnit <= Famfs.maximumAllocationUnits else {
+            return .failure(.deviceTooLarge(deviceSize: sb.deviceSize, allocationUnit: sb.allocationUnit))
+        }
         return .success(sb)
     }
 }
@@ -146,6 +150,7 @@ public enum SuperblockProblem: Error, Equatable, Sendable, CustomStringConvertib
     case invalidLogOffset(UInt64)
     case invalidLogLength(UInt64)
     case deviceTooSmall(deviceSize: UInt64, needed: UInt64)
+    case deviceTooLarge(deviceSize: UInt64, allocationUnit: UInt64)
 
     public var description: String {
         switch self {
@@ -167,6 +172,8 @@ public enum SuperblockProblem: Error, Equatable, Sendable, CustomStringConvertib
             return "invalid log length in superblock: \(length) (expected a power of two >= 8 MiB)"
         case .deviceTooSmall(let size, let needed):
             return "superblock device size \(size) is smaller than the metadata (\(needed) bytes)"
+        case .deviceTooLarge(let size, let unit):
+            return "superblock device size \(size) is more than \(Famfs.maximumAllocationUnits) allocation units of \(unit) bytes (corrupt dd_size?)"
         }
     }
 }

@@ -1,60 +1,66 @@
-/// fsck proper: streams the log of an open volume window by window — slots checked in
-/// parallel (CRCs over all cores), then counted and marked in the allocation bitmap in log
-/// order — and fills a `FsckReport`. Pages of finished windows are let go, so memory stays
-/// flat whatever the log length.
+/// fsck proper: streams the log window by window — slots checked in parallel (CRCs over
+/// all cores), then counted and marked in the allocation bitmap in log order — and fills a
+/// `FsckReport`. A volume's log is mapped one window at a time (its own small mapping, let
+/// go afterwards), so memory stays flat whatever the log length and however the page cache
+/// holds the file.
 public enum FsckChecker {
-    /// Largest bitmap rebuilt (2^30 units: 2 PiB of 2 MiB units, 4 TiB of 4 KiB units); a
-    /// superblock claiming more is reported instead of exhausting memory.
-    static let maximumUnits: UInt64 = 1 << 30
-    /// Slots per window: four parallel chunks, about 2 MiB of log.
-    static let windowSlots = 4 * SlotKind.chunkSlots
-
-    /// Checks `volume`. `systemUUID` is this host's (nil: unknown, so the role is Client);
-    /// `nbuckets` asks for bucket statistics.
-    public static func check(_ volume: FamfsVolume, systemUUID: FamfsUUID?, nbuckets: Int? = nil) -> FsckReport {
-        check(superblock: volume.superblock, header: volume.header, log: volume.log,
-              systemUUID: systemUUID, nbuckets: nbuckets,
-              rereadsBadSlots: volume.logFile.kind != .imageFile, doneWith: volume.dropLogPages)
+    /// Slots per window: a sixteenth of the log, between two parallel chunks (about half a
+    /// MiB, small logs) and 64 (about 18 MiB, large ones, where fewer mappings save time and
+    /// the window is small next to the log).
+    static func windowSlots(logSlots: Int) -> Int {
+        let chunk = SlotKind.chunkSlots
+        return min(64 * chunk, max(2 * chunk, logSlots / 16 / chunk * chunk))
     }
 
-    /// The check over validated metadata and the log bytes (header first). On shared memory
-    /// (`rereadsBadSlots`) a slot that fails is read once more before it is reported, since
-    /// another host's write may have been in flight. `doneWith` is told which log bytes the
-    /// check no longer needs.
+    /// Checks `volume`. `systemUUID` is this host's (nil: unknown, so the role is Client);
+    /// `nbuckets` asks for bucket statistics. Throws when a window of the log cannot be
+    /// mapped.
+    public static func check(_ volume: FamfsVolume, systemUUID: FamfsUUID?,
+                             nbuckets: Int? = nil) throws(DeviceError) -> FsckReport {
+        try check(superblock: volume.superblock, header: volume.header, slotsInUse: LogScan.slotsInUse(volume.log, header: volume.header),
+                  systemUUID: systemUUID, nbuckets: nbuckets) {
+            (indexes, body) throws(DeviceError) in
+            let region = try volume.mapLog(SlotRun.logRange(indexes))
+            body(SlotRun(bytes: region.readOnlyBytes, indexes: indexes))
+        }
+    }
+
+    /// The check over validated metadata and log bytes in memory (header first).
     public static func check(superblock: Superblock, header: LogHeader, log: UnsafeRawBufferPointer,
-                             systemUUID: FamfsUUID?, nbuckets: Int? = nil, rereadsBadSlots: Bool = false,
-                             doneWith: (Range<Int>) -> Void = { _ in }) -> FsckReport {
+                             systemUUID: FamfsUUID?, nbuckets: Int? = nil) -> FsckReport {
+        check(superblock: superblock, header: header, slotsInUse: LogScan.slotsInUse(log, header: header),
+              systemUUID: systemUUID, nbuckets: nbuckets) { indexes, body in
+            body(SlotRun(log: log, indexes: indexes))
+        }
+    }
+
+    /// The loop both entry points share; `window` hands each window's slots to its body.
+    private static func check<E: Error>(
+        superblock: Superblock, header: LogHeader, slotsInUse slots: Int, systemUUID: FamfsUUID?, nbuckets: Int?,
+        window: (Range<Int>, (SlotRun) -> Void) throws(E) -> Void
+    ) throws(E) -> FsckReport {
         var report = FsckReport(
             superblock: superblock, role: systemUUID == superblock.systemUUID ? .owner : .client, header: header)
         if header.seqnumMismatch {
             report.warnings.append("log header next_seqnum \(header.nextSeqnum) differs from next_index \(header.nextIndex)")
         }
-        var bitmap: AllocationBitmap?
-        if superblock.deviceSize / superblock.allocationUnit <= maximumUnits {
-            bitmap = AllocationBitmap(superblock: superblock)
-        } else {
-            report.problems.append(.init(index: header.nextIndex, path: nil, what:
-                "superblock device size \(superblock.deviceSize) needs more than \(maximumUnits) allocation units; allocation not checked"))
-        }
+        // Validation bounds the unit count (Famfs.maximumAllocationUnits).
+        var bitmap = AllocationBitmap(superblock: superblock)
         let geometry = LogEntry.Geometry(superblock)
-        let slots = LogScan.slotsInUse(log, header: header)
-        var window = 0..<min(slots, windowSlots)
-        while !window.isEmpty {
-            let kinds = SlotKind.classify(log, slots: window, geometry: geometry)
-            for (index, kind) in zip(window, kinds) {
-                tally(LogScan.slot(log, index), index: index, kind: kind, geometry: geometry,
-                      rereads: rereadsBadSlots, into: &report, bitmap: &bitmap)
+        let windowSlots = windowSlots(logSlots: Int(header.slotCount))
+        var indexes = 0..<min(slots, windowSlots)
+        while !indexes.isEmpty {
+            try window(indexes) { run in
+                for (index, kind) in zip(run.indexes, SlotKind.classify(run, geometry: geometry)) {
+                    tally(run.slot(index), index: index, kind: kind, geometry: geometry, into: &report, bitmap: &bitmap)
+                }
             }
-            doneWith(Int(LogHeader.size) + window.lowerBound * Int(LogEntry.size)
-                     ..< Int(LogHeader.size) + window.upperBound * Int(LogEntry.size))
-            window = window.upperBound..<min(slots, window.upperBound + windowSlots)
+            indexes = indexes.upperBound..<min(slots, indexes.upperBound + windowSlots)
         }
-        if let bitmap {
-            report.collisions = bitmap.collisions
-            report.allocatedBytes = bitmap.allocatedBytes
-            report.bitmapCapacity = bitmap.capacityBytes
-            if let nbuckets { report.buckets = BucketStatistics(bitmap: bitmap, buckets: nbuckets) }
-        }
+        report.collisions = bitmap.collisions
+        report.allocatedBytes = bitmap.allocatedBytes
+        report.bitmapCapacity = bitmap.capacityBytes
+        if let nbuckets { report.buckets = BucketStatistics(bitmap: bitmap, buckets: nbuckets) }
         return report
     }
 
@@ -62,7 +68,7 @@ public enum FsckChecker {
     /// valid file (an entry whose units were already in use is a problem of its own), the
     /// problem of a bad slot, a warning for an ignored type.
     private static func tally(_ slot: UnsafeRawBufferPointer, index: Int, kind: SlotKind, geometry: LogEntry.Geometry,
-                              rereads: Bool, into report: inout FsckReport, bitmap: inout AllocationBitmap?) {
+                              into report: inout FsckReport, bitmap: inout AllocationBitmap) {
         switch kind {
         case .directory:
             report.directories += 1
@@ -70,26 +76,24 @@ public enum FsckChecker {
             report.files += 1
             let (sum, overflow) = report.fileSizeSum.addingReportingOverflow(slot.u64(at: 16))
             report.fileSizeSum = overflow ? .max : sum
-            guard bitmap != nil else { return }
-            let before = bitmap!.collisions
-            LogEntry.forEachExtent(slot) { bitmap!.mark($0) }
-            let collided = bitmap!.collisions - before
+            let before = bitmap.collisions
+            LogEntry.forEachExtent(slot) { bitmap.mark($0) }
+            let collided = bitmap.collisions - before
             if collided > 0 {
                 report.problems.append(.init(
                     index: UInt64(index), path: slot.cString(at: 40, fieldSize: LogEntry.pathFieldSize),
                     what: "allocation collision: \(collided) allocation units already in use"))
             }
         case .bad:
-            // Upstream re-reads after a cache invalidation but prints the message twice; a
-            // second look here, one message.
-            if rereads, LogEntry.check(slot, index: UInt64(index), geometry: geometry) == nil {
+            // A second read for the message doubles as upstream's retry: on shared memory
+            // another host's write may have been in flight (upstream printed the message
+            // twice; once here), and an entry that reads valid now counts as valid.
+            guard let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry) else {
                 return tally(slot, index: index, kind: SlotKind(validType: slot.u32(at: 8)), geometry: geometry,
-                             rereads: false, into: &report, bitmap: &bitmap)
+                             into: &report, bitmap: &bitmap)
             }
             report.badEntryCount += 1
-            if let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry) {
-                report.problems.append(.init(index: UInt64(index), path: LogEntry.bestEffortPath(slot), what: problem.description))
-            }
+            report.problems.append(.init(index: UInt64(index), path: LogEntry.bestEffortPath(slot), what: problem.description))
         case .ignored:
             report.warnings.append("log entry \(index): unknown entry type \(slot.u32(at: 8)) (ignored)")
         case .addDaxdev:

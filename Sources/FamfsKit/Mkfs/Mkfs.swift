@@ -74,7 +74,13 @@ public struct Mkfs: Sendable {
             return .formatted(plan, Self.report(of: plan))
         }
         let device: FamfsDevice
-        do { device = try devices.open(path, writable: !request.dryRun) } catch { throw .device(error) }
+        do {
+            device = try devices.open(path, writable: !request.dryRun)
+            // Serialises with famctl appenders for the whole format, as they lock for theirs.
+            try device.lock(exclusive: !request.dryRun)
+        } catch {
+            throw .device(error)
+        }
         guard device.size >= request.minimumDeviceSize else {
             throw .tooSmall(path: path, size: device.size, minimum: request.minimumDeviceSize)
         }
@@ -95,11 +101,10 @@ public struct Mkfs: Sendable {
         }
         if request.dryRun { return .formatted(plan, Self.report(of: plan)) }
         try write(plan, to: device)
-        do {
-            let volume = try VolumeOpener(devices: devices).open(device: device)
-            return .formatted(plan, FsckChecker.check(volume, systemUUID: request.systemUUID))
-        } catch {
-            throw .verifyFailed(error)
+        let volume: FamfsVolume
+        do { volume = try VolumeOpener(devices: devices).open(device: device) } catch { throw .verifyFailed(error) }
+        do { return .formatted(plan, try FsckChecker.check(volume, systemUUID: request.systemUUID)) } catch {
+            throw .device(error)
         }
     }
 

@@ -22,16 +22,13 @@ public final class FamfsVolume {
     public let source: Source
     public let superblock: Superblock
     public let header: LogHeader
-    private let superblockRegion: MappedRegion
     private let logRegion: MappedRegion
 
-    init(path: String, source: Source, superblock: Superblock, header: LogHeader,
-         superblockRegion: MappedRegion, logRegion: MappedRegion) {
+    init(path: String, source: Source, superblock: Superblock, header: LogHeader, logRegion: MappedRegion) {
         self.path = path
         self.source = source
         self.superblock = superblock
         self.header = header
-        self.superblockRegion = superblockRegion
         self.logRegion = logRegion
     }
 
@@ -49,9 +46,17 @@ public final class FamfsVolume {
         try logRegion.flush(range)
     }
 
-    /// Lets go of the log pages in `range` once a pass is done with them (fsck on large logs).
-    public func dropLogPages(_ range: Range<Int>) {
-        logRegion.dropPages(range)
+    /// Maps `range` of the log (relative to `log`) on its own, read-only: a scan that maps
+    /// and releases windows keeps only a window resident, whatever page sizes the page cache
+    /// uses for the file.
+    public func mapLog(_ range: Range<Int>) throws(DeviceError) -> MappedRegion {
+        try logFile.map(offset: logFileOffset + UInt64(range.lowerBound), length: UInt64(range.count))
+    }
+
+    /// Where the log starts in `logFile`.
+    private var logFileOffset: UInt64 {
+        if case .device = source { return superblock.logOffset }
+        return 0
     }
 
     /// The device, image or meta file that holds the log: the one to lock and re-read.
@@ -60,11 +65,6 @@ public final class FamfsVolume {
         case .device(let device): return device
         case .mounted(_, _, let logFile): return logFile
         }
-    }
-
-    /// `flock` on the log's file for the whole command, as upstream locks the log.
-    public func lock(exclusive: Bool) throws(DeviceError) {
-        try logFile.lock(exclusive: exclusive)
     }
 
     /// Checks every slot in use.
@@ -90,8 +90,10 @@ public struct VolumeOpener: Sendable {
         self.mountTablePath = mountTablePath
     }
 
-    /// Opens `path` — a dax device, an image file, or any path inside a mounted famfs — and
-    /// validates the superblock, then the log header. Nothing is written.
+    /// Opens `path` — a dax device, an image file, or any path inside a mounted famfs —,
+    /// takes the `flock` on what holds the log (exclusive when `writable`, else shared) and
+    /// only then validates the superblock and the log header, so what is validated is what
+    /// the command works on; the lock lasts as long as the volume. Nothing is written.
     public func open(_ path: String, writable: Bool = false) throws(VolumeError) -> FamfsVolume {
         if let mount = MountTable(path: mountTablePath).famfsMount(containing: path) {
             return try openMounted(path, mountPoint: mount.mountPoint, writable: writable)
@@ -106,6 +108,7 @@ public struct VolumeOpener: Sendable {
     public func open(device: FamfsDevice) throws(VolumeError) -> FamfsVolume {
         let path = device.path
         let writable = device.writable
+        do { try device.lock(exclusive: writable) } catch { throw .device(error) }
         let superblockRegion = try mapSuperblock(device, path: path)
         let superblock = try validatedSuperblock(superblockRegion, path: path)
         let logEnd = superblock.logOffset + superblock.logLength
@@ -116,9 +119,9 @@ public struct VolumeOpener: Sendable {
         do {
             logRegion = try device.map(offset: superblock.logOffset, length: superblock.logLength, writable: writable)
         } catch { throw .device(error) }
-        let header = try validatedHeader(logRegion, superblock: superblock, path: path)
+        let header = try validatedHeader(device, at: superblock.logOffset, superblock: superblock, path: path)
         return FamfsVolume(path: path, source: .device(device), superblock: superblock, header: header,
-                           superblockRegion: superblockRegion, logRegion: logRegion)
+                           logRegion: logRegion)
     }
 
     private func openMounted(_ path: String, mountPoint: String, writable: Bool) throws(VolumeError) -> FamfsVolume {
@@ -128,6 +131,7 @@ public struct VolumeOpener: Sendable {
         do {
             superblockFile = try devices.open("\(meta)/.superblock", writable: false)
             logFile = try devices.open("\(meta)/.log", writable: writable)
+            try logFile.lock(exclusive: writable)
         } catch { throw .device(error) }
         let superblockRegion = try mapSuperblock(superblockFile, path: superblockFile.path)
         let superblock = try validatedSuperblock(superblockRegion, path: superblockFile.path)
@@ -138,17 +142,19 @@ public struct VolumeOpener: Sendable {
         do { logRegion = try logFile.map(offset: 0, length: superblock.logLength, writable: writable) } catch {
             throw .device(error)
         }
-        let header = try validatedHeader(logRegion, superblock: superblock, path: logFile.path)
+        let header = try validatedHeader(logFile, at: 0, superblock: superblock, path: logFile.path)
         return FamfsVolume(
             path: path, source: .mounted(mountPoint: mountPoint, superblockFile: superblockFile, logFile: logFile),
-            superblock: superblock, header: header, superblockRegion: superblockRegion, logRegion: logRegion)
+            superblock: superblock, header: header, logRegion: logRegion)
     }
 
     private func mapSuperblock(_ device: FamfsDevice, path: String) throws(VolumeError) -> MappedRegion {
         guard device.size >= UInt64(Superblock.size) else {
             throw .truncated(path: path, size: device.size, needed: UInt64(Superblock.size), holding: "a superblock")
         }
-        do { return try device.map(offset: 0, length: min(device.size, Famfs.superblockRegionSize)) } catch {
+        // Only the structure: a larger mapping of a file cached in large folios would be
+        // resident whole.
+        do { return try device.map(offset: 0, length: UInt64(Superblock.size)) } catch {
             throw .device(error)
         }
     }
@@ -160,7 +166,12 @@ public struct VolumeOpener: Sendable {
         }
     }
 
-    private func validatedHeader(_ region: MappedRegion, superblock: Superblock, path: String) throws(VolumeError) -> LogHeader {
+    /// Validates the header through a mapping of its own, so the log region's mapping stays
+    /// untouched until someone reads entries (fsck maps windows instead).
+    private func validatedHeader(_ file: FamfsDevice, at offset: UInt64, superblock: Superblock,
+                                 path: String) throws(VolumeError) -> LogHeader {
+        let region: MappedRegion
+        do { region = try file.map(offset: offset, length: LogHeader.size) } catch { throw .device(error) }
         switch LogHeader.validate(region.readOnlyBytes, superblock: superblock) {
         case .success(let header): return header
         case .failure(let problem): throw .logHeader(path: path, problem)

@@ -8,7 +8,7 @@
 //   fold64:  x^64                             (128 -> 64 bits)
 //   barrett: the polynomial P' and mu = floor(x^64 / P') for the final reduction
 
-#include "cfamfs_crc.h"
+#include "cfamfs.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -31,8 +31,22 @@ static inline __m128i fold(__m128i a, __m128i k, __m128i next) {
     return _mm_xor_si128(_mm_xor_si128(low, high), next);
 }
 
+// Byte-at-a-time table for the tail (fewer than 16 bytes, or inputs under 64 bytes).
+static uint32_t byte_table[256];
+
+__attribute__((constructor))
+static void fill_byte_table(void) {
+    for (uint32_t n = 0; n < 256; n++) {
+        uint32_t c = n;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+        byte_table[n] = c;
+    }
+}
+
+// Folds whole 16-byte blocks (length a multiple of 16, at least 64) into the inverted
+// CRC register `state`.
 __attribute__((target("pclmul,sse4.1")))
-uint32_t cfamfs_crc32_fold(uint32_t state, const unsigned char *bytes, size_t length) {
+static uint32_t fold_blocks(uint32_t state, const unsigned char *bytes, size_t length) {
     const __m128i *p = (const __m128i *)bytes;
     __m128i a = _mm_xor_si128(_mm_loadu_si128(p), _mm_cvtsi32_si128((int)state));
     __m128i b = _mm_loadu_si128(p + 1);
@@ -71,14 +85,26 @@ uint32_t cfamfs_crc32_fold(uint32_t state, const unsigned char *bytes, size_t le
     return (uint32_t)_mm_extract_epi32(a, 1);
 }
 
+uint32_t cfamfs_crc32(const unsigned char *bytes, size_t length) {
+    uint32_t state = 0xffffffffu;
+    if (length >= 64) {
+        size_t blocks = length & ~(size_t)15;
+        state = fold_blocks(state, bytes, blocks);
+        bytes += blocks;
+        length -= blocks;
+    }
+    while (length--) state = byte_table[(state ^ *bytes++) & 0xff] ^ (state >> 8);
+    return ~state;
+}
+
 #else
 
 int cfamfs_crc32_fold_available(void) { return 0; }
 
-uint32_t cfamfs_crc32_fold(uint32_t state, const unsigned char *bytes, size_t length) {
+uint32_t cfamfs_crc32(const unsigned char *bytes, size_t length) {
     (void)bytes;
     (void)length;
-    return state;
+    return 0;
 }
 
 #endif

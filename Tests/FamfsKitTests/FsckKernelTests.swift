@@ -1,9 +1,11 @@
 import CZlib
+import Foundation
 import Testing
 @testable import FamfsKit
 
-/// The folding CRC kernel that fsck's scans run must agree with zlib's crc32 everywhere.
-@Suite struct FsckCRCTests {
+/// The C kernels under the format layer: the folding CRC that fsck's scans run must agree
+/// with zlib's crc32 everywhere; dax mappings flush by cache write-back.
+@Suite struct FsckKernelTests {
     @Test func agreesWithZlibOnEveryLengthAndAlignment() {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<1300).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -28,5 +30,24 @@ import Testing
         // Every x86-64 server famfs runs on has PCLMULQDQ; a silent fallback would cost 4x.
         #expect(CRC32.folding)
         #endif
+    }
+
+    /// Device dax has no fsync, so msync fails there: a dax mapping's flush writes back CPU
+    /// caches instead, and synchronize has nothing to do. Exercised on a file opened as if
+    /// it were a dax device.
+    @Test func daxMappingsFlushByCacheWriteBack() throws {
+        let path = try Fixture.imageFile("empty-8g")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fd = open(path, O_RDWR)
+        #expect(fd >= 0)
+        let device = FamfsDevice(path: path, kind: .charDax(name: "dax0.0"), size: 10 << 20,
+                                 mappingAlignment: 2 << 20, writable: true, fd: fd)
+        let region = try device.map(offset: 0x20_0000 + 48, length: 544, writable: true)
+        for i in 0..<544 { region.bytes[i] = 0x5a }
+        try region.flush()
+        try region.flush(100..<101)
+        try device.synchronize()
+        let written = try MkfsTests.bytes(path, 0x20_0000 + 48..<0x20_0000 + 48 + 544)
+        #expect(written == Array(repeating: 0x5a, count: 544))
     }
 }

@@ -1,0 +1,21 @@
+#ifndef CFAMFS_H
+#define CFAMFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Whether this CPU can run cfamfs_crc32_fold (x86-64 with PCLMULQDQ and SSE4.1).
+int cfamfs_crc32_fold_available(void);
+
+/// CRC-32/ISO-HDLC of `length` bytes (the value zlib's crc32(0, bytes, length) returns),
+/// by carry-less multiplication folding over whole 16-byte blocks and a table for the
+/// tail. Only when cfamfs_crc32_fold_available() says so.
+uint32_t cfamfs_crc32(const unsigned char *bytes, size_t length);
+
+/// Writes the CPU cache lines covering [bytes, bytes + length) back to memory (clwb,
+/// clflushopt or clflush, whichever the CPU has) and fences: how writes to a char dax
+/// device become visible to other hosts, which msync cannot do there (device dax has no
+/// fsync). A no-op on other architectures.
+void cfamfs_flush_cache(const void *bytes, size_t length);
+
+#endif

@@ -1,0 +1,76 @@
+import ArgumentParser
+import FamfsKit
+import Foundation
+
+/// `-u/-g`: the owner recorded in the entries, the caller's effective ids by default.
+struct OwnerOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp("Owner uid (default: the caller's).", valueName: "uid"))
+    var uid: UInt32?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Owner gid (default: the caller's).", valueName: "gid"))
+    var gid: UInt32?
+
+    func owner(mode: UInt32) -> EntryPlanner.Owner {
+        EntryPlanner.Owner(mode: mode, uid: uid ?? geteuid(), gid: gid ?? getegid())
+    }
+}
+
+/// A permission mode typed in octal (`0644`, `755`).
+struct OctalMode: ExpressibleByArgument {
+    let bits: UInt32
+
+    init?(argument: String) {
+        guard let bits = UInt32(argument, radix: 8), bits <= 0o7777 else { return nil }
+        self.bits = bits
+    }
+
+    var defaultValueDescription: String { "0" + String(bits, radix: 8) }
+
+    static var defaultCompletionKind: CompletionKind { .list(["0755", "0700", "0644", "0600"]) }
+}
+
+/// Validates each path given on the command line (a usage error names the bad one).
+func validatedPaths(_ paths: [String]) throws -> [[UInt8]] {
+    try paths.map { path in
+        do throws(PathError) { return try FamfsPath.validate(path) } catch { throw ValidationError(error.description) }
+    }
+}
+
+enum FamfsAppendSession {
+    /// Environment variable, for tests only: `FAMCTL_TEST_CRASH_AT_STEP=k` makes the process
+    /// `_exit(86)` right after the k-th step of the append (1-based: each entry written, the
+    /// entries flushed, the header advanced, the header flushed), simulating a crash there.
+    static let crashVariable = "FAMCTL_TEST_CRASH_AT_STEP"
+    static let crashExitStatus: Int32 = 86
+
+    /// Opens `target` for appending (exclusive lock for the whole session), checks that this
+    /// host owns it, lets `plan` build entries against the log's namespace and allocator, and
+    /// appends them as one batch. Returns the planner for reporting.
+    static func run(
+        target: String, environment: FamfsEnvironmentOptions, plan: (inout EntryPlanner) throws -> Void
+    ) throws -> EntryPlanner {
+        let log = try OpenedLog(path: target, access: .append, opener: environment.volumeOpener)
+        let uuidFile = environment.systemUUIDFile
+        try log.requireOwner(systemUUID: SystemUUID.read(uuidFile), systemUUIDPath: uuidFile)
+        var planner = EntryPlanner(superblock: log.superblock, scan: log.scan())
+        try plan(&planner)
+        try log.append(planner.bodies, hook: crashHook())
+        return planner
+    }
+
+    private static func crashHook() -> (OpenedLog.AppendStep) -> Void {
+        guard let text = ProcessInfo.processInfo.environment[crashVariable], let target = Int(text) else { return { _ in } }
+        var step = 0
+        return { _ in
+            step += 1
+            if step == target { _exit(crashExitStatus) }
+        }
+    }
+
+    /// The caller's umask, which upstream applies to file modes.
+    static var umask: UInt32 {
+        let current = Foundation.umask(0o022)
+        _ = Foundation.umask(current)
+        return UInt32(current)
+    }
+}

@@ -1,0 +1,253 @@
+/// Replays a log (section 12 of the format spec): every valid MKDIR and FILE entry becomes a
+/// directory or file under a root directory — empty placeholders (`--into`) or shadow YAML
+/// files (`--shadow`) — or, in a dry run, is only checked and counted. Entries that already
+/// exist are counted as existing and left alone, so a second replay creates nothing. Unlike
+/// upstream, a bad entry is reported and skipped and the replay goes on.
+public struct Logplay {
+    public enum Destination: Equatable, Sendable {
+        /// Dry run: what a replay into an empty directory would create; nothing is touched.
+        case none
+        case into(String)
+        /// `<dir>/root` receives the tree (created when missing).
+        case shadow(String)
+    }
+
+    public struct Options: Equatable, Sendable {
+        public var destination: Destination
+        /// Files without write bits (client hosts, or `--client`).
+        public var client: Bool
+        public var shadowTest: Bool
+        public var verbosity: Int
+
+        public init(destination: Destination, client: Bool = false, shadowTest: Bool = false, verbosity: Int = 0) {
+            self.destination = destination
+            self.client = client
+            self.shadowTest = shadowTest
+            self.verbosity = verbosity
+        }
+    }
+
+    public struct Counts: Equatable, Sendable, Codable {
+        public var files = 0
+        public var directories = 0
+
+        subscript(kind: Kind) -> Int {
+            get { kind == .file ? files : directories }
+            set { if kind == .file { files = newValue } else { directories = newValue } }
+        }
+    }
+
+    public struct Report: Equatable, Sendable {
+        public var entries: UInt64 = 0
+        public var dryRun = false
+        public var shadow = false
+        public var created = Counts()
+        public var existed = Counts()
+        /// Dry run only: what a replay into an empty directory would create.
+        public var wouldCreate = Counts()
+        public var fileErrors = 0
+        public var directoryErrors = 0
+        public var badEntries: [LogScan.BadEntry] = []
+        public var yamlChecked = 0
+        public var yamlErrors = 0
+
+        /// What the exit status counts: bad entries and every failed file, directory or YAML.
+        public var errorCount: Int { badEntries.count + fileErrors + directoryErrors + yamlErrors }
+
+        /// The summary lines upstream prints, verbatim, then famctl's own additions.
+        public func summary(verbosity: Int, shadowTest: Bool) -> [String] {
+            var lines = ["famfs_logplay(\(shadow ? "shadow" : "v1")): \(entries) log entries; "
+                + "\(created.files) new files; \(created.directories) new directories"]
+            if verbosity > 0 {
+                lines.append("\tCreated:  \(created.files) files, \(created.directories) directories")
+                lines.append("\tExisted: \(existed.files) files, \(existed.directories) directories")
+            }
+            if fileErrors > 0 || directoryErrors > 0 {
+                lines.append("\t\(fileErrors) file errors and \(directoryErrors) dir errors")
+            }
+            if !badEntries.isEmpty { lines.append("\t\(badEntries.count) bad log entries skipped") }
+            if dryRun { lines.append("\tWould create: \(wouldCreate.files) files, \(wouldCreate.directories) directories") }
+            if shadowTest {
+                lines.append("\tshadow yaml checked for \(yamlChecked) files")
+                lines.append("\tthere were \(yamlErrors) yaml errors detected")
+            }
+            return lines
+        }
+    }
+
+    /// A line for the user: `info` to standard output, `error` to standard error.
+    public enum Line: Equatable, Sendable {
+        case info(String)
+        case error(String)
+    }
+
+    /// Longest shadow file re-read by `--shadowtest` (a full interleaved document is ~1 KiB).
+    static let shadowReadLimit = 64 << 10
+
+    public let options: Options
+    private let emit: (Line) -> Void
+    private var report = Report()
+    private let tree: ReplayTree?
+    private var simulated = Namespace()
+
+    public init(options: Options, emit: @escaping (Line) -> Void) throws(ReplayTreeError) {
+        self.options = options
+        self.emit = emit
+        switch options.destination {
+        case .none:
+            tree = nil
+            report.dryRun = true
+        case .into(let directory):
+            tree = try ReplayTree(root: directory, kind: .placeholders)
+        case .shadow(let directory):
+            tree = try ReplayTree(root: directory + "/root", kind: .shadow)
+            report.shadow = true
+        }
+    }
+
+    /// Replays every slot of `scan` in log order.
+    public mutating func run(_ scan: LogScan) -> Report {
+        report.entries = scan.header.nextIndex
+        if report.dryRun { emit(.info("Logplay: dry_run selected")) }
+        if report.shadow { emit(.info("Logplay: running in shadow test mode")) }
+        verbose("__famfs_logplay: log contains \(scan.header.nextIndex) entries")
+        var bad = scan.badEntries[...]
+        for entry in scan.entries {
+            while let next = bad.first, next.index < entry.seqnum { reportBad(bad.removeFirst()) }
+            replay(entry)
+        }
+        for entry in bad { reportBad(entry) }
+        for (components, reason) in tree?.finish() ?? [] {
+            fail(.directory, Array(components.joined(separator: [FamfsPath.slash])), reason)
+        }
+        for line in report.summary(verbosity: options.verbosity, shadowTest: options.shadowTest) { emit(.info(line)) }
+        return report
+    }
+
+    private mutating func reportBad(_ bad: LogScan.BadEntry) {
+        let path = bad.path.map { " (\(String(decoding: $0, as: UTF8.self)))" } ?? ""
+        emit(.error("invalid log entry at index \(bad.index) of \(report.entries)\(path): \(bad.problem); skipped"))
+        report.badEntries.append(bad)
+    }
+
+    private mutating func replay(_ entry: LogEntry) {
+        switch entry.body {
+        case .directory(let directory):
+            verbose("__famfs_logplay: mkdir: \(String(directory.mode, radix: 8)) \(directory.uid):\(directory.gid): \(text(directory.path)) ")
+            _ = place(entry.body, .directory, directory.path) { tree, components in
+                tree.makeDirectory(components, mode: directory.mode, uid: directory.uid, gid: directory.gid)
+            }
+        case .file(let file):
+            describe(entry.seqnum, file)
+            let mode = options.client ? file.mode & ~0o222 : file.mode
+            let placed = place(entry.body, .file, file.path) { tree, components in
+                tree.makeFile(components, mode: mode, uid: file.uid, gid: file.gid, contents: { ShadowYAML.render(file) })
+            }
+            if let components = placed, options.shadowTest, tree?.kind == .shadow { checkShadow(components, file) }
+        case .addDaxdev, .other:
+            verbose("__famfs_logplay: log entry \(entry.seqnum) of type \(entry.type) ignored")
+        }
+    }
+
+    enum Kind {
+        case file
+        case directory
+    }
+
+    /// Creates (or, in a dry run, simulates) the node of an entry and counts the outcome;
+    /// returns the normalised path when the node is there afterwards.
+    private mutating func place(
+        _ body: LogEntry.Body, _ kind: Kind, _ path: [UInt8], make: (ReplayTree, [[UInt8]]) -> ReplayTree.Outcome
+    ) -> [[UInt8]]? {
+        guard let components = FamfsPath.normalize(logged: path) else {
+            fail(kind, path, "ignoring log entry; path is not relative or escapes the root")
+            return nil
+        }
+        guard let tree else {
+            simulate(body, kind, path)
+            return nil
+        }
+        switch make(tree, components) {
+        case .created:
+            report.created[kind] += 1
+            verbose("__famfs_logplay: creating \(kind) \(text(path))")
+        case .existed:
+            report.existed[kind] += 1
+        case .failed(let reason):
+            fail(kind, path, reason)
+            return nil
+        }
+        return components
+    }
+
+    /// Dry run: the entry is checked against what the entries before it would have created.
+    private mutating func simulate(_ body: LogEntry.Body, _ kind: Kind, _ path: [UInt8]) {
+        switch simulated.apply(body) {
+        case .created:
+            report.wouldCreate[kind] += 1
+            verbose("__famfs_logplay: would create \(kind) \(text(path))")
+        case .existed:
+            break
+        case .conflict(let node):
+            fail(kind, path, node == .directory ? "exists as a directory" : "exists as a file")
+        case .missingParent(let parent):
+            fail(kind, path, "parent directory \(text(parent)) does not exist")
+        case .invalidPath:
+            fail(kind, path, "path escapes the root")
+        }
+    }
+
+    private mutating func checkShadow(_ components: [[UInt8]], _ file: FileEntry) {
+        report.yamlChecked += 1
+        let problem: String
+        switch tree!.read(components, limit: Self.shadowReadLimit) {
+        case .success(let bytes):
+            let yaml = String(decoding: bytes, as: UTF8.self)
+            if options.verbosity > 0 { emit(.info(String(yaml.dropLast(yaml.hasSuffix("\n") ? 1 : 0)))) }
+            do throws(ShadowYAMLError) {
+                guard try ShadowYAML.parse(yaml) == file else {
+                    problem = "shadow yaml differs from the log entry"
+                    break
+                }
+                emit(.info("\(text(file.path)): shadow yaml good!"))
+                return
+            } catch {
+                problem = error.description
+            }
+        case .failure(let error):
+            problem = error.description
+        }
+        report.yamlErrors += 1
+        emit(.error("\(text(file.path)): \(problem)"))
+    }
+
+    private func describe(_ index: UInt64, _ file: FileEntry) {
+        guard options.verbosity > 0 else { return }
+        verbose("__famfs_logplay: \(index) file=\(text(file.path)) size=\(file.size)")
+        switch file.extents {
+        case .interleaved(_, let strips):
+            verbose("\tniext=1")
+            for strip in strips {
+                verbose("\t\tstrip: dev=\(strip.deviceIndex) ofs=0x\(hex(strip.offset)) len=0x\(hex(strip.length))")
+            }
+        case .simple(let extents) where options.verbosity > 1:
+            verbose("\tFAMFS_EXT_SIMPLE:")
+            for (j, extent) in extents.enumerated() {
+                verbose("\text: \(j) tofs=0x\(hex(extent.offset)) len=0x\(hex(extent.length))")
+            }
+        case .simple:
+            break
+        }
+    }
+
+    private mutating func fail(_ kind: Kind, _ path: [UInt8], _ reason: String) {
+        if kind == .file { report.fileErrors += 1 } else { report.directoryErrors += 1 }
+        emit(.error("\(text(path)): \(reason)"))
+    }
+
+    private func verbose(_ line: @autoclosure () -> String) {
+        if options.verbosity > 0 { emit(.info(line())) }
+    }
+
+    private func text(_ path: [UInt8]) -> String { String(decoding: path, as: UTF8.self) }
+}

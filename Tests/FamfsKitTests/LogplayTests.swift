@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+@testable import FamfsKit
+
+@Suite struct LogplayTests {
+    final class Workspace {
+        let root: URL
+        init() throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-logplay-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        }
+        deinit { try? FileManager.default.removeItem(at: root) }
+        func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+    }
+
+    /// The scan of a fixture, or of empty-8g after appending `bodies` as they are (writers'
+    /// checks bypassed, as a foreign or damaged writer might have).
+    static func scan(_ fixture: String, appending bodies: [LogEntry.Body] = [], in workspace: Workspace) throws -> LogScan {
+        let image = workspace.path("fs.img")
+        try Data(try Fixture.imageBytes(fixture)).write(to: URL(fileURLWithPath: image))
+        if !bodies.isEmpty { try OpenedLog(path: image, access: .append).append(bodies) }
+        return try OpenedLog(path: image, access: .read).scan()
+    }
+
+    static func replay(_ scan: LogScan, _ options: Logplay.Options) throws -> (Logplay.Report, [Logplay.Line]) {
+        var lines: [Logplay.Line] = []
+        var logplay = try Logplay(options: options) { lines.append($0) }
+        return (logplay.run(scan), lines)
+    }
+
+    static func mode(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+    }
+
+    @Test func intoCreatesTheTreeOnceAndThenOnlyCountsIt() throws {
+        let workspace = try Workspace()
+        let scan = try Self.scan("ref-8g", in: workspace)
+        let tree = workspace.path("tree")
+        let (first, _) = try Self.replay(scan, .init(destination: .into(tree)))
+        #expect(first.created == Logplay.Counts(files: 5, directories: 4))
+        #expect(first.errorCount == 0)
+        #expect(try Self.mode(tree + "/dir2/sub/deeper") == 0o700)
+        #expect(try Self.mode(tree + "/dir1/file1") == 0o600)
+        #expect(try Self.mode(tree + "/file0") == 0o644)
+        #expect(try FileManager.default.attributesOfItem(atPath: tree + "/dir1/striped0")[.size] as? Int == 0)
+        if geteuid() == 0 {
+            #expect(try FileManager.default.attributesOfItem(atPath: tree + "/dir1/file1")[.ownerAccountID] as? Int == 1000)
+        }
+        let (second, lines) = try Self.replay(scan, .init(destination: .into(tree), verbosity: 1))
+        #expect(second.created == Logplay.Counts())
+        #expect(second.existed == Logplay.Counts(files: 5, directories: 4))
+        // Everything already present: the -v output upstream printed for ref-8g.
+        let capture = try Fixture.text("ref-8g.logplay.txt")
+        let upstream = capture.components(separatedBy: "$ famfs logplay -v /mnt/famfs\n")[1].components(separatedBy: "exit=")[0]
+        #expect(lines.map { if case .info(let text) = $0 { text + "\n" } else { "" } }.joined() == upstream)
+    }
+
+    @Test func clientsGetFilesWithoutWriteBits() throws {
+        let workspace = try Workspace()
+        let tree = workspace.path("tree")
+        _ = try Self.replay(try Self.scan("ref-8g", in: workspace), .init(destination: .into(tree), client: true))
+        #expect(try Self.mode(tree + "/dir1/file1") == 0o400)
+        #expect(try Self.mode(tree + "/file0") == 0o444)
+        #expect(try Self.mode(tree + "/dir1") == 0o755)
+    }
+
+    @Test func shadowFilesMatchUpstreamAndSurviveTheShadowTest() throws {
+        let workspace = try Workspace()
+        let scan = try Self.scan("ref-8g", in: workspace)
+        let shadow = workspace.path("shadow")
+        try FileManager.default.createDirectory(atPath: shadow, withIntermediateDirectories: false)
+        let (report, lines) = try Self.replay(scan, .init(destination: .shadow(shadow), shadowTest: true))
+        #expect(report.created == Logplay.Counts(files: 5, directories: 4))
+        #expect(report.yamlChecked == 5)
+        #expect(report.yamlErrors == 0)
+        #expect(lines.contains(.info("dir1/striped0: shadow yaml good!")))
+        for (path, document) in try YamlTests.upstreamDocuments() {
+            #expect(try String(contentsOfFile: shadow + "/root/" + path, encoding: .utf8) == document, "\(path)")
+        }
+        // A tampered shadow file is found by the next test run; the log is not rewritten over it.
+        try Data("---\nfile:\n  path: file0\n".utf8).write(to: URL(fileURLWithPath: shadow + "/root/file0"))
+        let (again, errors) = try Self.replay(scan, .init(destination: .shadow(shadow), shadowTest: true))
+        #expect(again.existed.files == 5)
+        #expect(again.yamlErrors == 1)
+        #expect(again.errorCount == 1)
+        #expect(errors.contains(.error("file0: shadow yaml line 4: unexpected end of document")))
+        #expect(again.summary(verbosity: 0, shadowTest: true) == [
+            "famfs_logplay(shadow): 9 log entries; 0 new files; 0 new directories",
+            "\tshadow yaml checked for 5 files", "\tthere were 1 yaml errors detected",
+        ])
+    }
+
+    @Test func aShadowDirectoryMustExist() throws {
+        let workspace = try Workspace()
+        #expect(throws: ReplayTreeError.cannotOpen(workspace.path("missing/root"), ENOENT)) {
+            try Logplay(options: .init(destination: .shadow(workspace.path("missing")))) { _ in }
+        }
+    }
+
+    @Test func badEntriesAreReportedAndSkipped() throws {
+        let workspace = try Workspace()
+        let scan = try Self.scan("var-bad-entry4-crc", in: workspace)
+        let tree = workspace.path("tree")
+        let (report, lines) = try Self.replay(scan, .init(destination: .into(tree)))
+        #expect(report.badEntries.map(\.index) == [4])
+        #expect(report.created == Logplay.Counts(files: 4, directories: 4))
+        #expect(report.errorCount == 1)
+        #expect(lines.contains(.error(
+            "invalid log entry at index 4 of 9 (File0): bad crc (stored 0x64c183c2, computed 0x38c06486); skipped")))
+        #expect(!FileManager.default.fileExists(atPath: tree + "/file0"))
+        #expect(FileManager.default.fileExists(atPath: tree + "/dir2/m1"))
+    }
+
+    @Test func pathsThatEscapeTheRootOrLackAParentCreateNothing() throws {
+        let workspace = try Workspace()
+        func file(_ path: String) -> LogEntry.Body {
+            .file(FileEntry(size: 1, uid: 0, gid: 0, mode: 0o644, path: Array(path.utf8),
+                            extents: .simple([SimpleExtent(offset: 0xa0_0000, length: 0x20_0000)])))
+        }
+        let scan = try Self.scan("empty-8g", appending: [
+            .directory(DirectoryEntry(uid: 0, gid: 0, mode: 0o755, path: Array("../outside".utf8))),
+            file("a/../../escaped"), file("nodir/f"), file("x/../ok"),
+        ], in: workspace)
+        let tree = workspace.path("tree")
+        let (report, lines) = try Self.replay(scan, .init(destination: .into(tree)))
+        #expect(report.directoryErrors == 1)
+        #expect(report.fileErrors == 2)
+        #expect(report.created.files == 1)
+        #expect(lines.contains(.error("nodir/f: parent directory nodir does not exist")))
+        #expect(FileManager.default.fileExists(atPath: tree + "/ok"))
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("outside")))
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("escaped")))
+        #expect(report.summary(verbosity: 0, shadowTest: false)[1] == "\t2 file errors and 1 dir errors")
+    }
+
+    @Test func symlinksInTheTreeAreNeverFollowed() throws {
+        let workspace = try Workspace()
+        let scan = try Self.scan("ref-8g", in: workspace)
+        let tree = workspace.path("tree")
+        let outside = workspace.path("outside")
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: tree + "/dir1", withDestinationPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: tree + "/file0", withDestinationPath: outside + "/victim")
+        let (report, lines) = try Self.replay(scan, .init(destination: .into(tree)))
+        #expect(report.directoryErrors == 1)
+        #expect(report.fileErrors == 3)
+        #expect(lines.contains(.error("dir1/file1: dir1 is not a directory (symlinks are not followed)")))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        #expect(report.created == Logplay.Counts(files: 2, directories: 3))
+    }
+
+    @Test func aDryRunCountsWhatWouldBeCreated() throws {
+        let workspace = try Workspace()
+        let (report, lines) = try Self.replay(try Self.scan("ref-8g", in: workspace), .init(destination: .none, verbosity: 1))
+        #expect(report.wouldCreate == Logplay.Counts(files: 5, directories: 4))
+        #expect(report.created == Logplay.Counts())
+        #expect(lines.first == .info("Logplay: dry_run selected"))
+        #expect(lines.contains(.info("__famfs_logplay: would create file dir2/m1")))
+        #expect(report.summary(verbosity: 0, shadowTest: false) == [
+            "famfs_logplay(v1): 9 log entries; 0 new files; 0 new directories", "\tWould create: 5 files, 4 directories",
+        ])
+    }
+}

@@ -1,0 +1,65 @@
+import Testing
+@testable import FamfsKit
+
+@Suite struct YamlTests {
+    /// The five documents of `ref-8g.shadow-yaml.txt`, by path.
+    static func upstreamDocuments() throws -> [String: String] {
+        var documents: [String: String] = [:]
+        var current: String?
+        for line in try Fixture.text("ref-8g.shadow-yaml.txt").split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("== shadow/root/") {
+                current = String(line.dropFirst("== shadow/root/".count))
+                documents[current!] = ""
+            } else if let path = current, !(line.isEmpty && documents[path]!.hasSuffix("...\n")) {
+                documents[path]! += line + "\n"
+            }
+        }
+        return documents
+    }
+
+    static func referenceFiles() throws -> [FileEntry] {
+        try Fixture.imageBytes("ref-8g").withUnsafeBytes { bytes in
+            let superblock = try Superblock.validate(bytes).get()
+            let log = UnsafeRawBufferPointer(rebasing: bytes[0x20_0000...])
+            let scan = LogScan(log: log, header: try LogHeader.validate(log, superblock: superblock).get(), superblock: superblock)
+            return scan.entries.compactMap { if case .file(let file) = $0.body { file } else { nil } }
+        }
+    }
+
+    @Test func renderingMatchesUpstreamByteForByte() throws {
+        let documents = try Self.upstreamDocuments()
+        let files = try Self.referenceFiles()
+        #expect(files.count == 5)
+        #expect(documents.count == 5)
+        for file in files {
+            let path = String(decoding: file.path, as: UTF8.self)
+            #expect(ShadowYAML.render(file) == documents[path], "\(path)")
+        }
+    }
+
+    @Test func parsingReadsBackWhatWasRendered() throws {
+        for file in try Self.referenceFiles() {
+            #expect(try ShadowYAML.parse(ShadowYAML.render(file)) == file)
+        }
+        let multi = FileEntry(size: 5, uid: 1, gid: 2, mode: 0, path: Array("m".utf8), extents: .simple([
+            SimpleExtent(offset: 0xa0_0000, length: 0x20_0000), SimpleExtent(offset: 0xe0_0000, length: 0x20_0000),
+        ]))
+        #expect(ShadowYAML.render(multi).contains("  mode: 00\n  uid: 1\n  gid: 2\n  nextents: 2\n"))
+        #expect(try ShadowYAML.parse(ShadowYAML.render(multi)) == multi)
+    }
+
+    @Test(arguments: [
+        ("file:\n", "line 1: expected '---'"),
+        ("---\nfile:\n  path: a\n  size: x1\n", "line 4: invalid number 'x1' for size"),
+        ("---\nfile:\n  path: a\n  size: 1\n  flags: 2\n  mode: 0644\n  uid: 0\n  gid: 0\n  nextents: 1\n  simple_ext_list:\n", "line 11: unexpected end"),
+        ("---\nfile:\n  path: a\n  size: 1\n  flags: 2\n  mode: 0644\n  uid: 0\n  gid: 0\n  nextents: 0\n  simple_ext_list:\n...\nmore\n", "text after the end"),
+    ])
+    func malformedDocumentsAreReportedWithTheLine(text: String, message: String) {
+        do {
+            _ = try ShadowYAML.parse(text)
+            Issue.record("parsed a malformed document")
+        } catch {
+            #expect(error.description.contains(message), "\(error)")
+        }
+    }
+}
