@@ -210,7 +210,7 @@ complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options 
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl destroy-device" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs" version' -l 'version' -d 'Show the version.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs" -eq 1' -fa 'mkfs' -d 'Format a dax device or image file as famfs.'
+complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs" -eq 1' -fa 'mkfs' -d 'Format a dax device, pmem block device or image file as famfs.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs" -eq 1' -fa 'fsck' -d 'Check a famfs file system.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs" -eq 1' -fa 'logplay' -d 'Replay the famfs metadata log into a directory tree.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs" -eq 1' -fa 'mkdir' -d 'Create directories in a famfs file system.'
