@@ -94,13 +94,9 @@ make_device() { # root region size start dev driver target_node
     ln -s "../../devices/platform/hmem.$id/$name" "$root/dev/char/$dev"
 }
 
-# The upstream reference images (see their README): in the repository once the famfs
-# fixtures are committed, else where FAMCTL_FIXTURES points.
-fixtures=""
-for dir in Tests/FamfsKitTests/Fixtures "${FAMCTL_FIXTURES:-}" /work/shared/fixtures/famfs; do
-    if [[ -n "$dir" && -f "$dir/ref-8g.img.gz" ]]; then fixtures=$dir; break; fi
-done
-[[ -n "$fixtures" ]] || { echo "gen-docs: ref-8g.img.gz not found; set FAMCTL_FIXTURES" >&2; exit 1; }
+# The upstream reference images (see their README).
+fixtures=Tests/FamfsKitTests/Fixtures
+[[ -f "$fixtures/ref-8g.img.gz" ]] || { echo "gen-docs: $fixtures/ref-8g.img.gz not found" >&2; exit 1; }
 
 template="$work/template"
 mkdir -p "$template" "$work/bin" "$work/run"
