@@ -348,9 +348,14 @@ public final class DaxController {
 
     // MARK: memory blocks
 
-    /// Offlines `blocks` in order; `done` collects those offlined, for a rollback.
+    /// Offlines `blocks` (ascending) from the highest down; `done` collects those offlined, for
+    /// a rollback. The movable zone hands out its lowest free pages first, so pages allocated
+    /// since the memory came online (famctl's own among them) sit in the device's low blocks.
+    /// Offlining bottom-up migrates them into the next block, again at every step; top-down
+    /// empties the free blocks first and moves each page about once. In a TCG guest, 32 blocks:
+    /// 750 ms bottom-up, 320 ms top-down (daxctl, in directory order: 390 ms).
     private func offline(_ blocks: [MemoryBlock], done: inout [MemoryBlock]) throws(StepFailure) {
-        for block in blocks {
+        for block in blocks.reversed() {
             do throws(SysfsError) {
                 try writer.write(block.statePath, "offline")
             } catch {

@@ -210,6 +210,25 @@ struct Machine {
         #expect(machine.kernel.writeLog.map(\.write) == controller.writer.writes)
     }
 
+    /// Leaving system-ram offlines from the highest block down (bottom-up would migrate the
+    /// pages of the low blocks again at every step), then unbinds kmem and binds device_dax.
+    @Test func forcedReturnOfflinesFromTheHighestBlockDown() throws {
+        let machine = try Machine(.systemRAMOnline)
+        let controller = DaxController(sysfs: machine.kernel, dryRun: true)
+        _ = try controller.reconfigure(machine.device, ReconfigureOptions(mode: .devdax, force: true))
+        let planned = controller.writer.writes.map(\.description)
+        #expect(Array(planned.prefix(32)) == (32..<64).reversed().map { "echo offline > /sys/devices/system/memory/memory\($0)/state" })
+        #expect(Array(planned.dropFirst(32)) == [
+            "echo dax0.0 > /sys/bus/dax/drivers/kmem/remove_id",
+            "echo dax0.0 > /sys/bus/dax/drivers/kmem/unbind",
+            "echo dax0.0 > /sys/bus/dax/drivers/device_dax/new_id",
+            "echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind",
+        ])
+        let before = machine.kernel.writeLog.count
+        _ = try machine.reconfigure(ReconfigureOptions(mode: .devdax, force: true))
+        #expect(Array(machine.kernel.writeLog.dropFirst(before).map(\.write)) == controller.writer.writes)
+    }
+
     /// 3 operations per memory block (state, the online write, valid_zones) plus a fixed 11:
     /// no attribute is read twice.
     @Test(arguments: [UInt64(1), 4, 16])
