@@ -3,7 +3,7 @@ import Foundation
 
 /// The root of the command tree: daxctl's device commands at the top level, the famfs
 /// toolset under `famctl famfs`.
-public struct Famctl: AsyncParsableCommand {
+public struct Famctl: ParsableCommand {
     public static let version = "0.1.0"
 
     public static let configuration = CommandConfiguration(
@@ -36,15 +36,11 @@ public struct Famctl: AsyncParsableCommand {
 
     /// Parses `arguments` (argv, program name first), runs the command and exits with the
     /// code that `ExitCodes` assigns to the outcome.
-    public static func run(arguments: [String]) async -> Never {
+    public static func run(arguments: [String]) -> Never {
         let invocation = commandLine(for: arguments)
         do {
             var command = try parseAsRoot(invocation)
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            try command.run()
             Foundation.exit(ExitCodes.success)
         } catch {
             ExitCodes.exit(for: error)

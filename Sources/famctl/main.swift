@@ -1,3 +1,3 @@
 import FamctlCommands
 
-await Famctl.run(arguments: CommandLine.arguments)
+Famctl.run(arguments: CommandLine.arguments)

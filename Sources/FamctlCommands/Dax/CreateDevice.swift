@@ -3,7 +3,7 @@ import DaxKit
 import Foundation
 
 /// `famctl create-device`: daxctl's `create-device` on dynamic (hmem, CXL) regions.
-struct CreateDevice: AsyncParsableCommand {
+struct CreateDevice: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create-device",
         abstract: "Create a dax device in a dynamic region.",
@@ -29,7 +29,7 @@ struct CreateDevice: AsyncParsableCommand {
 
     @OptionGroup var options: DaxRunOptions
 
-    func run() async throws {
+    func run() throws {
         let sizeBytes = try size.map { text throws(ValidationError) in try Self.parseSize(text, "size") }
         let alignBytes = try align.map { text throws(ValidationError) in try Self.parseSize(text, "align") }
         var regionFilter = try options.region.flatMap(DaxNames.region)

@@ -190,7 +190,7 @@ struct DaxRetryOptions: ParsableArguments {
 
 /// A daxctl per-device command: the operation on one device; running over the arguments,
 /// the output and the exit status are common to all of them.
-protocol DaxDeviceCommand: AsyncParsableCommand {
+protocol DaxDeviceCommand: ParsableCommand {
     var global: DaxGlobalOptions { get }
     var common: DaxDeviceArguments { get }
     /// daxctl's summary verb ("reconfigured", "onlined memory for", …).
@@ -220,7 +220,7 @@ extension DaxDeviceCommand {
                      busyRetries: busyRetries)
     }
 
-    func run() async throws {
+    func run() throws {
         try runner().run(devices: common.devices, region: common.region) { (controller, device) throws(DaxError) in
             try operate(controller, device)
         }

@@ -3,7 +3,7 @@ import DaxKit
 import Foundation
 
 /// `famctl list`: daxctl's `list`, same options and JSON.
-struct List: AsyncParsableCommand {
+struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List dax regions and devices as JSON.",
@@ -39,7 +39,7 @@ struct List: AsyncParsableCommand {
     @Flag(name: [.customShort("u"), .customLong("human")], help: "Human-readable sizes and hexadecimal addresses.")
     var human = false
 
-    func run() async throws {
+    func run() throws {
         let deviceName = try device.flatMap(DaxNames.device)
         let regionID = try region.flatMap(DaxNames.region)
         let (sysfs, useLibdaxctl) = try global.resolve()

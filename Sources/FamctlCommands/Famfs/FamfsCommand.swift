@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `famctl famfs`: the famfs toolset (mkfs, fsck, logplay, mkdir, creat).
-struct FamfsCommand: AsyncParsableCommand {
+struct FamfsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "famfs",
         abstract: "Create, check and populate famfs file systems on dax devices and image files.",

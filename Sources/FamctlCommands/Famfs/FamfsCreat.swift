@@ -2,7 +2,7 @@ import ArgumentParser
 import FamfsKit
 import Foundation
 
-struct FamfsCreat: AsyncParsableCommand {
+struct FamfsCreat: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "creat",
         abstract: "Create and allocate files in a famfs file system.",
@@ -68,7 +68,7 @@ struct FamfsCreat: AsyncParsableCommand {
         _ = try validatedPaths(paths)
     }
 
-    func run() async throws {
+    func run() throws {
         var requests = try validatedPaths(paths).map { Manifest.Line(path: $0, size: ByteSize.parse(size ?? "") ?? 0) }
         if let manifest { requests += try Self.readManifest(manifest).lines }
         let layout = self.layout

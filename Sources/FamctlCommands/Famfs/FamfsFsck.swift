@@ -1,7 +1,7 @@
 import ArgumentParser
 import FamfsKit
 
-struct FamfsFsck: AsyncParsableCommand {
+struct FamfsFsck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fsck",
         abstract: "Check a famfs file system.",
@@ -40,7 +40,7 @@ struct FamfsFsck: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let volume: FamfsVolume
         var report: FsckReport
         do throws(VolumeError) {

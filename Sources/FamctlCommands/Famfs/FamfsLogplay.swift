@@ -2,7 +2,7 @@ import ArgumentParser
 import FamfsKit
 import Foundation
 
-struct FamfsLogplay: AsyncParsableCommand {
+struct FamfsLogplay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logplay",
         abstract: "Replay the famfs metadata log into a directory tree.",
@@ -56,7 +56,7 @@ struct FamfsLogplay: AsyncParsableCommand {
         if shadowtest, shadow == nil { throw ValidationError("--shadowtest needs --shadow DIR") }
     }
 
-    func run() async throws {
+    func run() throws {
         let log = try OpenedLog(path: target, access: .read, opener: environment.volumeOpener)
         let scan = log.scan()
         let owner = SystemUUID.read(environment.systemUUIDFile) == log.superblock.systemUUID

@@ -2,7 +2,7 @@ import ArgumentParser
 import FamfsKit
 import Foundation
 
-struct FamfsMkdir: AsyncParsableCommand {
+struct FamfsMkdir: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mkdir",
         abstract: "Create directories in a famfs file system.",
@@ -38,7 +38,7 @@ struct FamfsMkdir: AsyncParsableCommand {
         _ = try validatedPaths(paths)
     }
 
-    func run() async throws {
+    func run() throws {
         let paths = try validatedPaths(paths)
         let owner = ownerOptions.owner(mode: mode.bits)
         _ = try FamfsAppendSession.run(target: target, environment: environment) { planner in

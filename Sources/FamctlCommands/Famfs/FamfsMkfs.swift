@@ -1,7 +1,7 @@
 import ArgumentParser
 import FamfsKit
 
-struct FamfsMkfs: AsyncParsableCommand {
+struct FamfsMkfs: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mkfs",
         abstract: "Format a dax device, pmem block device or image file as famfs.",
@@ -70,7 +70,7 @@ struct FamfsMkfs: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let systemUUID: FamfsUUID
         if dryRun {
             // A dry run creates nothing, not even this host's identity.
