@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Candidates for dynamic shell completion. They read the same sysfs root the dax commands
 /// use (`FAMCTL_SYSFS_ROOT`, else `/sys`), so completion works against a captured tree too.
@@ -22,7 +22,7 @@ enum Completions {
 
     private static func entries(of relativePath: String) -> [String] {
         let root = ProcessInfo.processInfo.environment["FAMCTL_SYSFS_ROOT"] ?? "/sys"
-        let path = (root as NSString).appendingPathComponent(relativePath)
+        let path = root.hasSuffix("/") ? root + relativePath : root + "/" + relativePath
         return ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
     }
 }

@@ -1,7 +1,12 @@
 import ArgumentParser
 import DaxKit
 import FamfsKit
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Every exit status famctl uses, in one place. The man pages' EXIT STATUS sections list
 /// the same numbers.
@@ -65,9 +70,9 @@ public enum ExitCodes {
         if let code = code(for: error) {
             let message = "\(error)"
             if !message.isEmpty {
-                FileHandle.standardError.write(Data("famctl: \(message)\n".utf8))
+                StandardError.write("famctl: \(message)\n")
             }
-            Foundation.exit(code)
+            Glibc.exit(code)
         }
         // Help, version, validation and parse errors: argument-parser prints and picks the code.
         Famctl.exit(withError: error)

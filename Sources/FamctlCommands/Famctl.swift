@@ -1,5 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// The root of the command tree: daxctl's device commands at the top level, the famfs
 /// toolset under `famctl famfs`.
@@ -41,7 +46,7 @@ public struct Famctl: ParsableCommand {
         do {
             var command = try parseAsRoot(invocation)
             try command.run()
-            Foundation.exit(ExitCodes.success)
+            Glibc.exit(ExitCodes.success)
         } catch {
             ExitCodes.exit(for: error)
         }

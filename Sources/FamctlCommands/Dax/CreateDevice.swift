@@ -1,6 +1,6 @@
 import ArgumentParser
 import DaxKit
-import Foundation
+import FoundationEssentials
 
 /// `famctl create-device`: daxctl's `create-device` on dynamic (hmem, CXL) regions.
 struct CreateDevice: ParsableCommand {
@@ -85,24 +85,51 @@ struct CreateDevice: ParsableCommand {
     static func readInput(_ path: String) throws -> (Int, [DaxMapping]) {
         let bad = { (why: String) in ValidationError(DaxError.invalidValue(what: "--input", value: path, expected: why).description) }
         guard let data = FileManager.default.contents(atPath: path),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            case .object(let object)? = try? JSONDecoder().decode(InputValue.self, from: data)
         else { throw bad("a readable JSON object") }
-        guard let chardev = object["chardev"] as? String, let numbers = DaxDevice.parseName(chardev) else {
+        guard case .string(let chardev)? = object["chardev"], let numbers = DaxDevice.parseName(chardev) else {
             throw bad("a \"chardev\":\"daxX.Y\" key")
         }
-        guard let entries = object["mappings"] as? [[String: Any]], !entries.isEmpty else { throw bad("a non-empty \"mappings\" array (list -M)") }
+        guard case .array(let entries)? = object["mappings"], !entries.isEmpty else { throw bad("a non-empty \"mappings\" array (list -M)") }
         let ranges = try entries.map { entry -> DaxMapping in
-            guard let start = number(entry["start"]), let end = number(entry["end"]), end > start else {
+            guard case .object(let fields) = entry, let start = fields["start"]?.number, let end = fields["end"]?.number, end > start else {
                 throw bad("mappings with numeric \"start\" and \"end\"")
             }
-            return DaxMapping(start: start, end: end, pageOffset: number(entry["page_offset"]) ?? 0)
+            return DaxMapping(start: start, end: end, pageOffset: fields["page_offset"]?.number ?? 0)
         }
         return (numbers.region, ranges)
     }
+}
 
-    private static func number(_ value: Any?) -> UInt64? {
-        if let number = value as? NSNumber { return number.uint64Value }
-        if let text = value as? String { return text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text) }
-        return nil
+/// A JSON value of a `--input` file, as far as `readInput` looks: numbers are unsigned
+/// integers (plain, or `"0x…"` strings with `-u`); anything else it does not use is `.other`.
+private enum InputValue: Decodable {
+    case unsigned(UInt64)
+    case string(String)
+    case array([InputValue])
+    case object([String: InputValue])
+    case other
+
+    init(from decoder: any Decoder) throws {
+        let value = try decoder.singleValueContainer()
+        if let number = try? value.decode(UInt64.self) {
+            self = .unsigned(number)
+        } else if let text = try? value.decode(String.self) {
+            self = .string(text)
+        } else if let object = try? value.decode([String: InputValue].self) {
+            self = .object(object)
+        } else if let array = try? value.decode([InputValue].self) {
+            self = .array(array)
+        } else {
+            self = .other
+        }
+    }
+
+    var number: UInt64? {
+        switch self {
+        case .unsigned(let number): return number
+        case .string(let text): return text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
+        default: return nil
+        }
     }
 }

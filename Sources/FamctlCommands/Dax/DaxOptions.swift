@@ -1,6 +1,11 @@
 import ArgumentParser
 import DaxKit
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Which implementation talks to the kernel.
 enum DaxBackendChoice: String, ExpressibleByArgument, CaseIterable {
@@ -162,7 +167,7 @@ struct DaxDeviceRun {
     }
 
     static func stderr(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        StandardError.write(line + "\n")
     }
 }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import DaxKit
-import Foundation
+import FoundationEssentials
 
 /// `famctl list`: daxctl's `list`, same options and JSON.
 struct List: ParsableCommand {

@@ -1,6 +1,11 @@
 import ArgumentParser
 import FamfsKit
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// `-u/-g`: the owner recorded in the entries, the caller's effective ids by default.
 struct OwnerOptions: ParsableArguments {
@@ -69,8 +74,8 @@ enum FamfsAppendSession {
 
     /// The caller's umask, which upstream applies to file modes.
     static var umask: UInt32 {
-        let current = Foundation.umask(0o022)
-        _ = Foundation.umask(current)
+        let current = Glibc.umask(0o022)
+        _ = Glibc.umask(current)
         return UInt32(current)
     }
 }

@@ -1,6 +1,11 @@
 import ArgumentParser
 import FamfsKit
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 struct FamfsCreat: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -94,12 +99,19 @@ struct FamfsCreat: ParsableCommand {
             chunkSize: chunk.flatMap(ByteSize.parse) ?? InterleaveParameters.defaultChunkSize))
     }
 
+    /// What went wrong reading a file: the errno text, or that it is not UTF-8.
+    private static func reason(_ error: any Error) -> String {
+        guard let cocoa = error as? CocoaError else { return "\(error)" }
+        if let posix = cocoa.userInfo["NSUnderlyingError"] as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        return "not UTF-8 text"
+    }
+
     private static func readManifest(_ path: String) throws -> Manifest {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw CommandFailure(exitCode: ExitCodes.ioError, message: "\(path): cannot read the manifest: \(error.localizedDescription)")
+            throw CommandFailure(exitCode: ExitCodes.ioError, message: "\(path): cannot read the manifest: \(Self.reason(error))")
         }
         return try Manifest.parse(text, name: path)
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import FamfsKit
-import Foundation
+import FoundationEssentials
 
 struct FamfsLogplay: ParsableCommand {
     static let configuration = CommandConfiguration(

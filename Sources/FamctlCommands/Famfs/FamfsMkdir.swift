@@ -1,6 +1,6 @@
 import ArgumentParser
 import FamfsKit
-import Foundation
+import FoundationEssentials
 
 struct FamfsMkdir: ParsableCommand {
     static let configuration = CommandConfiguration(
