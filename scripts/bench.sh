@@ -4,8 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
-swift build -c release --product famctl >/dev/null
-famctl=$PWD/.build/release/famctl
+# GNU time for peak RSS, python3 for the famfs log generator, make for the build.
+scripts/setup.sh time python3 make >/dev/null
+# The binary users run: the Makefile's build (release, Swift runtime linked in statically),
+# the one scripts/package-deb.sh packages and scripts/vm-test.sh boots.
+make -s build >/dev/null
+famctl=$(make -s print-bin)
 work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -103,9 +107,6 @@ median_ms "famctl --version (process start-up)" "$famctl" --version
 # directory per 16 entries, the rest 2 MiB files (scripts/famfs-full-log.py); mkfs of a 1 TiB
 # sparse image. Targets: fsck 8 MiB < 20 ms, 256 MiB < 65 ms, mkfs 1 TiB < 100 ms with the image
 # staying sparse; peak RSS (/usr/bin/time -v, the largest of three runs) <= log size + 16 MiB.
-
-# GNU time for peak RSS, python3 for the log generator.
-scripts/setup.sh time python3 >/dev/null
 
 # peak_rss_kib COMMAND...: the largest maximum resident set size of three runs, in KiB.
 peak_rss_kib() {
