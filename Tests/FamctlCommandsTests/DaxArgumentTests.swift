@@ -1,3 +1,4 @@
+import ArgumentParser
 import DaxKit
 import DaxSimulator
 import Foundation
@@ -48,5 +49,33 @@ import Testing
         }
         try Data(#"{"chardev":"dax0.0","size":4096}"#.utf8).write(to: file)
         #expect(throws: (any Error).self) { try CreateDevice.readInput(file.path) }
+    }
+
+    /// Each malformed `--input` names what was expected; numbers may be plain or "0x" strings.
+    @Test(arguments: [
+        ("[1, 2]", "a readable JSON object"),
+        (#"{"chardev":"dax0.0""#, "a readable JSON object"),
+        (#"{"chardev":7,"mappings":[{"start":0,"end":1}]}"#, #"a "chardev":"daxX.Y" key"#),
+        (#"{"chardev":"dax1.2","mappings":[]}"#, #"a non-empty "mappings" array (list -M)"#),
+        (#"{"chardev":"dax1.2","mappings":{"start":0}}"#, #"a non-empty "mappings" array (list -M)"#),
+        (#"{"chardev":"dax1.2","mappings":[{"start":"x","end":1}]}"#, #"mappings with numeric "start" and "end""#),
+        (#"{"chardev":"dax1.2","mappings":[{"start":-1,"end":1}]}"#, #"mappings with numeric "start" and "end""#),
+        (#"{"chardev":"dax1.2","mappings":[{"start":8,"end":8}]}"#, #"mappings with numeric "start" and "end""#),
+    ])
+    func malformedInputIsNamed(json: String, expected: String) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("dax-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(json.utf8).write(to: file)
+        let error = try #require(throws: ValidationError.self) { try CreateDevice.readInput(file.path) }
+        #expect(error.message.contains("expected \(expected)"), "\(error.message)")
+    }
+
+    @Test func inputNumbersArePlainOrHexStrings() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("dax-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"chardev":"dax1.2","mappings":[{"start":"0x1000","end":8191,"page_offset":"0x2"},{"start":"8192","end":"0x3fff"}]}"#.utf8).write(to: file)
+        let (region, mappings) = try CreateDevice.readInput(file.path)
+        #expect(region == 1)
+        #expect(mappings == [DaxMapping(start: 0x1000, end: 8191, pageOffset: 2), DaxMapping(start: 8192, end: 0x3fff, pageOffset: 0)])
     }
 }

@@ -103,6 +103,19 @@ import Testing
         #expect(try CheckedLog(image: scratch.image).header.nextIndex == 0)
     }
 
+    /// A manifest that cannot be read is named with the reason, and nothing is appended.
+    @Test func anUnreadableManifestIsNamedWithTheReason() throws {
+        let scratch = try FamfsImage()
+        let binary = scratch.path("binary")
+        try Data([0xff, 0xfe, 0x0a]).write(to: URL(fileURLWithPath: binary))
+        for (manifest, reason) in [(scratch.path("absent"), "No such file or directory"), (binary, "not UTF-8 text")] {
+            let result = try scratch.famfs("creat", ["--manifest", manifest, scratch.image])
+            #expect(result.status == 3)
+            #expect(result.stderr.contains("\(manifest): cannot read the manifest: \(reason)"), "\(result.stderr)")
+        }
+        #expect(try CheckedLog(image: scratch.image).header.nextIndex == 0)
+    }
+
     @Test func outOfSpaceAppendsNothing() throws {
         let scratch = try FamfsImage()
         // 8 GiB minus 10 MiB of metadata: after 7 GiB, 1014 MiB are free.
