@@ -1,5 +1,4 @@
 import ArgumentParser
-import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -57,7 +56,7 @@ public struct Famctl: ParsableCommand {
     static func commandLine(for arguments: [String]) -> [String] {
         let options = Array(arguments.dropFirst())
         guard let program = arguments.first,
-            URL(fileURLWithPath: program).lastPathComponent == "mkfs.famfs"
+            program.split(separator: "/").last == "mkfs.famfs"
         else { return options }
         return ["famfs", "mkfs"] + options
     }
