@@ -23,6 +23,12 @@ public struct DeviceReport: Sendable, Equatable {
     public var notes: [String]
     /// False when the device was already as requested.
     public var changed: Bool
+
+    public init(device: DaxDevice, notes: [String], changed: Bool) {
+        self.device = device
+        self.notes = notes
+        self.changed = changed
+    }
 }
 
 /// Mode switches, memory onlining, enable/disable and create/destroy, with daxctl's rules,

@@ -38,6 +38,8 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
     case badName(argument: String, expected: String)
     /// A value famctl cannot act on (size, align, input JSON).
     case invalidValue(what: String, value: String, expected: String)
+    /// A `--check-config` file that cannot be used.
+    case config(DaxConfigError)
     /// A condition found halfway through a switch; `state` says where the rollback left the device.
     indirect case interrupted(DaxError, state: String)
 
@@ -46,7 +48,7 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
         switch self {
         case .autoOnlinePolicy, .memoryOnline, .foreignDriver, .mustBeDisabled: return Errno.EBUSY
         case .blockNotRemovable, .daxClass, .staticRegion: return Errno.EOPNOTSUPP
-        case .noWholeMemoryBlock, .badName, .invalidValue: return Errno.EINVAL
+        case .noWholeMemoryBlock, .badName, .invalidValue, .config: return Errno.EINVAL
         case .driverMissing: return Errno.ENODEV
         case .switchFailed(_, let cause, _): return cause.errno
         case .driverDidNotChange(_, _, _, let errno, _): return errno
@@ -110,6 +112,7 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
             return "'\(argument)' is not \(expected)"
         case .invalidValue(let what, let value, let expected):
             return "invalid \(what) '\(value)': expected \(expected)"
+        case .config(let cause): return cause.description
         case .interrupted(let cause, let state):
             return "\(cause); \(state)"
         }

@@ -14,12 +14,19 @@ extension SimulatedKernel {
 
     /// An NVDIMM devdax namespace (QEMU `-device nvdimm`, `ndctl create-namespace -m devdax
     /// -a 2M`): a static region; the device starts 18 MiB in, so kmem gets 7 whole blocks.
-    /// Debian 12's kernel has no `fsdev_dax`.
-    public static func nvdimm() -> SimulatedKernel {
+    /// Debian 12's kernel has no `fsdev_dax`. The nd_dax device names its namespace
+    /// (`namespace0.0`, whose `uuid` is `namespaceUUID`) and has a uuid of its own.
+    public static func nvdimm(namespaceUUID: String = "ed93e918-e165-49d8-921d-383d7b9660c5") -> SimulatedKernel {
         let kernel = SimulatedKernel()
         kernel.drivers = [DaxDriver.deviceDax, DaxDriver.kmem]
         kernel.addBootMemory(node: 0, first: 0, count: 16)
-        kernel.addRegion(id: 0, path: "devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0/dax0.0",
+        let ndRegion = "devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0"
+        kernel.attributes = [
+            "\(ndRegion)/dax0.0/namespace": "namespace0.0",
+            "\(ndRegion)/dax0.0/uuid": "5f3c8e2a-7d41-4b9e-a0c6-2e1b9f4d8a73",
+            "\(ndRegion)/namespace0.0/uuid": namespaceUUID,
+        ]
+        kernel.addRegion(id: 0, path: "\(ndRegion)/dax0.0",
                          size: 1_054_867_456, base: 0x1_0000_0000, dynamic: false)
         kernel.addDevice(region: 0, instance: 0, size: 1_054_867_456, offset: 0x120_0000, targetNode: 0)
         return kernel

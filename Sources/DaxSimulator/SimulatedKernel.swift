@@ -84,6 +84,8 @@ public final class SimulatedKernel: Sysfs {
     /// Devices whose kmem was unbound while blocks were online: a bug in the tool under test.
     public private(set) var leakedOnlineMemory: [String] = []
     public private(set) var loadedModules: [String] = []
+    /// Further read-only attributes by path (the nvdimm namespace a device sits on, …).
+    public var attributes: [String: String] = [:] { didSet { dirty = true } }
     private var faults: [Fault] = []
 
     private enum Node {
@@ -435,6 +437,7 @@ public final class SimulatedKernel: Sysfs {
         for driver in drivers.sorted() {
             for control in ["bind", "unbind", "new_id", "remove_id"] { file("bus/dax/drivers/\(driver)/\(control)", "", readable: false) }
         }
+        for (path, content) in attributes { file(path, content) }
         for region in regions.values {
             let attributes = "\(region.path)/dax_region"
             file("\(attributes)/id", String(region.id))

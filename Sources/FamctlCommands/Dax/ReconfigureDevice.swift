@@ -1,5 +1,6 @@
 import ArgumentParser
 import DaxKit
+import FoundationEssentials
 
 /// `famctl reconfigure-device`: daxctl's mode switch, for several devices, idempotent, with
 /// `--dry-run` and rollback.
@@ -28,7 +29,21 @@ struct ReconfigureDevice: DaxDeviceCommand {
     var noOnline = false
 
     @Flag(inversion: .prefixedNo, help: "Online memory as movable (default); --no-movable lets the kernel pick the zone.")
-    var movable = true
+    var movable: Bool?
+
+    @Flag(name: [.customShort("C"), .customLong("check-config")],
+          help: "Take mode, online and movable from the [reconfigure-device] section of /etc/daxctl.conf.d/*.conf whose nvdimm.uuid is the device's namespace; no section: nothing changed.")
+    var checkConfig = false
+
+    @Option(name: .customLong("config-dir"), help: ArgumentHelp("The directory that stands for /etc/daxctl.conf.d (default: $FAMCTL_DAXCTL_CONFIG_DIR).", visibility: .hidden))
+    var configDirectory: String?
+
+    /// The option, else `FAMCTL_DAXCTL_CONFIG_DIR`, else `/etc/daxctl.conf.d`.
+    var configDirectoryPath: String {
+        if let configDirectory { return configDirectory }
+        if let environment = ProcessInfo.processInfo.environment["FAMCTL_DAXCTL_CONFIG_DIR"], !environment.isEmpty { return environment }
+        return DaxConfig.defaultDirectory
+    }
 
     @Flag(name: [.customShort("f"), .customLong("force")], help: "Offline online memory before leaving system-ram; ignore the auto-online policy.")
     var force = false
@@ -54,7 +69,12 @@ struct ReconfigureDevice: DaxDeviceCommand {
     var printsJSON: Bool { !resizes }
 
     func validate() throws {
-        if resizes {
+        if checkConfig {
+            if mode != nil || noOnline || movable != nil {
+                throw ValidationError("--check-config is incompatible with --mode, --no-online and --(no-)movable: the configuration sets them")
+            }
+            if resizes { throw ValidationError("--check-config is incompatible with --size and --align") }
+        } else if resizes {
             _ = try size.map { text throws(ValidationError) in try CreateDevice.parseSize(text, "size") }
             _ = try align.map { text throws(ValidationError) in try CreateDevice.parseSize(text, "align") }
         } else {
@@ -73,7 +93,20 @@ struct ReconfigureDevice: DaxDeviceCommand {
             return try controller.resize(device, size: size.flatMap { try? CreateDevice.parseSize($0, "size") },
                                          align: align.flatMap { try? CreateDevice.parseSize($0, "align") })
         }
+        if checkConfig {
+            let directory = configDirectoryPath
+            let sections: [DaxConfigSection]
+            do throws(DaxConfigError) { sections = try DaxConfig.load(directory: directory) } catch { throw .config(error) }
+            guard let section = DaxConfig.section(for: device, sysfs: controller.sysfs, in: sections) else {
+                let uuid = DaxConfig.namespaceUUID(of: device, sysfs: controller.sysfs).map { "nvdimm.uuid \($0)" } ?? "no nvdimm namespace"
+                return DeviceReport(device: device, notes: ["\(device.name): no section of \(directory)/*.conf matches (\(uuid)), nothing changed"],
+                                    changed: false)
+            }
+            var options = section.options
+            options.force = force
+            return try controller.reconfigure(device, options)
+        }
         // validate() accepted the mode.
-        return try controller.reconfigure(device, ReconfigureOptions(mode: DaxMode(rawValue: mode ?? "") ?? .devdax, online: !noOnline, movable: movable, force: force))
+        return try controller.reconfigure(device, ReconfigureOptions(mode: DaxMode(rawValue: mode ?? "") ?? .devdax, online: !noOnline, movable: movable ?? true, force: force))
     }
 }
