@@ -214,7 +214,7 @@ _famctl_list() {
 
 _famctl_reconfigure-device() {
     repeating_flags=()
-    non_repeating_flags=(-N --no-online --movable --no-movable -f --force -u --human -v --verbose --dry-run --version -h --help)
+    non_repeating_flags=(-N --no-online --movable --no-movable -C --check-config -f --force -u --human -v --verbose --dry-run --version -h --help)
     repeating_options=()
     non_repeating_options=(--sysfs-root --backend -m --mode -s --size -a --align -r --region --busy-retries)
     __famctl_offer_flags_options -1
