@@ -21,6 +21,19 @@ struct CapturedTree {
         try Famctl.run([command, "--sysfs-root", root.path] + arguments)
     }
 
+    /// The writes of a devdax → system-ram switch of dax0.0 as `--dry-run` prints them:
+    /// device_dax → kmem, then `state` into each of `blocks`.
+    func systemRAMWrites(blocks: Range<Int>, state: String) -> String {
+        let drivers = "\(root.path)/bus/dax/drivers"
+        let writes = [
+            "echo dax0.0 > \(drivers)/device_dax/remove_id",
+            "echo dax0.0 > \(drivers)/device_dax/unbind",
+            "echo dax0.0 > \(drivers)/kmem/new_id",
+            "echo dax0.0 > \(drivers)/kmem/bind",
+        ] + blocks.map { "echo \(state) > \(root.path)/devices/system/memory/memory\($0)/state" }
+        return writes.joined(separator: "\n") + "\n"
+    }
+
     /// Every file and link in the tree with its content or target, to prove nothing changed.
     func snapshot() throws -> [String: String] {
         var result: [String: String] = [:]
