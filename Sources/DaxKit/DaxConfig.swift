@@ -37,8 +37,9 @@ public enum DaxConfigError: Error, CustomStringConvertible, Sendable, Equatable 
     }
 }
 
-/// daxctl's ini dialect: `[section]`, `key = value`, whole-line comments starting with `#`
-/// or `;`; sections other than `reconfigure-device` are ignored (other tools share the files).
+/// daxctl's ini dialect (iniparser): `[section]`, `key = value`, comments starting with `#`
+/// or `;` (whole lines, or after an unquoted value), case-insensitive keys; sections other than
+/// `reconfigure-device` are ignored (other tools share the files).
 public enum DaxConfig {
     public static let defaultDirectory = "/etc/daxctl.conf.d"
 
@@ -53,18 +54,18 @@ public enum DaxConfig {
                 guard line.hasSuffix("]") else { throw .badLine(file: file, line: number, text: line) }
                 if let current { sections.append(current) }
                 let words = line.dropFirst().dropLast().split(separator: " ", maxSplits: 1).map { String($0).trimmingWhitespace }
-                current = words.first == "reconfigure-device" ? DaxConfigSection(name: words.count > 1 ? words[1] : "", file: file) : nil
+                current = words.first?.lowercased() == "reconfigure-device" ? DaxConfigSection(name: words.count > 1 ? words[1] : "", file: file) : nil
                 continue
             }
             guard let equals = line.firstIndex(of: "=") else { throw .badLine(file: file, line: number, text: line) }
-            let key = String(line[..<equals]).trimmingWhitespace
-            let value = String(line[line.index(after: equals)...]).trimmingWhitespace
+            let key = String(line[..<equals]).trimmingWhitespace.lowercased()
+            let value = unquoted(String(line[line.index(after: equals)...]))
             guard current != nil else { continue }
             func bool() throws(DaxConfigError) -> Bool {
                 switch value.lowercased() {
-                case "true", "1": return true
-                case "false", "0": return false
-                default: throw .badValue(file: file, line: number, key: key, value: value, expected: "true, false, 1 or 0")
+                case "true", "t", "yes", "y", "1": return true
+                case "false", "f", "no", "n", "0": return false
+                default: throw .badValue(file: file, line: number, key: key, value: value, expected: "true, false, yes, no, 1 or 0")
                 }
             }
             switch key {
@@ -84,6 +85,16 @@ public enum DaxConfig {
         return sections
     }
 
+    /// A value as iniparser (daxctl's parser) reads it: a quoted string as is, otherwise up to
+    /// an inline `;` or `#` comment, trimmed.
+    static func unquoted(_ text: String) -> String {
+        let value = text.trimmingWhitespace
+        for quote in ["\"", "'"] where value.count >= 2 && value.hasPrefix(quote) {
+            if let end = value.dropFirst().firstIndex(of: Character(quote)) { return String(value[value.index(after: value.startIndex)..<end]) }
+        }
+        return String(value.prefix { $0 != ";" && $0 != "#" }).trimmingWhitespace
+    }
+
     /// Every `*.conf` in `directory` (read through `HostSysfs` rooted there: plain syscalls,
     /// no Foundation), in lexical order; a missing directory holds no sections.
     public static func load(directory: String) throws(DaxConfigError) -> [DaxConfigSection] {
@@ -97,15 +108,14 @@ public enum DaxConfig {
         return sections
     }
 
-    /// The uuid of the nvdimm namespace behind `device`: the device's parent (the nd_dax
-    /// device) names the namespace in `namespace`, a sibling in the nd region directory.
-    /// nil for devices not backed by a namespace (hmem, CXL).
+    /// The uuid daxctl matches `nvdimm.uuid` against: that of the nd_dax device (the device
+    /// directory's parent) claiming an nvdimm namespace, which `ndctl list` shows as the
+    /// devdax namespace's `uuid` (the label's own is its `raw_uuid`). nil for devices not
+    /// backed by a namespace (hmem, CXL).
     public static func namespaceUUID(of device: DaxDevice, sysfs: Sysfs) -> String? {
         let ndDax = SysfsPath.parent(device.path)
-        guard let namespace = try? sysfs.read(ndDax + "/namespace").trimmingWhitespace,
-              !namespace.isEmpty,
-              let uuid = try? sysfs.read(SysfsPath.parent(ndDax) + "/" + namespace + "/uuid").trimmingWhitespace,
-              !uuid.isEmpty
+        guard let namespace = try? sysfs.read(ndDax + "/namespace").trimmingWhitespace, !namespace.isEmpty,
+              let uuid = try? sysfs.read(ndDax + "/uuid").trimmingWhitespace, !uuid.isEmpty
         else { return nil }
         return uuid.lowercased()
     }

@@ -15,7 +15,8 @@ extension SimulatedKernel {
     /// An NVDIMM devdax namespace (QEMU `-device nvdimm`, `ndctl create-namespace -m devdax
     /// -a 2M`): a static region; the device starts 18 MiB in, so kmem gets 7 whole blocks.
     /// Debian 12's kernel has no `fsdev_dax`. The nd_dax device names its namespace
-    /// (`namespace0.0`, whose `uuid` is `namespaceUUID`) and has a uuid of its own.
+    /// (`namespace0.0`, with the label's uuid) and has the uuid `ndctl list` shows for the
+    /// namespace, `namespaceUUID`.
     public static func nvdimm(namespaceUUID: String = "ed93e918-e165-49d8-921d-383d7b9660c5") -> SimulatedKernel {
         let kernel = SimulatedKernel()
         kernel.drivers = [DaxDriver.deviceDax, DaxDriver.kmem]
@@ -23,8 +24,8 @@ extension SimulatedKernel {
         let ndRegion = "devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0"
         kernel.attributes = [
             "\(ndRegion)/dax0.0/namespace": "namespace0.0",
-            "\(ndRegion)/dax0.0/uuid": "5f3c8e2a-7d41-4b9e-a0c6-2e1b9f4d8a73",
-            "\(ndRegion)/namespace0.0/uuid": namespaceUUID,
+            "\(ndRegion)/dax0.0/uuid": namespaceUUID,
+            "\(ndRegion)/namespace0.0/uuid": "5f3c8e2a-7d41-4b9e-a0c6-2e1b9f4d8a73",
         ]
         kernel.addRegion(id: 0, path: "\(ndRegion)/dax0.0",
                          size: 1_054_867_456, base: 0x1_0000_0000, dynamic: false)

@@ -11,16 +11,16 @@ import Testing
             ; another comment style
             [reconfigure-device unique_identifier_foo]
               nvdimm.uuid =  ED93E918-E165-49D8-921D-383D7B9660C5\t
-            mode=devdax
-            online = false
+            Mode=devdax ; inline comment
+            online = "false"
 
             [monitor]
             mode = nonsense-for-another-tool
 
-            [reconfigure-device bar]
+            [Reconfigure-Device bar]
             nvdimm.uuid = 11111111-2222-3333-4444-555555555555
-            mode = famfs
-            movable = 0
+            mode = famfs   # famctl's extension
+            movable = '0'
             online = 1
             [reconfigure-device defaults]
             """
@@ -36,15 +36,16 @@ import Testing
     }
 
     @Test func booleansAcceptTrueFalseOneZero() throws {
-        for (value, expected) in [("true", true), ("TRUE", true), ("1", true), ("false", false), ("False", false), ("0", false)] {
+        let values = [("true", true), ("TRUE", true), ("yes", true), ("1", true), ("false", false), ("False", false), ("no", false), ("0", false)]
+        for (value, expected) in values {
             let section = try #require(try DaxConfig.parse("[reconfigure-device x]\nmovable = \(value)", file: "b.conf").first)
             #expect(section.options.movable == expected, "movable = \(value)")
         }
     }
 
     @Test func badInputNamesFileLineAndExpectation() {
-        #expect(throws: DaxConfigError.badValue(file: "c.conf", line: 2, key: "online", value: "yes", expected: "true, false, 1 or 0")) {
-            try DaxConfig.parse("[reconfigure-device x]\nonline = yes", file: "c.conf")
+        #expect(throws: DaxConfigError.badValue(file: "c.conf", line: 2, key: "online", value: "maybe", expected: "true, false, yes, no, 1 or 0")) {
+            try DaxConfig.parse("[reconfigure-device x]\nonline = maybe", file: "c.conf")
         }
         #expect(throws: DaxConfigError.badValue(file: "c.conf", line: 3, key: "mode", value: "pmem", expected: "devdax, system-ram, famfs")) {
             try DaxConfig.parse("# c\n[reconfigure-device x]\nmode = pmem", file: "c.conf")
@@ -55,8 +56,8 @@ import Testing
         #expect(throws: DaxConfigError.badLine(file: "c.conf", line: 2, text: "mode system-ram")) {
             try DaxConfig.parse("[reconfigure-device x]\nmode system-ram", file: "c.conf")
         }
-        #expect(DaxConfigError.badValue(file: "c.conf", line: 2, key: "online", value: "yes", expected: "true, false, 1 or 0").description
-                == "c.conf:2: invalid online 'yes': expected true, false, 1 or 0")
+        #expect(DaxConfigError.badValue(file: "c.conf", line: 2, key: "online", value: "maybe", expected: "true, false, yes, no, 1 or 0").description
+                == "c.conf:2: invalid online 'maybe': expected true, false, yes, no, 1 or 0")
     }
 
     @Test func filesAreReadInLexicalOrderAndOnlyConf() throws {
@@ -72,12 +73,12 @@ import Testing
         #expect(try DaxConfig.load(directory: directory.path + "/missing").isEmpty)
     }
 
-    @Test func matchingGoesThroughTheNamespaceOfTheNdDaxDevice() throws {
+    @Test func matchingUsesTheUuidNdctlListShowsForTheNamespace() throws {
         let kernel = SimulatedKernel.nvdimm(namespaceUUID: "ed93e918-e165-49d8-921d-383d7b9660c5")
         let device = try #require(DaxDiscovery(sysfs: kernel).regions { _ in true }.flatMap(\.devices).first)
         #expect(DaxConfig.namespaceUUID(of: device, sysfs: kernel) == "ed93e918-e165-49d8-921d-383d7b9660c5")
         let sections = try DaxConfig.parse("""
-            [reconfigure-device dax-own-uuid]
+            [reconfigure-device label-uuid]
             nvdimm.uuid = 5f3c8e2a-7d41-4b9e-a0c6-2e1b9f4d8a73
             mode = famfs
             [reconfigure-device ns]
@@ -86,7 +87,7 @@ import Testing
             [reconfigure-device ns-again]
             nvdimm.uuid = ed93e918-e165-49d8-921d-383d7b9660c5
             """, file: "d.conf")
-        #expect(DaxConfig.section(for: device, sysfs: kernel, in: sections)?.name == "ns", "the namespace's uuid, first match")
+        #expect(DaxConfig.section(for: device, sysfs: kernel, in: sections)?.name == "ns", "the uuid ndctl list shows (the nd_dax's, not the label's raw_uuid), first match")
         #expect(DaxConfig.section(for: device, sysfs: kernel, in: Array(sections.prefix(1))) == nil)
         let hmem = SimulatedKernel.hmem()
         let plain = try #require(DaxDiscovery(sysfs: hmem).regions { _ in true }.flatMap(\.devices).first)

@@ -32,7 +32,7 @@ struct ReconfigureDevice: DaxDeviceCommand {
     var movable: Bool?
 
     @Flag(name: [.customShort("C"), .customLong("check-config")],
-          help: "Take mode, online and movable from the [reconfigure-device] section of /etc/daxctl.conf.d/*.conf whose nvdimm.uuid is the device's namespace; no section: nothing changed.")
+          help: "Take mode, online and movable from the [reconfigure-device] section of /etc/daxctl.conf.d/*.conf whose nvdimm.uuid is the device's namespace (as ndctl list shows it); no section: nothing changed.")
     var checkConfig = false
 
     @Option(name: .customLong("config-dir"), help: ArgumentHelp("The directory that stands for /etc/daxctl.conf.d (default: $FAMCTL_DAXCTL_CONFIG_DIR).", visibility: .hidden))
