@@ -23,11 +23,15 @@ public struct DeviceReport: Sendable, Equatable {
     public var notes: [String]
     /// False when the device was already as requested.
     public var changed: Bool
+    /// The operation did not apply to the device (`-C` without a matching section): it is
+    /// neither printed nor counted, as daxctl prints nothing then.
+    public var skipped: Bool
 
-    public init(device: DaxDevice, notes: [String], changed: Bool) {
+    public init(device: DaxDevice, notes: [String], changed: Bool, skipped: Bool = false) {
         self.device = device
         self.notes = notes
         self.changed = changed
+        self.skipped = skipped
     }
 }
 

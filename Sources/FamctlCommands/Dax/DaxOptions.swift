@@ -144,8 +144,10 @@ struct DaxDeviceRun {
                 do throws(DaxError) {
                     let report = try operation(controller, device)
                     report.notes.forEach(stderr)
-                    json.append(DaxJSON.device(report.device, DaxJSON.Format(human: run.human)))
-                    count += 1
+                    if !report.skipped {
+                        json.append(DaxJSON.device(report.device, DaxJSON.Format(human: run.human)))
+                        count += 1
+                    }
                 } catch {
                     stderr("famctl: \(error)")
                     failure = error

@@ -100,11 +100,16 @@ struct ReconfigureDevice: DaxDeviceCommand {
             guard let section = DaxConfig.section(for: device, sysfs: controller.sysfs, in: sections) else {
                 let uuid = DaxConfig.namespaceUUID(of: device, sysfs: controller.sysfs).map { "nvdimm.uuid \($0)" } ?? "no nvdimm namespace"
                 return DeviceReport(device: device, notes: ["\(device.name): no section of \(directory)/*.conf matches (\(uuid)), nothing changed"],
-                                    changed: false)
+                                    changed: false, skipped: true)
             }
             var options = section.options
             options.force = force
-            return try controller.reconfigure(device, options)
+            var report = try controller.reconfigure(device, options)
+            if common.run.verbose {
+                let settings = "mode=\(options.mode.rawValue) online=\(options.online) movable=\(options.movable)"
+                report.notes.insert("famctl: \(device.name): section '\(section.name)' of \(section.file): \(settings)", at: 0)
+            }
+            return report
         }
         // validate() accepted the mode.
         return try controller.reconfigure(device, ReconfigureOptions(mode: DaxMode(rawValue: mode ?? "") ?? .devdax, online: !noOnline, movable: movable ?? true, force: force))
