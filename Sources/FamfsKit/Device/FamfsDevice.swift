@@ -156,9 +156,7 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notInSysfs(let path, let sysfsPath):
             return "\(path): not a dax device (no \(sysfsPath))"
         case .wrongMode(let device, let mode):
-            return mode == "system-ram"
-                ? "\(device) is in system-ram mode; switch it to devdax (famctl reconfigure-device -m devdax \(device))"
-                : "\(device) is in \(mode) mode; switch it to devdax (famctl reconfigure-device -m devdax \(device))"
+            return "\(device) is in \(mode) mode; switch it to devdax (famctl reconfigure-device -m devdax \(device))"
         case .tooShort(let path, let size, let needed):
             return "\(path): too short (\(size) bytes, needs at least \(needed))"
         case .notOpenForWriting(let path):
