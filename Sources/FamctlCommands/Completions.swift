@@ -1,9 +1,10 @@
+import DaxKit
 import FoundationEssentials
 
 /// Candidates for dynamic shell completion. They read the same sysfs root the dax commands
 /// use (`FAMCTL_SYSFS_ROOT`, else `/sys`), so completion works against a captured tree too.
 enum Completions {
-    static let modes = ["devdax", "system-ram", "famfs"]
+    static let modes = DaxMode.allCases.map(\.rawValue)
 
     /// `dax*` device names on the dax bus, plus `all`.
     static func daxDevices(_ arguments: [String], _ index: Int, _ prefix: String) -> [String] {
