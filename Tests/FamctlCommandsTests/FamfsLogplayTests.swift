@@ -61,6 +61,19 @@ import Testing
         #expect(try mode("dir1/file1") == 0o600)
     }
 
+    @Test func aShadowRootPlantedAsASymlinkIsRefusedAndNothingIsWrittenThere() throws {
+        let scratch = try FamfsImage(fixture: "ref-8g")
+        let shadow = scratch.path("shadow")
+        let outside = scratch.path("outside")
+        try FileManager.default.createDirectory(atPath: shadow, withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: shadow + "/root", withDestinationPath: "../outside")
+        let result = try scratch.famfs("logplay", ["--shadow", shadow, scratch.image])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("\(shadow)/root: not a directory (symlinks are not followed)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+    }
+
     @Test func aDryRunTouchesNothing() throws {
         let scratch = try FamfsImage(fixture: "ref-8g")
         let result = try scratch.famfs("logplay", ["-n", scratch.image])

@@ -3,6 +3,13 @@ import Testing
 @testable import FamfsKit
 
 @Suite struct LogplayTests {
+    final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        var isSet: Bool { lock.withLock { value } }
+        func set() { lock.withLock { value = true } }
+    }
+
     final class Workspace {
         let root: URL
         init() throws {
@@ -160,5 +167,55 @@ import Testing
         #expect(report.summary(verbosity: 0, shadowTest: false) == [
             "famfs_logplay(v1): 9 log entries; 0 new files; 0 new directories", "\tWould create: 5 files, 4 directories",
         ])
+    }
+
+    @Test func aSymlinkPlantedAtShadowRootIsNotFollowed() throws {
+        let workspace = try Workspace()
+        let shadow = workspace.path("shadow")
+        let outside = workspace.path("outside")
+        try FileManager.default.createDirectory(atPath: shadow, withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: shadow + "/root", withDestinationPath: "../outside")
+        #expect(throws: ReplayTreeError.notADirectory(shadow + "/root")) {
+            try Logplay(options: .init(destination: .shadow(shadow))) { _ in }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+    }
+
+    /// An attacker who can write the target swaps each directory logplay has just made for a
+    /// symlink to a file outside; the modes logplay applies must never reach that file.
+    @Test func directoriesSwappedForSymlinksDuringAReplayChangeNothingOutside() throws {
+        let workspace = try Workspace()
+        let count = 300
+        let names = (0..<count).map { "d\($0)" }
+        let scan = try Self.scan("empty-8g", appending: names.map {
+            .directory(DirectoryEntry(uid: 0, gid: 0, mode: 0o6777, path: Array($0.utf8)))
+        }, in: workspace)
+        let outside = workspace.path("outside")
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: false)
+        let victim = outside + "/victim"
+        #expect(FileManager.default.createFile(atPath: victim, contents: Data("secret".utf8), attributes: [.posixPermissions: 0o600]))
+        let tree = workspace.path("tree")
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: false)
+        let replayDone = Flag()
+        let attacker = Thread {
+            for (i, name) in names.enumerated() {
+                let path = tree + "/" + name
+                // Swap the directory for a link as soon as it appears.
+                while rename(path, tree + "/moved\(i)") != 0 {
+                    if replayDone.isSet { return }
+                }
+                _ = symlink(victim, path)
+            }
+        }
+        let previousMask = umask(0o022)
+        defer { umask(previousMask) }
+        attacker.start()
+        let (report, _) = try Self.replay(scan, .init(destination: .into(tree)))
+        replayDone.set()
+        while !attacker.isFinished { usleep(1000) }
+        #expect(try Self.mode(victim) == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside) == ["victim"])
+        #expect(report.created.directories + report.directoryErrors == count)
     }
 }

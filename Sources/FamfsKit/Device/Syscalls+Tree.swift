@@ -23,15 +23,9 @@ extension Syscall {
         return rc == 0 ? .success(info) : .failure(Errno(rawValue: errno))
     }
 
-    static func fchownat(_ directory: Int32, _ name: [UInt8], uid: uid_t, gid: gid_t) -> Result<Int32, Errno> {
-        withCName(name) { Glibc.fchownat(directory, $0, uid, gid, AT_SYMLINK_NOFOLLOW) } == 0
-            ? .success(0) : .failure(Errno(rawValue: errno))
-    }
-
-    /// Sets the mode of `name` in `directory` (Linux cannot refuse to follow a symlink here;
-    /// callers use it only on directories they have just created).
-    static func fchmodat(_ directory: Int32, _ name: [UInt8], mode: mode_t) -> Result<Int32, Errno> {
-        withCName(name) { Glibc.fchmodat(directory, $0, mode, 0) } == 0 ? .success(0) : .failure(Errno(rawValue: errno))
+    static func fstat(_ fd: Int32) -> Result<FileStatus, Errno> {
+        var info = FileStatus()
+        return Glibc.fstat(fd, &info) == 0 ? .success(info) : .failure(Errno(rawValue: errno))
     }
 
     static func fchmod(_ fd: Int32, mode: mode_t) -> Result<Int32, Errno> {

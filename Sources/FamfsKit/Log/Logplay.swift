@@ -98,9 +98,9 @@ public struct Logplay {
             tree = nil
             report.dryRun = true
         case .into(let directory):
-            tree = try ReplayTree(root: directory, kind: .placeholders)
+            tree = try ReplayTree(directory: directory, kind: .placeholders)
         case .shadow(let directory):
-            tree = try ReplayTree(root: directory + "/root", kind: .shadow)
+            tree = try ReplayTree(directory: directory, child: "root", kind: .shadow)
             report.shadow = true
         }
     }

@@ -8,8 +8,12 @@ import SystemPackage
 /// A directory tree logplay creates entries in, confined to its root: every path is walked
 /// component by component with `openat(O_NOFOLLOW)` from the root's descriptor, so a symlink
 /// planted anywhere inside the tree is never followed and nothing outside the root is touched.
-/// Modes are applied exactly (set again where the umask took bits away); ownership is set
-/// when it differs from the caller's and the caller may change it (root).
+/// Modes are applied exactly (set again where the umask or mkdir took bits away); ownership is
+/// set when it differs from the caller's and the caller may change it (root).
+///
+/// Whoever can write the tree can swap a node for a symlink between two calls, so no mode or
+/// owner is ever changed by name: each node is opened without following links right after it
+/// is created, checked to be what was created, and changed through that descriptor.
 final class ReplayTree {
     enum Kind {
         /// Empty placeholder files (`--into`).
@@ -38,7 +42,7 @@ final class ReplayTree {
     private let mayChown: Bool
     /// Directories created with owner rwx for a caller that is not root, because their
     /// logged mode would keep it from creating their entries; `finish` sets the logged mode.
-    private var pendingModes: [(components: [[UInt8]], mode: UInt32)] = []
+    private var pendingModes: [(components: [[UInt8]], mode: UInt32, device: dev_t, inode: ino_t)] = []
     private let owner: (uid: uid_t, gid: gid_t)
 
     /// Directory descriptors kept open at most: the cache is emptied when it grows past
@@ -46,14 +50,36 @@ final class ReplayTree {
     /// every directory of a full 8 MiB log.
     private let cachedDirectoryLimit: Int
 
-    /// Opens `root` (which the caller chose, so a symlink naming it is followed), creating it
-    /// (one level) when it is missing.
-    init(root: String, kind: Kind) throws(ReplayTreeError) {
+    /// Opens `directory` (which the caller chose, so a symlink naming it is followed), creating
+    /// it (one level) when it is missing.
+    convenience init(directory: String, kind: Kind) throws(ReplayTreeError) {
+        if mkdir(directory, 0o755) != 0, errno != EEXIST { throw .cannotOpen(directory, errno) }
+        let fd = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotOpen(directory, errno) }
+        self.init(rootFD: fd, kind: kind)
+    }
+
+    /// Opens `child` inside `directory` (which the caller chose) without following a symlink
+    /// there, creating it when it is missing: `--shadow DIR` replays into `DIR/root`, and
+    /// whoever can write DIR must not be able to send the replay elsewhere.
+    convenience init(directory: String, child: String, kind: Kind) throws(ReplayTreeError) {
+        let parent = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard parent >= 0 else { throw .cannotOpen(directory + "/" + child, errno) }
+        defer { Syscall.close(parent) }
+        let name = Array(child.utf8)
+        if case .failure(let code) = Syscall.mkdirat(parent, name, mode: 0o755), code != .fileExists {
+            throw .cannotOpen(directory + "/" + child, code.rawValue)
+        }
+        switch Syscall.openat(parent, name, flags: O_RDONLY | O_DIRECTORY) {
+        case .success(let fd): self.init(rootFD: fd, kind: kind)
+        case .failure(.tooManySymbolicLinkLevels), .failure(.notDirectory): throw .notADirectory(directory + "/" + child)
+        case .failure(let code): throw .cannotOpen(directory + "/" + child, code.rawValue)
+        }
+    }
+
+    private init(rootFD: Int32, kind: Kind) {
         self.kind = kind
-        if mkdir(root, 0o755) != 0, errno != EEXIST { throw .cannotOpen(root, errno) }
-        let fd = Glibc.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .cannotOpen(root, errno) }
-        rootFD = fd
+        self.rootFD = rootFD
         // Safe: the limit is capped at 65536, and a few descriptors stay free for the rest.
         cachedDirectoryLimit = max(64, Int(Syscall.raiseDescriptorLimit(cap: 1 << 16)) - 64)
         umask = Syscall.currentUmask()
@@ -75,20 +101,52 @@ final class ReplayTree {
         let locksOwnerOut = !mayChown && mode & 0o300 != 0o300
         switch Syscall.mkdirat(parent, name, mode: mode_t(locksOwnerOut ? mode | 0o700 : mode)) {
         case .success:
-            if locksOwnerOut {
-                pendingModes.append((components, mode))
-            } else if mode_t(mode) & umask != 0, case .failure(let code) = Syscall.fchmodat(parent, name, mode: mode_t(mode)) {
-                return .failed("cannot set mode \(String(mode, radix: 8)): \(code.description)")
-            }
-            record(name, type: UInt8(DT_DIR), in: components.dropLast())
-            listings[key(components[...])] = [:]
-            if let problem = chown(parent, name, uid: uid, gid: gid) { return .failed(problem) }
-            return .created
+            break
         case .failure(.fileExists):
             return judgeRace(parent, name, type: UInt8(DT_DIR))
         case .failure(let code):
             return .failed("cannot create the directory: \(code.description)")
         }
+        record(name, type: UInt8(DT_DIR), in: components.dropLast())
+        let fd: Int32
+        let info: FileStatus
+        switch openCreatedDirectory(parent, name) {
+        case .success(let opened): (fd, info) = opened
+        case .failure(let done): return done.outcome
+        }
+        cache(fd, at: key(components[...]))
+        listings[key(components[...])] = [:]
+        if locksOwnerOut {
+            pendingModes.append((components, mode, info.st_dev, info.st_ino))
+        } else if let problem = setMode(fd, mode, current: info.st_mode) {
+            return .failed(problem)
+        }
+        if let problem = chown(fd, uid: uid, gid: gid) { return .failed(problem) }
+        return .created
+    }
+
+    /// The directory just made at `name`, opened without following links, with its status;
+    /// anything else found there (a symlink, a file, a directory someone else moved in) was put
+    /// there by another user after the mkdir and is left alone.
+    private func openCreatedDirectory(_ parent: Int32, _ name: [UInt8]) -> Result<(Int32, FileStatus), Done> {
+        let replaced = Done(outcome: .failed("was replaced while it was being created; left alone"))
+        guard case .success(let fd) = Syscall.openat(parent, name, flags: O_RDONLY | O_DIRECTORY) else {
+            return .failure(replaced)
+        }
+        guard case .success(let info) = Syscall.fstat(fd), info.st_uid == owner.uid else {
+            Syscall.close(fd)
+            return .failure(replaced)
+        }
+        return .success((fd, info))
+    }
+
+    /// Sets `mode` exactly when the node's `current` mode differs (the umask took bits, or mkdir
+    /// dropped setuid/setgid).
+    private func setMode(_ fd: Int32, _ mode: UInt32, current: mode_t) -> String? {
+        guard current & 0o7777 != mode_t(mode) & 0o7777, case .failure(let code) = Syscall.fchmod(fd, mode: mode_t(mode)) else {
+            return nil
+        }
+        return "cannot set mode \(String(mode, radix: 8)): \(code.description)"
     }
 
     /// Creates a file with `contents` (nothing for placeholders).
@@ -106,17 +164,13 @@ final class ReplayTree {
         }
         record(name, type: UInt8(DT_REG), in: components.dropLast())
         defer { Syscall.close(fd) }
-        if mode_t(mode) & umask != 0, case .failure(let code) = Syscall.fchmod(fd, mode: mode_t(mode)) {
-            return .failed("cannot set mode \(String(mode, radix: 8)): \(code.description)")
-        }
+        if mode_t(mode) & umask != 0, let problem = setMode(fd, mode, current: 0) { return .failed(problem) }
         if kind == .shadow {
             var text = contents()
             let written = text.withUTF8 { Syscall.writeAll(fd, UnsafeRawBufferPointer($0)) }
             if case .failure(let code) = written { return .failed("cannot write the shadow yaml: \(code.description)") }
         }
-        if mayChown, uid != owner.uid || gid != owner.gid, case .failure(let code) = Syscall.fchown(fd, uid: uid, gid: gid) {
-            return .failed("cannot change the owner to \(uid):\(gid): \(code.description)")
-        }
+        if let problem = chown(fd, uid: uid, gid: gid) { return .failed(problem) }
         return .created
     }
 
@@ -155,20 +209,23 @@ final class ReplayTree {
     }
 
     /// Gives the directories created open their logged modes, innermost first; returns the
-    /// path and reason of each that failed.
+    /// path and reason of each that failed. Each is reopened by its path without following
+    /// links and must still be the directory created (device and inode).
     func finish() -> [(components: [[UInt8]], reason: String)] {
         var failures: [(components: [[UInt8]], reason: String)] = []
-        for (components, mode) in pendingModes.reversed() {
-            let parent: Int32
-            switch directory(components.dropLast()) {
-            case .success(let fd): parent = fd
+        for pending in pendingModes.reversed() {
+            let fd: Int32
+            switch directory(pending.components[...]) {
+            case .success(let value): fd = value
             case .failure(let error):
-                failures.append((components, error.description))
+                failures.append((pending.components, error.description))
                 continue
             }
-            if case .failure(let code) = Syscall.fchmodat(parent, components.last!, mode: mode_t(mode)) {
-                failures.append((components, "cannot set mode \(String(mode, radix: 8)): \(code.description)"))
+            guard case .success(let info) = Syscall.fstat(fd), info.st_dev == pending.device, info.st_ino == pending.inode else {
+                failures.append((pending.components, "was replaced after it was created; mode \(String(pending.mode, radix: 8)) not set"))
+                continue
             }
+            if let problem = setMode(fd, pending.mode, current: info.st_mode) { failures.append((pending.components, problem)) }
         }
         pendingModes.removeAll()
         return failures
@@ -181,9 +238,13 @@ final class ReplayTree {
         case .success(let fd): parent = fd
         case .failure(let error): return .failure(error)
         }
-        switch Syscall.openat(parent, components.last!, flags: O_RDONLY) {
+        // Non-blocking: a FIFO planted in place of a shadow file must not hang the replay.
+        switch Syscall.openat(parent, components.last!, flags: O_RDONLY | O_NONBLOCK) {
         case .success(let fd):
             defer { Syscall.close(fd) }
+            guard case .success(let info) = Syscall.fstat(fd), info.st_mode & S_IFMT == S_IFREG else {
+                return .failure(.entry("is not a regular file"))
+            }
             return Syscall.readAll(fd, limit: limit).mapError { .entry("cannot read: \($0.description)") }
         case .failure(let code):
             return .failure(.entry("cannot open: \(code.description)"))
@@ -215,12 +276,20 @@ final class ReplayTree {
         Array(components.joined(separator: [UInt8(ascii: "/")]))
     }
 
-    private func chown(_ parent: Int32, _ name: [UInt8], uid: UInt32, gid: UInt32) -> String? {
-        guard mayChown, uid != owner.uid || gid != owner.gid else { return nil }
-        if case .failure(let code) = Syscall.fchownat(parent, name, uid: uid, gid: gid) {
-            return "cannot change the owner to \(uid):\(gid): \(code.description)"
+    private func chown(_ fd: Int32, uid: UInt32, gid: UInt32) -> String? {
+        guard mayChown, uid != owner.uid || gid != owner.gid, case .failure(let code) = Syscall.fchown(fd, uid: uid, gid: gid) else {
+            return nil
         }
-        return nil
+        return "cannot change the owner to \(uid):\(gid): \(code.description)"
+    }
+
+    /// Keeps `fd` as the descriptor of the directory at `key`, emptying the cache when full.
+    private func cache(_ fd: Int32, at key: [UInt8]) {
+        if directories.count >= cachedDirectoryLimit {
+            for open in directories.values { Syscall.close(open) }
+            directories.removeAll(keepingCapacity: true)
+        }
+        if let previous = directories.updateValue(fd, forKey: key) { Syscall.close(previous) }
     }
 
     /// The descriptor of the directory at `components`, opened without following symlinks.
@@ -235,11 +304,7 @@ final class ReplayTree {
         }
         switch Syscall.openat(parent, components.last!, flags: O_RDONLY | O_DIRECTORY) {
         case .success(let fd):
-            if directories.count >= cachedDirectoryLimit {
-                for open in directories.values { Syscall.close(open) }
-                directories.removeAll(keepingCapacity: true)
-            }
-            directories[key] = fd
+            cache(fd, at: key)
             return .success(fd)
         case .failure(.noSuchFileOrDirectory):
             return .failure(.entry("parent directory \(String(decoding: key, as: UTF8.self)) does not exist"))
@@ -253,11 +318,14 @@ final class ReplayTree {
 
 public enum ReplayTreeError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotOpen(String, Int32)
+    /// The path is a symlink or not a directory.
+    case notADirectory(String)
     case entry(String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let code): return "\(path): cannot open the directory: \(errnoDescription(code))"
+        case .notADirectory(let path): return "\(path): not a directory (symlinks are not followed)"
         case .entry(let message): return message
         }
     }
