@@ -150,4 +150,45 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: parent + "/tree/ro")[.posixPermissions] as? Int
         #expect(mode == 0o500)
     }
+
+    /// Another user who can write the target swaps each directory for a symlink to a file the
+    /// caller owns outside it: the caller's replay must not change that file's mode.
+    @Test func directoriesSwappedForSymlinksDuringAReplayLeaveOutsideFilesAlone() throws {
+        let scratch = try FamfsImage()
+        let names = (0..<200).map { "d\($0)" }
+        #expect(try scratch.famfs("mkdir", ["-m", "0777", scratch.image] + names).status == 0)
+        let parent = scratch.path("out")
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: false)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: parent)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.scratch.path)
+        let victim = scratch.path("victim")
+        #expect(FileManager.default.createFile(atPath: victim, contents: Data("x".utf8), attributes: [.posixPermissions: 0o600]))
+        #expect(chown(victim, 65534, 65534) == 0)
+        let tree = parent + "/tree"
+        let stop = StopFlag()
+        let attacker = Thread {
+            for (i, name) in names.enumerated() {
+                while rename(tree + "/" + name, parent + "/moved\(i)") != 0 {
+                    if stop.isSet { return }
+                }
+                _ = symlink(victim, tree + "/" + name)
+            }
+        }
+        attacker.start()
+        let result = try Famctl.run(
+            ["famfs", "logplay", "--system-uuid-file", scratch.ownerUUIDFile, "--into", tree, scratch.image],
+            prefix: ["/bin/sh", "-c", "umask 022 && exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups \"$0\" \"$@\""])
+        stop.set()
+        while !attacker.isFinished { usleep(1000) }
+        #expect(result.status != 139 && result.status < 128)
+        let mode = try FileManager.default.attributesOfItem(atPath: victim)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+}
+
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
