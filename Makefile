@@ -1,9 +1,12 @@
 # famctl: build and install like any system tool.
 #
-#   make                          release build (Swift runtime linked in statically)
-#   make install                  install under PREFIX (default /usr/local)
+#   make                          release build (Swift runtime linked in statically), as the
+#                                 user whose PATH has swift
+#   sudo make install             install that build under PREFIX (default /usr/local); never
+#                                 builds, so swift need not be on root's PATH
+#   sudo make install-strip       the same with the binary stripped
 #   make install PREFIX=/usr DESTDIR=/tmp/stage
-#   make install FAMCTL=path      install that binary instead of building one
+#   make install FAMCTL=path      install that binary instead of the release build
 #   make uninstall                remove what install put there
 #   make docs                     regenerate man/ and completions/ (scripts/gen-docs.sh)
 #
@@ -20,34 +23,32 @@ ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 SWIFT ?= swift
+# The shipped build has a build directory of its own, so that no other build (the debug
+# build of the tests, a plain `swift build -c release`) writes a different binary at its path.
+SHIP_DIR ?= .build-ship
 # No $ORIGIN rpath (nothing is installed next to the binary) and full RELRO, as Debian wants.
 SWIFT_BUILD_FLAGS ?= -c release --static-swift-stdlib --disable-local-rpath \
 	-Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
 INSTALL ?= install
+INSTALL_PROGRAM ?= $(INSTALL) -m 0755
 
 # The binary to install: the release build unless FAMCTL names one.
-ifeq ($(FAMCTL),)
-FAMCTL_BIN = $(shell $(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/famctl
-INSTALL_DEPS = build
-else
-FAMCTL_BIN = $(FAMCTL)
-INSTALL_DEPS =
-endif
+FAMCTL ?= $(SHIP_DIR)/release/famctl
 
 MAN_PAGES = $(wildcard man/*.8)
 
-.PHONY: all build install uninstall docs print-bin
+.PHONY: all build install install-strip uninstall docs print-bin
 
 all: build
 
 build:
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product famctl
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --scratch-path $(SHIP_DIR) --product famctl
 
-install: $(INSTALL_DEPS)
-	test -x "$(FAMCTL_BIN)"
+install:
+	@test -x "$(FAMCTL)" || { echo "make install: $(FAMCTL) is not built; run 'make' first (as the user whose PATH has swift), then 'sudo make install'" >&2; exit 1; }
 	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(MANDIR)/man8" \
 		"$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(ZSHCOMPDIR)" "$(DESTDIR)$(FISHCOMPDIR)"
-	$(INSTALL) -m 0755 "$(FAMCTL_BIN)" "$(DESTDIR)$(BINDIR)/famctl"
+	$(INSTALL_PROGRAM) "$(FAMCTL)" "$(DESTDIR)$(BINDIR)/famctl"
 	ln -sfr "$(DESTDIR)$(BINDIR)/famctl" "$(DESTDIR)$(SBINDIR)/mkfs.famfs"
 	$(INSTALL) -m 0644 $(MAN_PAGES) "$(DESTDIR)$(MANDIR)/man8/"
 	ln -sf famctl-famfs-mkfs.8 "$(DESTDIR)$(MANDIR)/man8/mkfs.famfs.8"
@@ -56,6 +57,9 @@ install: $(INSTALL_DEPS)
 	chmod 0644 "$(DESTDIR)$(BASHCOMPDIR)/famctl"
 	$(INSTALL) -m 0644 completions/_famctl "$(DESTDIR)$(ZSHCOMPDIR)/_famctl"
 	$(INSTALL) -m 0644 completions/famctl.fish "$(DESTDIR)$(FISHCOMPDIR)/famctl.fish"
+
+install-strip:
+	$(MAKE) install INSTALL_PROGRAM="$(INSTALL) -m 0755 -s --strip-program=strip"
 
 uninstall:
 	rm -f "$(DESTDIR)$(BINDIR)/famctl" "$(DESTDIR)$(SBINDIR)/mkfs.famfs"
@@ -69,4 +73,4 @@ docs:
 
 # The path of the binary that install uses (for scripts/package-deb.sh).
 print-bin:
-	@echo "$(FAMCTL_BIN)"
+	@echo "$(FAMCTL)"
