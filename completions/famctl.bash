@@ -552,7 +552,7 @@ _famctl_famfs_logplay() {
     non_repeating_flags=(-n --dry-run --client -c --shadowtest --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--shadow --into --system-uuid-file)
-    __famctl_offer_flags_options 1
+    __famctl_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in

@@ -46,7 +46,7 @@ function __famctl_parse_tokens -S
             case 'fsck'
                 __famctl_parse_subcommand 1 'u/human' 'v/verbose' 'B/nbuckets=' 'json' 'system-uuid-file=' 'version' 'h/help'
             case 'logplay'
-                __famctl_parse_subcommand 1 'n/dry-run' 'v/verbose' 'c/client' 'shadow=' 'into=' 'shadowtest' 'json' 'system-uuid-file=' 'version' 'h/help'
+                __famctl_parse_subcommand 2 'n/dry-run' 'v/verbose' 'c/client' 'shadow=' 'into=' 'shadowtest' 'json' 'system-uuid-file=' 'version' 'h/help'
             case 'mkdir'
                 __famctl_parse_subcommand -r 2 'p/parents' 'm/mode=' 'u/uid=' 'g/gid=' 'system-uuid-file=' 'version' 'h/help'
             case 'creat'

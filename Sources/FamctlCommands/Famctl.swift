@@ -42,6 +42,7 @@ public struct Famctl: ParsableCommand {
     /// code that `ExitCodes` assigns to the outcome.
     public static func run(arguments: [String]) -> Never {
         let invocation = commandLine(for: arguments)
+        if let misuse = FamfsFsck.humanFlagMisuse(invocation) { FamfsFsck.exit(withError: misuse) }
         do {
             var command = try parseAsRoot(invocation)
             try command.run()

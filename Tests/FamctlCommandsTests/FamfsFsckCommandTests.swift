@@ -81,6 +81,17 @@ import Testing
         #expect(help.stdout.contains("-u, --human"))
     }
 
+    /// Upstream's `famfs fsck -h IMAGE` means human sizes; here it must not exit 0 unchecked.
+    @Test(arguments: [["-h"], ["-uh"], ["-v", "-h"]])
+    func hWithATargetIsAUsageErrorNamingHuman(options: [String]) throws {
+        let scratch = try Scratch()
+        let image = try scratch.file("bad.img", try Fixtures.image("var-bad-entry4-crc"))
+        let result = try fsck(scratch, options + [image])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("-h is help, not human-readable sizes (upstream's famfs fsck -h): use -u/--human"))
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test func humanVerboseAndBucketsFollowTheReport() throws {
         let scratch = try Scratch()
         let image = try scratch.file("ref.img", try Fixtures.image("ref-8g"))

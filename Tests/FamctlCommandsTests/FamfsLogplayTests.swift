@@ -97,6 +97,15 @@ import Testing
         #expect(result.stderr.contains(message))
     }
 
+    /// famfs users type `logplay IMAGE DIR`.
+    @Test func aDirectoryOperandIsAUsageErrorNamingInto() throws {
+        let scratch = try FamfsImage(fixture: "ref-8g")
+        let result = try scratch.famfs("logplay", [scratch.image, "tree"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("logplay takes one target; to replay into tree, give --into tree"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("tree")))
+    }
+
     @Test func unusableTargetsAreRefused() throws {
         let scratch = try FamfsImage(fixture: "var-bad-sb-crc")
         let invalid = try scratch.famfs("logplay", ["-n", scratch.image])

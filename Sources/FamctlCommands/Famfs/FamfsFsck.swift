@@ -34,6 +34,26 @@ struct FamfsFsck: ParsableCommand {
     @Argument(help: "Dax device, image file, or a path inside a mounted famfs.", completion: .file())
     var target: String
 
+    /// famfs users type upstream's `famfs fsck -h TARGET` for human sizes. Here -h is help,
+    /// and help with a target would exit 0 without checking anything, so a command line that
+    /// is a complete check once its -h is taken out is a usage error naming -u/--human.
+    /// `invocation` is what follows the program name.
+    static func humanFlagMisuse(_ invocation: [String]) -> ValidationError? {
+        guard invocation.starts(with: ["famfs", "fsck"]) else { return nil }
+        let arguments = invocation.dropFirst(2)
+        let isShortCluster = { (argument: String) in
+            argument.count > 1 && argument.hasPrefix("-") && !argument.hasPrefix("--") && argument.dropFirst().allSatisfy(\.isLetter)
+        }
+        guard arguments.contains(where: { isShortCluster($0) && $0.contains("h") }) else { return nil }
+        let withoutHelp = arguments.compactMap { argument -> String? in
+            guard isShortCluster(argument) else { return argument }
+            let rest = argument.filter { $0 != "h" }
+            return rest == "-" ? nil : rest
+        }
+        guard (try? parse(withoutHelp)) != nil else { return nil }
+        return ValidationError("-h is help, not human-readable sizes (upstream's famfs fsck -h): use -u/--human")
+    }
+
     func validate() throws {
         if let nbuckets, !BucketStatistics.bucketRange.contains(nbuckets) {
             throw ValidationError("--nbuckets \(nbuckets) is out of range (expected 1-64)")

@@ -45,7 +45,14 @@ struct FamfsLogplay: ParsableCommand {
               completion: .file())
     var target: String
 
+    /// famfs users give the directory as a second operand; the message then names --into.
+    @Argument(help: .hidden)
+    var directory: String?
+
     func validate() throws {
+        if let directory {
+            throw ValidationError("logplay takes one target; to replay into \(directory), give --into \(directory) (or --shadow \(directory) for shadow YAML)")
+        }
         if shadow != nil, into != nil { throw ValidationError("--shadow and --into are exclusive; give one") }
         if dryRun, shadow != nil || into != nil {
             throw ValidationError("--dry-run creates nothing; drop --shadow/--into or --dry-run")
