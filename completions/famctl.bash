@@ -493,6 +493,7 @@ _famctl_famfs_mkfs() {
         return
         ;;
     '--format-version')
+        __famctl_add_completions -W '47'$'\n''48'
         return
         ;;
     '--uuid')

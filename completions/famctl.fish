@@ -219,7 +219,7 @@ complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famct
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" f force' -l 'force' -s 'f' -d 'Overwrite an existing famfs superblock (any version or owner).'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" k kill' -l 'kill' -s 'k' -d 'With --force: invalidate the superblock\'s magic only.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" l loglen' -s 'l' -l 'loglen' -d 'Log length: a power of two, at least 8m (k/m/g suffixes).' -rfka ''
-complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" format-version' -l 'format-version' -d 'Superblock version: 48 (OMF 2.2) or 47 (OMF 2.1).' -rfka ''
+complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" format-version' -l 'format-version' -d 'Superblock version: 48 (OMF 2.2) or 47 (OMF 2.1).' -rfka '47 48'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" uuid' -l 'uuid' -d 'File system UUID (default: random).' -rfka ''
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" device-uuid' -l 'device-uuid' -d 'Device UUID (default: random).' -rfka ''
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" device-name' -l 'device-name' -d 'Name recorded in the superblock (default: the target as given).' -rfka ''

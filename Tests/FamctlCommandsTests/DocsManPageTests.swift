@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FamctlCommands
 
 /// The committed man pages against the CLI that is built now: every command has its page,
 /// every argument of a command is in its page's OPTIONS with its accepted values and default,
@@ -171,5 +172,16 @@ import Testing
             in: DocsHarness.repository)
         #expect(groff.status == 0)
         #expect(groff.stderr.isEmpty, "groff -ww: \(groff.stderr)")
+    }
+
+    /// man-db renders with groff's mdoc, whose default header names BSD.
+    @Test func theRenderedHeaderNamesNoOperatingSystem() throws {
+        let rendered = try DocsHarness.run(
+            URL(fileURLWithPath: "/usr/bin/groff"), ["-mandoc", "-T", "utf8", "-P", "-c", "man/famctl-list.8"],
+            in: DocsHarness.repository)
+        let header = rendered.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.contains("System Manager's Manual"), "\(header)")
+        #expect(!header.contains("BSD"), "\(header)")
+        #expect(rendered.stdout.contains("famctl \(FamctlCommands.Famctl.version)"))
     }
 }

@@ -29,7 +29,8 @@ struct FamfsMkfs: ParsableCommand {
             help: "Log length: a power of two, at least 8m (k/m/g suffixes).")
     var logLength: SizeArgument?
 
-    @Option(name: .customLong("format-version"), help: "Superblock version: 48 (OMF 2.2) or 47 (OMF 2.1).")
+    @Option(name: .customLong("format-version"), help: "Superblock version: 48 (OMF 2.2) or 47 (OMF 2.1).",
+            completion: .list(Famfs.supportedVersions.map(String.init)))
     var formatVersion: UInt64 = Famfs.currentVersion
 
     @Option(name: .customLong("uuid"), help: "File system UUID (default: random).")
