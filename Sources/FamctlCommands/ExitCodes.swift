@@ -68,9 +68,9 @@ public enum ExitCodes {
     /// Prints `error` the way a user can act on it and exits with its code.
     static func exit(for error: Error) -> Never {
         if let code = code(for: error) {
-            let message = "\(error)"
-            if !message.isEmpty {
-                StandardError.write("famctl: \(message)\n")
+            let lines = (error as? DaxError)?.lines ?? ["\(error)"]
+            for line in lines where !line.isEmpty {
+                StandardError.write("famctl: \(line)\n")
             }
             Glibc.exit(code)
         }
