@@ -67,6 +67,7 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// The message, one line per holder for `busy`: callers print each with their prefix.
     public var lines: [String] {
+        if case .interrupted(let cause, let state) = self, cause.lines.count > 1 { return cause.lines + [state] }
         guard case .busy(let device, let holders) = self else { return [description] }
         var lines = holders.prefix(Self.holdersShown).map { "\(device): busy: \($0)" }
         if holders.count > Self.holdersShown { lines.append("\(device): busy: and \(holders.count - Self.holdersShown) more") }
@@ -131,7 +132,7 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
             return "invalid \(what) '\(value)': expected \(expected)"
         case .config(let cause): return cause.description
         case .interrupted(let cause, let state):
-            return "\(cause); \(state)"
+            return cause.lines.count > 1 ? lines.joined(separator: "\n") : "\(cause); \(state)"
         }
     }
 }

@@ -60,7 +60,7 @@ struct DaxGlobalOptions: ParsableArguments {
 
 extension DaxGlobalOptions {
     /// Changing the host's devices needs root; dry runs and captured trees do not.
-    func requireRoot(_ sysfs: HostSysfs, dryRun: Bool) throws {
+    static func requireRoot(_ sysfs: HostSysfs, dryRun: Bool) throws {
         if !dryRun && sysfs.isHostRoot && geteuid() != 0 {
             throw CommandFailure(exitCode: ExitCodes.dax(errno: Errno.EACCES), message: "this command changes the kernel's dax devices and must run as root")
         }
@@ -116,7 +116,7 @@ struct DaxDeviceRun {
         _ operation: (DaxController, DaxDevice) throws(DaxError) -> DeviceReport
     ) throws {
         let (sysfs, useLibdaxctl) = try options.resolve()
-        try options.requireRoot(sysfs, dryRun: run.dryRun)
+        try DaxGlobalOptions.requireRoot(sysfs, dryRun: run.dryRun)
         let controller = DaxController(sysfs: sysfs, procfs: DaxGlobalOptions.procfs(forSysfsRoot: sysfs.root), dryRun: run.dryRun, busyRetries: busyRetries,
                                        binding: useLibdaxctl ? { LibDaxctlBinding(writer: $0) } : nil)
         try run(devices: arguments, region: region, controller: controller, root: sysfs.root, operation)

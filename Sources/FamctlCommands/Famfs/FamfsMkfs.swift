@@ -52,6 +52,8 @@ struct FamfsMkfs: ParsableCommand {
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
+    @OptionGroup var daxMode: FamfsDaxModeOptions
+
     @Argument(help: "Char dax device (/dev/daxX.Y), pmem block device (/dev/pmemN) or image file.", completion: .file())
     var target: String
 
@@ -70,7 +72,14 @@ struct FamfsMkfs: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() throws { try run(kernel: nil) }
+
+    /// The command on `kernel` (nil: the one the sysfs root names).
+    func run(kernel: DaxKernel?) throws {
+        try environment.daxMode("mkfs", target: target, daxMode, kernel: kernel).run(dryRun: dryRun, format)
+    }
+
+    private func format(_ devices: any DeviceOpening) throws {
         let systemUUID: FamfsUUID
         if dryRun {
             // A dry run creates nothing, not even this host's identity.
@@ -90,7 +99,7 @@ struct FamfsMkfs: ParsableCommand {
         request.deviceUUID = deviceUUID
         request.deviceName = deviceName
         request.imageSize = size?.bytes
-        let mkfs = Mkfs(devices: DeviceOpener(sysfsRoot: environment.sysfsRoot),
+        let mkfs = Mkfs(devices: devices,
                         mountTable: MountTable(path: environment.mountTable))
         let outcome: MkfsOutcome
         do { outcome = try mkfs.run(request) } catch {
