@@ -42,15 +42,15 @@ function __famctl_parse_tokens -S
             __famctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'mkfs'
-                __famctl_parse_subcommand 1 'f/force' 'k/kill' 'l/loglen=' 'format-version=' 'uuid=' 'device-uuid=' 'device-name=' 'size=' 'dry-run' 'json' 'system-uuid-file=' 'version' 'h/help'
+                __famctl_parse_subcommand 1 'f/force' 'k/kill' 'l/loglen=' 'format-version=' 'uuid=' 'device-uuid=' 'device-name=' 'size=' 'dry-run' 'json' 'system-uuid-file=' 'M/set-daxmode' 'version' 'h/help'
             case 'fsck'
-                __famctl_parse_subcommand 1 'u/human' 'v/verbose' 'B/nbuckets=' 'json' 'system-uuid-file=' 'version' 'h/help'
+                __famctl_parse_subcommand 1 'u/human' 'v/verbose' 'B/nbuckets=' 'json' 'system-uuid-file=' 'M/set-daxmode' 'version' 'h/help'
             case 'logplay'
-                __famctl_parse_subcommand 1 'n/dry-run' 'v/verbose' 'c/client' 'shadow=' 'into=' 'shadowtest' 'json' 'system-uuid-file=' 'version' 'h/help'
+                __famctl_parse_subcommand 1 'n/dry-run' 'v/verbose' 'c/client' 'shadow=' 'into=' 'shadowtest' 'json' 'system-uuid-file=' 'M/set-daxmode' 'version' 'h/help'
             case 'mkdir'
-                __famctl_parse_subcommand -r 2 'p/parents' 'm/mode=' 'u/uid=' 'g/gid=' 'system-uuid-file=' 'version' 'h/help'
+                __famctl_parse_subcommand -r 2 'p/parents' 'm/mode=' 'u/uid=' 'g/gid=' 'system-uuid-file=' 'M/set-daxmode' 'version' 'h/help'
             case 'creat'
-                __famctl_parse_subcommand -r 2 's/size=' 'm/mode=' 'no-umask' 'u/uid=' 'g/gid=' 'N=' 'B=' 'C=' 'seed=' 'manifest=' 'system-uuid-file=' 'version' 'h/help'
+                __famctl_parse_subcommand -r 2 's/size=' 'm/mode=' 'no-umask' 'u/uid=' 'g/gid=' 'N=' 'B=' 'C=' 'seed=' 'manifest=' 'system-uuid-file=' 'M/set-daxmode' 'version' 'h/help'
             end
         case 'help'
             __famctl_parse_subcommand -r 1 'version'
@@ -227,6 +227,7 @@ complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options 
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" dry-run' -l 'dry-run' -d 'Check and print what would be written; write nothing.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" json' -l 'json' -d 'Print the outcome as one JSON object.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" system-uuid-file' -l 'system-uuid-file' -d 'This host\'s system UUID file (env FAMCTL_SYSTEM_UUID_FILE).' -rfka ''
+complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" M set-daxmode' -s 'M' -l 'set-daxmode' -d 'Dax device in famfs mode: switch it to devdax, do the work, switch it back to famfs (devdax device: switch it to famfs afterwards). Refused (240) while a process holds the device or it is mounted.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs mkfs" -eq 1' -F
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" version' -l 'version' -d 'Show the version.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkfs" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -235,6 +236,7 @@ complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options 
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs fsck" B nbuckets' -s 'B' -l 'nbuckets' -d 'Add usage statistics for N interleave buckets (1-64).' -rfka ''
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs fsck" json' -l 'json' -d 'Print the report as one JSON object.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs fsck" system-uuid-file' -l 'system-uuid-file' -d 'This host\'s system UUID file (env FAMCTL_SYSTEM_UUID_FILE).' -rfka ''
+complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs fsck" M set-daxmode' -s 'M' -l 'set-daxmode' -d 'Dax device in famfs mode: switch it to devdax, do the work, switch it back to famfs (devdax device: switch it to famfs afterwards). Refused (240) while a process holds the device or it is mounted.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs fsck" -eq 1' -F
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs fsck" version' -l 'version' -d 'Show the version.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs fsck" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -246,6 +248,7 @@ complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options 
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs logplay" shadowtest' -l 'shadowtest' -d 'With --shadow: read every shadow YAML back and compare it with its log entry.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs logplay" json' -l 'json' -d 'Print the result as JSON instead of the text summary.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs logplay" system-uuid-file' -l 'system-uuid-file' -d 'This host\'s system UUID file (env FAMCTL_SYSTEM_UUID_FILE).' -rfka ''
+complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs logplay" M set-daxmode' -s 'M' -l 'set-daxmode' -d 'Dax device in famfs mode: switch it to devdax, do the work, switch it back to famfs (devdax device: switch it to famfs afterwards). Refused (240) while a process holds the device or it is mounted.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs logplay" -eq 1' -F
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs logplay" version' -l 'version' -d 'Show the version.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs logplay" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -254,6 +257,7 @@ complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options 
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkdir" u uid' -l 'uid' -s 'u' -d 'Owner uid (default: the caller\'s).' -rfka ''
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkdir" g gid' -l 'gid' -s 'g' -d 'Owner gid (default: the caller\'s).' -rfka ''
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkdir" system-uuid-file' -l 'system-uuid-file' -d 'This host\'s system UUID file (env FAMCTL_SYSTEM_UUID_FILE).' -rfka ''
+complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkdir" M set-daxmode' -s 'M' -l 'set-daxmode' -d 'Dax device in famfs mode: switch it to devdax, do the work, switch it back to famfs (devdax device: switch it to famfs afterwards). Refused (240) while a process holds the device or it is mounted.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs mkdir" -eq 1' -F
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkdir" version' -l 'version' -d 'Show the version.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs mkdir" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -268,6 +272,7 @@ complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options 
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" seed' -l 'seed' -d 'Seed for the interleave bucket order (default: random, as upstream).' -rfka ''
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" manifest' -l 'manifest' -d 'File with one `path size [mode uid gid]` per line.' -rfka ''
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" system-uuid-file' -l 'system-uuid-file' -d 'This host\'s system UUID file (env FAMCTL_SYSTEM_UUID_FILE).' -rfka ''
+complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" M set-daxmode' -s 'M' -l 'set-daxmode' -d 'Dax device in famfs mode: switch it to devdax, do the work, switch it back to famfs (devdax device: switch it to famfs afterwards). Refused (240) while a process holds the device or it is mounted.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs creat" -eq 1' -F
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" version' -l 'version' -d 'Show the version.'
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -98,7 +98,7 @@ struct FamfsDaxMode {
         default: return try work(refusal)
         }
         if dryRun && device.state == .bound(.famfs) {
-            FamfsOutput.error(command, "dry run: \(device.name) cannot be read in famfs mode; the \(command)'s checks of its content run after the switch")
+            FamfsOutput.error(command, "dry run: \(device.name) cannot be read in famfs mode; the \(command) checks its content only after the switch")
         } else {
             do {
                 try work(opener)

@@ -12,7 +12,7 @@ struct FamfsMkfs: ParsableCommand {
             cleared first, the log is written and flushed, the new superblock comes last. \
             Refuses, writing nothing: an existing famfs superblock (even with a bad CRC) \
             without --force, a device smaller than 4 GiB, a log that does not fit, a dax device \
-            not in devdax mode, a mounted device, a missing, directory or unwritable target. \
+            not in devdax mode (famfs mode: see -M), a mounted device, a missing, directory or unwritable target. \
             Prints a summary and fsck's report of the new file system.
 
             \(ExitCodes.writerStatusHelp)
@@ -62,7 +62,7 @@ struct FamfsMkfs: ParsableCommand {
             throw ValidationError("--kill requires --force (it invalidates the existing superblock)")
         }
         if let logLength, !Famfs.isValidLogLength(logLength.bytes) {
-            throw ValidationError("invalid log length \(logLength.bytes) (expected a power of two, at least 8m)")
+            throw ValidationError("invalid -l/--loglen \(logLength.bytes) (expected a power of two, at least 8m)")
         }
         if !Famfs.supportedVersions.contains(formatVersion) {
             throw ValidationError("--format-version \(formatVersion) is not supported (expected 47 or 48)")
