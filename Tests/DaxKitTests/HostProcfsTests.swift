@@ -95,6 +95,19 @@ import Testing
         #expect(lines == count && intact == count)
     }
 
+    /// A dry run that could not read some processes says so (as a user, other users'
+    /// descriptors are unreadable); a real run does not (it needs root anyway).
+    @Test func aDryRunCountsWhatItCouldNotInspect() throws {
+        let tree = try Directory()
+        try tree.file("42/comm", "x\n")
+        let machine = try Machine()
+        let dry = try DaxController(sysfs: machine.kernel, procfs: HostProcfs(root: tree.path), dryRun: true)
+            .reconfigure(machine.device, ReconfigureOptions(mode: .famfs))
+        #expect(dry.notes == ["dax0.0: dry run: 1 process(es) could not be inspected (not root?); holders among them are not shown"])
+        let real = try DaxController(sysfs: machine.kernel, procfs: HostProcfs(root: tree.path)).reconfigure(machine.device, ReconfigureOptions(mode: .famfs))
+        #expect(real.notes.isEmpty && machine.driver == DaxDriver.fsdevDax)
+    }
+
     /// The host's /proc: a child holding a file open, this process mapping it, and a node
     /// of another name matched by its device number.
     @Test func theHostsOwnProc() throws {

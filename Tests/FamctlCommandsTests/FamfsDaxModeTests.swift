@@ -149,6 +149,20 @@ final class DaxMachine {
         #expect(try machine.writes.count == writes && (machine.digest()) == digest && machine.driver == DaxDriver.fsdevDax)
     }
 
+    /// On a devdax device the switch after the work is checked before it: a holder refuses
+    /// mkfs -M with the device unformatted; so does a kernel without fsdev_dax.
+    @Test func aDevdaxDeviceIsCheckedBeforeTheWork() throws {
+        let machine = try DaxMachine(.devdax)
+        machine.kernel.holdMapped("dax0.0", pid: 1234, command: "holdmap")
+        let digest = try machine.digest()
+        #expect(ExitCodes.code(for: try #require(machine.famfs("mkfs", ["-M", machine.image]))) == 240)
+        #expect(try machine.writes.isEmpty && machine.digest() == digest && machine.driver == DaxDriver.deviceDax)
+        machine.kernel.processes = [:]
+        machine.kernel.drivers.remove(DaxDriver.fsdevDax)
+        #expect(ExitCodes.code(for: try #require(machine.famfs("mkfs", ["-M", machine.image]))) == 237)
+        #expect(try machine.writes.isEmpty && machine.digest() == digest)
+    }
+
     /// Every write of the two switches fails in turn: a failure in the first leaves the
     /// device in famfs mode with the work not done; one in the second leaves it in devdax
     /// mode with the work done, and the error says so.

@@ -91,7 +91,11 @@ struct FamfsDaxMode {
         guard setDaxmode else { return try work(device.state == .bound(.devdax) ? opener : refusal) }
         var devdax = device
         switch device.state {
-        case .bound(.devdax): break
+        case .bound(.devdax):
+            // The checks of the switch after the work (root, fsdev_dax, the busy guard) run
+            // before it: a refusal then leaves the device as it was, the work not done.
+            try HostRootCheck.require(kernel, dryRun: dryRun)
+            _ = try controller(dryRun: true).reconfigure(device, ReconfigureOptions(mode: .famfs))
         case .bound(.famfs):
             try change(device, to: .devdax, dryRun: dryRun, after: nil)
             devdax.state = .bound(.devdax)
@@ -119,7 +123,7 @@ struct FamfsDaxMode {
     /// before a switch to famfs, for the error when that switch fails.
     private func change(_ device: DaxDevice, to mode: DaxMode, dryRun: Bool, after work: String?) throws {
         try HostRootCheck.require(kernel, dryRun: dryRun)
-        let controller = DaxController(sysfs: kernel.sysfs, procfs: kernel.procfs, dryRun: dryRun, binding: kernel.binding)
+        let controller = controller(dryRun: dryRun)
         let from = device.state.label
         do throws(DaxError) {
             _ = try controller.reconfigure(device, ReconfigureOptions(mode: mode))
@@ -134,6 +138,10 @@ struct FamfsDaxMode {
         } else {
             FamfsOutput.error(command, "\(device.name): switched from \(from) to \(mode.rawValue) mode")
         }
+    }
+
+    private func controller(dryRun: Bool) -> DaxController {
+        DaxController(sysfs: kernel.sysfs, procfs: kernel.procfs, dryRun: dryRun, binding: kernel.binding)
     }
 
     private static func realPath(_ path: String) -> String? {
