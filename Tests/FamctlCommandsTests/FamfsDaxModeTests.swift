@@ -188,6 +188,22 @@ final class DaxMachine {
         #expect(ExitCodes.code(for: error) == ExitCodes.dax(errno: error.errno))
     }
 
+    /// A process that opens the device while the work runs: the switch back is refused and
+    /// the error says the device stays in devdax mode with the work done.
+    @Test func aHolderThatAppearsDuringTheWorkKeepsTheDeviceInDevdax() throws {
+        let machine = try DaxMachine()
+        let mode = FamfsDaxMode(command: "fsck", target: machine.image, setDaxmode: true, kernel: machine.daxKernel())
+        let error = #expect(throws: DaxError.self) {
+            try mode.run { _ in machine.kernel.holdOpen("dax0.0", pid: 7, command: "late") }
+        }
+        #expect(error?.lines == [
+            "dax0.0: busy: pid 7 (late) has /dev/dax0.0 open",
+            "dax0.0: nothing was changed; stop those processes or unmount, then retry (the kernel lets a busy device be unbound and then corrupts itself)",
+            "dax0.0 stays in devdax mode: the fsck is done but dax0.0 was not switched to famfs; run 'famctl reconfigure-device -m famfs dax0.0' once that is mended",
+        ])
+        #expect(machine.driver == DaxDriver.deviceDax && Array(machine.writes.dropFirst(Self.setup)) == Self.toDevdax)
+    }
+
     /// A switch that does not take and a rollback that fails: the error says the device has
     /// no driver and how to bring it back.
     @Test func aFailedRollbackSaysTheDeviceIsDisabled() throws {
