@@ -482,7 +482,7 @@ _famctl_famfs() {
 
 _famctl_famfs_mkfs() {
     repeating_flags=()
-    non_repeating_flags=(--force -f --kill -k --dry-run --json --version -h --help)
+    non_repeating_flags=(--force -f --kill -k --dry-run --json -M --set-daxmode --version -h --help)
     repeating_options=()
     non_repeating_options=(-l --loglen --format-version --uuid --device-uuid --device-name --size --system-uuid-file)
     __famctl_offer_flags_options 1
@@ -524,7 +524,7 @@ _famctl_famfs_mkfs() {
 
 _famctl_famfs_fsck() {
     repeating_flags=()
-    non_repeating_flags=(-u --human --verbose -v --json --version -h --help)
+    non_repeating_flags=(-u --human --verbose -v --json -M --set-daxmode --version -h --help)
     repeating_options=()
     non_repeating_options=(-B --nbuckets --system-uuid-file)
     __famctl_offer_flags_options 1
@@ -550,7 +550,7 @@ _famctl_famfs_fsck() {
 
 _famctl_famfs_logplay() {
     repeating_flags=(--verbose -v)
-    non_repeating_flags=(-n --dry-run --client -c --shadowtest --json --version -h --help)
+    non_repeating_flags=(-n --dry-run --client -c --shadowtest --json -M --set-daxmode --version -h --help)
     repeating_options=()
     non_repeating_options=(--shadow --into --system-uuid-file)
     __famctl_offer_flags_options 2
@@ -579,7 +579,7 @@ _famctl_famfs_logplay() {
 
 _famctl_famfs_mkdir() {
     repeating_flags=()
-    non_repeating_flags=(--parents -p --version -h --help)
+    non_repeating_flags=(--parents -p -M --set-daxmode --version -h --help)
     repeating_options=()
     non_repeating_options=(--mode -m --uid -u --gid -g --system-uuid-file)
     __famctl_offer_flags_options -1
@@ -612,7 +612,7 @@ _famctl_famfs_mkdir() {
 
 _famctl_famfs_creat() {
     repeating_flags=()
-    non_repeating_flags=(--no-umask --version -h --help)
+    non_repeating_flags=(--no-umask -M --set-daxmode --version -h --help)
     repeating_options=()
     non_repeating_options=(--size -s --mode -m --uid -u --gid -g -N -B -C --seed --manifest --system-uuid-file)
     __famctl_offer_flags_options -1

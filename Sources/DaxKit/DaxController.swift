@@ -43,12 +43,15 @@ public final class DaxController {
     public let writer: SysfsWriter
     public let binding: DriverBinding
     public let discovery: DaxDiscovery
+    /// Refuses to unbind a device that processes hold or a file system is mounted from.
+    public let busyGuard: BusyGuard
 
+    /// - Parameter procfs: the machine's `/proc`, for the busy-device guard.
     /// - Parameter binding: how drivers are bound; the sysfs sequence by default (libdaxctl's
     ///   functions on a host with `--backend libdaxctl`). A dry run always plans sysfs writes.
     ///   `busyRetries` applies to the sysfs sequence (see `SysfsDriverBinding`).
     public init(
-        sysfs: Sysfs, dryRun: Bool = false, busyRetries: Int = 0, retryDelay: Duration = .seconds(1),
+        sysfs: Sysfs, procfs: Procfs, dryRun: Bool = false, busyRetries: Int = 0, retryDelay: Duration = .seconds(1),
         binding: ((SysfsWriter) -> DriverBinding)? = nil
     ) {
         self.sysfs = sysfs
@@ -57,6 +60,7 @@ public final class DaxController {
         let sysfsBinding = SysfsDriverBinding(writer: writer, busyRetries: dryRun ? 0 : busyRetries, retryDelay: retryDelay)
         self.binding = dryRun ? sysfsBinding : (binding?(writer) ?? sysfsBinding)
         self.discovery = DaxDiscovery(sysfs: sysfs)
+        self.busyGuard = BusyGuard(procfs: procfs)
     }
 
     public var dryRun: Bool { writer.dryRun }
@@ -101,10 +105,10 @@ public final class DaxController {
             try requireDriver(driver, for: device)
         }
 
+        var notes = try requireIdle(device)
         var restorePoint = device.state
         var restoreBlocks: [MemoryBlock] = []
         var onlined: [MemoryBlock] = []
-        var notes: [String] = []
         var after = device
         after.state = .bound(target)
         after.memory = nil
@@ -200,6 +204,7 @@ public final class DaxController {
         guard let driver = device.state.driver else {
             return DeviceReport(device: device, notes: ["\(device.name): already disabled"], changed: false)
         }
+        let notes = try requireIdle(device)
         do throws(StepFailure) {
             try binding.unbind(device, from: driver)
         } catch {
@@ -207,7 +212,7 @@ public final class DaxController {
         }
         var after = device
         after.state = .unbound
-        return DeviceReport(device: after, notes: [], changed: true)
+        return DeviceReport(device: after, notes: notes, changed: true)
     }
 
     // MARK: reconfigure-device -s / -a
@@ -288,6 +293,7 @@ public final class DaxController {
         var notes: [String] = []
         if let driver = device.state.driver {
             guard force else { throw .deviceActive(device: device.name) }
+            notes += try requireIdle(device)
             if device.state == .bound(.systemRAM) {
                 _ = try reconfigure(device, ReconfigureOptions(mode: .devdax, force: true))
                 notes.append("\(device.name): memory offlined and removed")
@@ -318,6 +324,17 @@ public final class DaxController {
     private func requireModel(_ device: DaxDevice) throws(DaxError) {
         if device.isDaxClass { throw .daxClass(device: device.name) }
         if case .unknownDriver(let driver) = device.state { throw .foreignDriver(device: device.name, driver: driver) }
+    }
+
+    /// Refuses (before any write, dry runs too) when the device is busy. Returns the note of
+    /// a dry run that could not inspect every process.
+    private func requireIdle(_ device: DaxDevice) throws(DaxError) -> [String] {
+        guard device.state.driver != nil else { return [] }
+        let number = (try? sysfs.read("\(device.path)/dev")).flatMap { DeviceNumber(Array($0.utf8), radix: 10) }
+        let scan = busyGuard.holders(of: "/dev/\(device.name)", number: number)
+        if !scan.holders.isEmpty { throw .busy(device: device.name, holders: scan.holders) }
+        guard dryRun && scan.unreadable > 0 else { return [] }
+        return ["\(device.name): dry run: \(scan.unreadable) process(es) could not be inspected (not root?); holders among them are not shown"]
     }
 
     private func requireSystemRAM(_ device: DaxDevice) throws(DaxError) {

@@ -40,13 +40,16 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
     case invalidValue(what: String, value: String, expected: String)
     /// A `--check-config` file that cannot be used.
     case config(DaxConfigError)
+    /// Processes hold the device, or a file system is mounted from it: unbinding it would
+    /// corrupt the kernel. Nothing was written.
+    case busy(device: String, holders: [DeviceHolder])
     /// A condition found halfway through a switch; `state` says where the rollback left the device.
     indirect case interrupted(DaxError, state: String)
 
     /// The errno daxctl reports for the same condition.
     public var errno: Int32 {
         switch self {
-        case .autoOnlinePolicy, .memoryOnline, .foreignDriver, .mustBeDisabled: return Errno.EBUSY
+        case .autoOnlinePolicy, .memoryOnline, .foreignDriver, .mustBeDisabled, .busy: return Errno.EBUSY
         case .blockNotRemovable, .daxClass, .staticRegion: return Errno.EOPNOTSUPP
         case .noWholeMemoryBlock, .badName, .invalidValue, .config: return Errno.EINVAL
         case .driverMissing: return Errno.ENODEV
@@ -59,8 +62,23 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
         }
     }
 
+    /// The most holders a refusal names; the rest are counted.
+    static let holdersShown = 32
+
+    /// The message, one line per holder for `busy`: callers print each with their prefix.
+    public var lines: [String] {
+        if case .interrupted(let cause, let state) = self, cause.lines.count > 1 { return cause.lines + [state] }
+        guard case .busy(let device, let holders) = self else { return [description] }
+        var lines = holders.prefix(Self.holdersShown).map { "\(device): busy: \($0)" }
+        if holders.count > Self.holdersShown { lines.append("\(device): busy: and \(holders.count - Self.holdersShown) more") }
+        lines.append("\(device): nothing was changed; stop those processes or unmount, then retry "
+            + "(the kernel lets a busy device be unbound and then corrupts itself)")
+        return lines
+    }
+
     public var description: String {
         switch self {
+        case .busy: return lines.joined(separator: "\n")
         case .autoOnlinePolicy(let device, let policy):
             return "\(device): error: kernel policy will auto-online memory, aborting "
                 + "(auto_online_blocks is '\(policy)'; write 'offline' to /sys/devices/system/memory/auto_online_blocks or use --force)"
@@ -114,7 +132,7 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
             return "invalid \(what) '\(value)': expected \(expected)"
         case .config(let cause): return cause.description
         case .interrupted(let cause, let state):
-            return "\(cause); \(state)"
+            return cause.lines.count > 1 ? lines.joined(separator: "\n") : "\(cause); \(state)"
         }
     }
 }

@@ -9,7 +9,7 @@ import Foundation
 /// `remove_id`, `memoryN/state`, `dax_region/create|delete`, device `size|align|mapping`).
 /// `inject` makes any write fail (or silently not take) for fault tests, and `materialize`
 /// writes the rendered tree to disk for end-to-end tests of the binary.
-public final class SimulatedKernel: Sysfs {
+public final class SimulatedKernel: Sysfs, Procfs {
     public struct Region: Sendable {
         public var id: Int
         /// The region directory relative to the root (parent of its device directories).
@@ -87,6 +87,35 @@ public final class SimulatedKernel: Sysfs {
     /// Further read-only attributes by path (the nvdimm namespace a device sits on, …).
     public var attributes: [String: String] = [:] { didSet { dirty = true } }
     private var faults: [Fault] = []
+
+    /// A process as `/proc/PID` shows it, for the busy-device guard.
+    public struct Process: Sendable {
+        public var command: String
+        /// `fd/N` link targets, with the device number of a char device open there.
+        public var descriptors: [Descriptor]
+        /// `maps` lines as the kernel prints them.
+        public var maps: [String]
+
+        public init(command: String, descriptors: [Descriptor], maps: [String]) {
+            self.command = command
+            self.descriptors = descriptors
+            self.maps = maps
+        }
+    }
+
+    public struct Descriptor: Sendable {
+        public var target: String
+        public var device: DeviceNumber?
+
+        public init(target: String, device: DeviceNumber?) {
+            self.target = target
+            self.device = device
+        }
+    }
+
+    public var processes: [Int32: Process] = [:]
+    /// `/proc/self/mountinfo` lines.
+    public var mountInfo: [String] = []
 
     private enum Node {
         case directory
@@ -204,6 +233,68 @@ public final class SimulatedKernel: Sysfs {
             writeLog.append((entry, error.errno))
             throw error
         }
+    }
+
+    // MARK: processes and mounts (Procfs)
+
+    /// The device number of a device's char node (sysfs `dev`).
+    public func number(of name: String) -> DeviceNumber? {
+        devices[name].map { DeviceNumber(major: 252, minor: UInt32($0.minor)) }
+    }
+
+    /// Process `pid` opens `/dev/NAME` (or `path`, a node of the same device elsewhere).
+    public func holdOpen(_ name: String, pid: Int32, command: String, path: String? = nil) {
+        var process = processes[pid] ?? Process(command: command, descriptors: [], maps: [])
+        process.descriptors.append(Descriptor(target: path ?? "/dev/\(name)", device: number(of: name)))
+        processes[pid] = process
+    }
+
+    /// Process `pid` maps 2 MiB of `/dev/NAME` (as the kernel prints it: the node's
+    /// devtmpfs inode); with `path`, a node elsewhere whose line carries the device number.
+    public func holdMapped(_ name: String, pid: Int32, command: String, path: String? = nil) {
+        var process = processes[pid] ?? Process(command: command, descriptors: [], maps: [])
+        let dev = path == nil ? "00:05" : number(of: name).map { String(format: "%02x:%02x", $0.major, $0.minor) } ?? "00:00"
+        process.maps += [
+            "55d0c6a00000-55d0c6a21000 r-xp 00000000 fe:01 1835011                    /usr/bin/\(command)",
+            "7f3a40000000-7f3a40200000 rw-s 00000000 \(dev) 512                        \(path ?? "/dev/\(name)")",
+            "7ffd1b9e0000-7ffd1ba01000 rw-p 00000000 00:00 0                          [stack]",
+        ]
+        processes[pid] = process
+    }
+
+    /// A file system mounted from `/dev/NAME` on `mountPoint` (as mountinfo escapes it).
+    public func mount(_ name: String, on mountPoint: String, type: String = "famfs") {
+        let dev = number(of: name)?.description ?? "0:0"
+        mountInfo.append("\(100 + mountInfo.count) 25 \(dev) / \(mountPoint) rw,relatime shared:1 - \(type) /dev/\(name) rw")
+    }
+
+    public func processIDs() -> [Int32] { Array(processes.keys) }
+
+    public func command(of pid: Int32) -> String? { processes[pid]?.command }
+
+    public func forEachDescriptor(of pid: Int32, wantsDevice: (String) -> Bool, _ body: (String, DeviceNumber?) -> Void) -> Bool {
+        guard let process = processes[pid] else { return false }
+        for descriptor in process.descriptors { body(descriptor.target, wantsDevice(descriptor.target) ? descriptor.device : nil) }
+        return true
+    }
+
+    public func forEachMapping(of pid: Int32, limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead {
+        guard let process = processes[pid] else { return .unreadable }
+        return Self.lines(process.maps, limit: limit, body)
+    }
+
+    public func forEachMount(limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead {
+        Self.lines(mountInfo, limit: limit, body)
+    }
+
+    private static func lines(_ lines: [String], limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead {
+        var total = 0
+        for var line in lines {
+            total += line.utf8.count + 1
+            if total > limit { return .truncated }
+            line.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        }
+        return .complete
     }
 
     // MARK: write handlers
@@ -462,7 +553,7 @@ public final class SimulatedKernel: Sysfs {
             file("\(path)/numa_node", String(device.numaNode))
             file("\(path)/resource", "0x" + String(device.resource, radix: 16), readable: resourceReadable)
             file("\(path)/modalias", "dax:t0")
-            file("\(path)/dev", "252:\(device.minor)")
+            file("\(path)/dev", number(of: device.name)?.description ?? "")
             link("\(path)/subsystem", to: "bus/dax")
             if region.dynamic { file("\(path)/mapping", "", readable: false) }
             for (index, range) in device.ranges.enumerated() {
@@ -491,6 +582,23 @@ public final class SimulatedKernel: Sysfs {
     }
 
     // MARK: a tree on disk
+
+    /// Writes the processes and mounts under `directory` as a `/proc` tree: `PID/comm`,
+    /// `PID/fd/N` symlinks, `PID/maps`, `self/mountinfo`.
+    public func materializeProc(at directory: URL) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(at: directory.appendingPathComponent("self"), withIntermediateDirectories: true)
+        try Data(mountInfo.map { $0 + "\n" }.joined().utf8).write(to: directory.appendingPathComponent("self/mountinfo"))
+        for (pid, process) in processes {
+            let base = directory.appendingPathComponent(String(pid))
+            try manager.createDirectory(at: base.appendingPathComponent("fd"), withIntermediateDirectories: true)
+            try Data((process.command + "\n").utf8).write(to: base.appendingPathComponent("comm"))
+            try Data(process.maps.map { $0 + "\n" }.joined().utf8).write(to: base.appendingPathComponent("maps"))
+            for (index, descriptor) in process.descriptors.enumerated() {
+                try manager.createSymbolicLink(atPath: base.appendingPathComponent("fd/\(index + 3)").path, withDestinationPath: descriptor.target)
+            }
+        }
+    }
 
     /// Writes the current tree under `directory` (files, directories, relative symlinks), as
     /// a captured `/sys` for `famctl --sysfs-root`.

@@ -37,13 +37,19 @@ public enum ExitCodes {
         Exit status: \(success) clean; \(fsckInvalidMetadata) invalid superblock or log header; \
         \(fsckProblems) problems in log entries or allocation (each printed as one line naming \
         the entry index, path and problem); \(fsckUnreadable) the target cannot be opened or read; \
-        \(usage) usage error.
+        \(usage) usage error. \(daxModeStatusHelp)
+        """
+
+    /// What -M adds to every famfs command's exit status.
+    static let daxModeStatusHelp = """
+        With -M: \(dax(errno: Errno.EBUSY)) a process holds the device or it is mounted (nothing \
+        changed) or a driver did not unbind; the other reconfigure-device codes when a switch fails.
         """
 
     /// The EXIT STATUS text of famfs commands that write (mkfs, mkdir, creat).
     static let writerStatusHelp = """
         Exit status: \(success) done; \(refused) refused (nothing written); \(ioError) the target \
-        cannot be opened, read or written; \(usage) usage error.
+        cannot be opened, read or written; \(usage) usage error. \(daxModeStatusHelp)
         """
 
     /// famfs logplay, like upstream, exits with its number of errors; capped below `usage`.
@@ -54,7 +60,7 @@ public enum ExitCodes {
         Exit status: \(success) every entry replayed or already present; 1-63 the number of \
         errors (bad log entries, files, directories and shadow YAML checks that failed, each \
         printed; capped at 63) — 1 also when the superblock or log header is invalid; \
-        \(ioError) the target or DIR cannot be opened; \(usage) usage error.
+        \(ioError) the target or DIR cannot be opened; \(usage) usage error. \(daxModeStatusHelp)
         """
 
     /// Dax commands keep daxctl's convention, the negative errno masked to 8 bits, so scripts
@@ -68,9 +74,9 @@ public enum ExitCodes {
     /// Prints `error` the way a user can act on it and exits with its code.
     static func exit(for error: Error) -> Never {
         if let code = code(for: error) {
-            let message = "\(error)"
-            if !message.isEmpty {
-                StandardError.write("famctl: \(message)\n")
+            let lines = (error as? DaxError)?.lines ?? ["\(error)"]
+            for line in lines where !line.isEmpty {
+                StandardError.write("famctl: \(line)\n")
             }
             Glibc.exit(code)
         }

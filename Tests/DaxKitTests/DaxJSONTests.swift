@@ -52,7 +52,7 @@ import Testing
     /// `daxctl list -M -u` on the real kernel after `reconfigure-device -m system-ram` (NOTES.md §8.3).
     @Test func systemRAMDeviceMatchesTheRealKernelsListing() throws {
         let kernel = SimulatedKernel.nvdimm()
-        let controller = DaxController(sysfs: kernel)
+        let controller = DaxController(sysfs: kernel, procfs: kernel)
         let device = try #require(controller.discovery.regions().first?.devices.first)
         _ = try controller.reconfigure(device, ReconfigureOptions(mode: .systemRAM))
         let discovery = DaxDiscovery(sysfs: kernel, readMappings: true)

@@ -5,7 +5,7 @@ import Testing
 /// online-memory, offline-memory, enable, disable, create and destroy (spec §5.5–5.8 and the
 /// scenarios of ndctl's test/daxctl-devices.sh and daxctl-create.sh).
 @Suite struct DeviceOperationTests {
-    func controller(_ machine: Machine) -> DaxController { DaxController(sysfs: machine.kernel) }
+    func controller(_ machine: Machine) -> DaxController { DaxController(sysfs: machine.kernel, procfs: machine.kernel) }
 
     /// test/daxctl-devices.sh: -N system-ram, online, offline, devdax, system-ram, refused
     /// devdax, forced devdax.
@@ -118,10 +118,10 @@ import Testing
 
     @Test func createRefusesStaticRegionsAndFullRegions() throws {
         let nvdimm = try #require(DaxDiscovery(sysfs: SimulatedKernel.nvdimm()).regions().first)
-        #expect(throws: DaxError.staticRegion(region: 0)) { try DaxController(sysfs: SimulatedKernel.nvdimm()).createDevice(in: nvdimm, size: nil, align: nil, mappings: []) }
+        #expect(throws: DaxError.staticRegion(region: 0)) { try DaxController(sysfs: SimulatedKernel.nvdimm(), procfs: HostProcfs(root: nil)).createDevice(in: nvdimm, size: nil, align: nil, mappings: []) }
         let kernel = SimulatedKernel.hmem()
         let full = try #require(DaxDiscovery(sysfs: kernel).regions().first)
-        #expect(throws: DaxError.noSpace(region: 0)) { try DaxController(sysfs: kernel).createDevice(in: full, size: nil, align: nil, mappings: []) }
+        #expect(throws: DaxError.noSpace(region: 0)) { try DaxController(sysfs: kernel, procfs: kernel).createDevice(in: full, size: nil, align: nil, mappings: []) }
         #expect(kernel.writeLog.isEmpty)
     }
 

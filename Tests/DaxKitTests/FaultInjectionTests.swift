@@ -120,7 +120,7 @@ import Testing
     @Test func onliningFailureOfflinesWhatWasOnlined() throws {
         let machine = try Machine(.systemRAMOffline)
         machine.kernel.inject(.fail(Errno.EINVAL), at: Self.block)
-        #expect(throws: DaxError.self) { try DaxController(sysfs: machine.kernel).onlineMemory(machine.device, movable: true) }
+        #expect(throws: DaxError.self) { try DaxController(sysfs: machine.kernel, procfs: machine.kernel).onlineMemory(machine.device, movable: true) }
         #expect(machine.blocks.allSatisfy { !$0.online })
         #expect(machine.driver == DaxDriver.kmem)
     }
@@ -132,7 +132,7 @@ import Testing
     func aBriefEBUSYIsRetried(effect: SimulatedKernel.Fault.Effect) throws {
         let machine = try Machine(.famfs)
         machine.kernel.inject(effect, at: "bus/dax/drivers/fsdev_dax/unbind", times: 2)
-        let controller = DaxController(sysfs: machine.kernel, busyRetries: 2, retryDelay: .milliseconds(1))
+        let controller = DaxController(sysfs: machine.kernel, procfs: machine.kernel, busyRetries: 2, retryDelay: .milliseconds(1))
         _ = try controller.reconfigure(machine.device, ReconfigureOptions(mode: .devdax))
         #expect(machine.driver == DaxDriver.deviceDax)
         #expect(machine.kernel.writeLog.filter { $0.write.path.hasSuffix("fsdev_dax/unbind") }.count == 3)
@@ -141,7 +141,7 @@ import Testing
     @Test func retriesRunOut() throws {
         let machine = try Machine(.famfs)
         machine.kernel.inject(.fail(Errno.EBUSY), at: "bus/dax/drivers/fsdev_dax/unbind", times: 3)
-        let controller = DaxController(sysfs: machine.kernel, busyRetries: 2, retryDelay: .milliseconds(1))
+        let controller = DaxController(sysfs: machine.kernel, procfs: machine.kernel, busyRetries: 2, retryDelay: .milliseconds(1))
         #expect(throws: DaxError.self) { try controller.reconfigure(machine.device, ReconfigureOptions(mode: .devdax)) }
         #expect(machine.driver == DaxDriver.fsdevDax)
     }

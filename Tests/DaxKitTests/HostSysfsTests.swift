@@ -48,7 +48,7 @@ import Testing
         let found = try #require(DaxDiscovery(sysfs: sysfs).regions().first?.devices.first)
         #expect(found.isDaxClass && found.state == .bound(.devdax) && found.size == 1 << 30)
         #expect(throws: DaxError.daxClass(device: "dax0.0")) {
-            try DaxController(sysfs: sysfs).reconfigure(found, ReconfigureOptions(mode: .systemRAM))
+            try DaxController(sysfs: sysfs, procfs: HostProcfs(root: nil)).reconfigure(found, ReconfigureOptions(mode: .systemRAM))
         }
     }
 

@@ -38,7 +38,7 @@ struct Machine {
     var writesSoFar: Int { kernel.writeLog.count }
 
     func reconfigure(_ options: ReconfigureOptions, dryRun: Bool = false) throws(DaxError) -> DeviceReport {
-        try DaxController(sysfs: kernel, dryRun: dryRun).reconfigure(device, options)
+        try DaxController(sysfs: kernel, procfs: kernel, dryRun: dryRun).reconfigure(device, options)
     }
 
     /// The error of a reconfigure that must fail.
@@ -182,7 +182,7 @@ struct Machine {
         let kernel = SimulatedKernel.hmem()
         var device = try Machine(kernel: kernel).device
         device.isDaxClass = true
-        let controller = DaxController(sysfs: kernel)
+        let controller = DaxController(sysfs: kernel, procfs: kernel)
         #expect(throws: DaxError.daxClass(device: "dax0.0")) { try controller.reconfigure(device, ReconfigureOptions(mode: .systemRAM)) }
         device.isDaxClass = false
         device.state = .unknownDriver("vfio_dax")
@@ -194,7 +194,7 @@ struct Machine {
 
     @Test func dryRunPlansTheExactWritesAndChangesNothing() throws {
         let machine = try Machine()
-        let controller = DaxController(sysfs: machine.kernel, dryRun: true)
+        let controller = DaxController(sysfs: machine.kernel, procfs: machine.kernel, dryRun: true)
         _ = try controller.reconfigure(machine.device, ReconfigureOptions(mode: .systemRAM))
         let planned = controller.writer.writes.map(\.description)
         #expect(Array(planned.prefix(4)) == [
@@ -214,7 +214,7 @@ struct Machine {
     /// pages of the low blocks again at every step), then unbinds kmem and binds device_dax.
     @Test func forcedReturnOfflinesFromTheHighestBlockDown() throws {
         let machine = try Machine(.systemRAMOnline)
-        let controller = DaxController(sysfs: machine.kernel, dryRun: true)
+        let controller = DaxController(sysfs: machine.kernel, procfs: machine.kernel, dryRun: true)
         _ = try controller.reconfigure(machine.device, ReconfigureOptions(mode: .devdax, force: true))
         let planned = controller.writer.writes.map(\.description)
         #expect(Array(planned.prefix(32)) == (32..<64).reversed().map { "echo offline > /sys/devices/system/memory/memory\($0)/state" })
@@ -229,29 +229,29 @@ struct Machine {
         #expect(Array(machine.kernel.writeLog.dropFirst(before).map(\.write)) == controller.writer.writes)
     }
 
-    /// 3 operations per memory block (state, the online write, valid_zones) plus a fixed 11:
-    /// no attribute is read twice.
+    /// 3 operations per memory block (state, the online write, valid_zones) plus a fixed 12
+    /// (the busy-device guard's read of `dev` among them): no attribute is read twice.
     @Test(arguments: [UInt64(1), 4, 16])
     func reconfigureCostsAFixedNumberOfOperationsPerBlock(gib: UInt64) throws {
         let kernel = SimulatedKernel.hmem(size: gib << 30)
         let device = try Machine(kernel: kernel).device
         let counting = CountingSysfs(kernel)
-        _ = try DaxController(sysfs: counting).reconfigure(device, ReconfigureOptions(mode: .systemRAM))
+        _ = try DaxController(sysfs: counting, procfs: kernel).reconfigure(device, ReconfigureOptions(mode: .systemRAM))
         let blocks = Int(gib * 8)
-        #expect(counting.total == 3 * blocks + 11)
+        #expect(counting.total == 3 * blocks + 12)
         #expect(counting.writes == blocks + 4)
         let reads = counting.log.filter { $0.hasPrefix("read ") }
         #expect(Set(reads).count == reads.count, "an attribute was read twice")
     }
 
     /// Leaving system-ram with --force: per block the state, zone and removable reads and the
-    /// offline write; plus block_size_bytes, the node listing, 4 driver writes, 2 link reads
-    /// and the driver directory check.
+    /// offline write; plus block_size_bytes, the node listing, 4 driver writes, 2 link reads,
+    /// the driver directory check and the busy-device guard's read of `dev`.
     @Test func forcedReturnToDevdaxCostsFourOperationsPerBlock() throws {
         let machine = try Machine(.systemRAMOnline)
         let counting = CountingSysfs(machine.kernel)
-        _ = try DaxController(sysfs: counting).reconfigure(machine.device, ReconfigureOptions(mode: .devdax, force: true))
-        #expect(counting.total == 4 * 32 + 9)
+        _ = try DaxController(sysfs: counting, procfs: machine.kernel).reconfigure(machine.device, ReconfigureOptions(mode: .devdax, force: true))
+        #expect(counting.total == 4 * 32 + 10)
         let reads = counting.log.filter { $0.hasPrefix("read ") }
         #expect(Set(reads).count == reads.count, "an attribute was read twice")
     }

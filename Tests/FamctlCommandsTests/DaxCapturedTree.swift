@@ -7,14 +7,23 @@ import Testing
 struct CapturedTree {
     let kernel: SimulatedKernel
     let root: URL
+    /// With `machine`: the directory holding `sys` (the root), `proc` (the kernel's processes
+    /// and mounts) and `dev`, as famctl finds them beside a root named `sys`.
+    let machine: URL?
 
-    init(_ kernel: SimulatedKernel) throws {
+    init(_ kernel: SimulatedKernel, machine: Bool = false) throws {
         self.kernel = kernel
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-sysfs-\(UUID().uuidString)")
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-sysfs-\(UUID().uuidString)")
+        self.machine = machine ? base : nil
+        root = machine ? base.appendingPathComponent("sys") : base
         try kernel.materialize(at: root)
+        if machine {
+            try kernel.materializeProc(at: base.appendingPathComponent("proc"))
+            try FileManager.default.createDirectory(at: base.appendingPathComponent("dev"), withIntermediateDirectories: true)
+        }
     }
 
-    func remove() { try? FileManager.default.removeItem(at: root) }
+    func remove() { try? FileManager.default.removeItem(at: machine ?? root) }
 
     /// `famctl COMMAND --sysfs-root ROOT ARGUMENTS…`, run as a process (`Famctl.run`).
     func famctl(_ command: String, _ arguments: String...) throws -> Famctl.Result {

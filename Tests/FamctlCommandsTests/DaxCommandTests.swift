@@ -31,7 +31,7 @@ struct CommandRun {
         var runner = command.runner()
         runner.stdout = { lines.out.append($0) }
         runner.stderr = { lines.err.append($0) }
-        let controller = DaxController(sysfs: kernel, dryRun: command.common.run.dryRun)
+        let controller = DaxController(sysfs: kernel, procfs: kernel, dryRun: command.common.run.dryRun)
         do {
             try runner.run(devices: command.common.devices, region: command.common.region, controller: controller, root: "/sys") {
                 (controller, device) throws(DaxError) in try command.operate(controller, device)

@@ -21,8 +21,9 @@ struct Famctl {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }()
 
-    /// `famctl <arguments>`; `prefix` runs it through another program (e.g. setpriv).
-    static func run(_ arguments: [String], prefix: [String] = []) throws -> Result {
+    /// `famctl <arguments>`; `prefix` runs it through another program (e.g. setpriv);
+    /// `environment` is added to the inherited one.
+    static func run(_ arguments: [String], prefix: [String] = [], environment: [String: String] = [:]) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-run-\(UUID().uuidString)")
         let out = scratch.appendingPathExtension("out")
         let err = scratch.appendingPathExtension("err")
@@ -35,6 +36,7 @@ struct Famctl {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: prefix.first ?? binary)
         process.arguments = Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [binary]) + arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()

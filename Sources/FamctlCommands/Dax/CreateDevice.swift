@@ -40,8 +40,8 @@ struct CreateDevice: ParsableCommand {
             mappings = ranges
         }
         let (sysfs, _) = try global.resolve()
-        try global.requireRoot(sysfs, dryRun: options.dryRun)
-        let controller = DaxController(sysfs: sysfs, dryRun: options.dryRun)
+        try DaxGlobalOptions.requireRoot(sysfs, dryRun: options.dryRun)
+        let controller = DaxController(sysfs: sysfs, procfs: DaxGlobalOptions.procfs(forSysfsRoot: sysfs.root), dryRun: options.dryRun)
         let regions = controller.discovery.regions().filter { regionFilter == nil || $0.id == regionFilter }
         var json: [JSONValue] = []
         var failure: DaxError?

@@ -20,7 +20,7 @@ struct DaxGlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("sysfs-root"),
         help: ArgumentHelp(
-            "The directory that stands for /sys (default: $FAMCTL_SYSFS_ROOT, else /sys). With another root famctl never touches the real /sys, /dev or modules.",
+            "The directory that stands for /sys (default: $FAMCTL_SYSFS_ROOT, else /sys). With another root famctl never touches the real /sys, /dev or modules, and the busy-device guard reads $FAMCTL_PROC_ROOT, else the proc beside a root named sys (M/sys: M/proc), else no processes.",
             valueName: "path"),
         completion: .directory)
     var sysfsRoot: String?
@@ -33,6 +33,12 @@ struct DaxGlobalOptions: ParsableArguments {
         if let sysfsRoot { return sysfsRoot }
         if let environment = ProcessInfo.processInfo.environment["FAMCTL_SYSFS_ROOT"], !environment.isEmpty { return environment }
         return "/sys"
+    }
+
+    /// The machine's `/proc` for the busy-device guard: `/proc` with the host's `/sys`,
+    /// else `FAMCTL_PROC_ROOT` or the `proc` beside a root named `sys`.
+    static func procfs(forSysfsRoot root: String) -> HostProcfs {
+        HostProcfs(root: HostProcfs.root(forSysfsRoot: root, override: ProcessInfo.processInfo.environment["FAMCTL_PROC_ROOT"]))
     }
 
     /// The sysfs layer and whether libdaxctl serves this invocation.
@@ -54,7 +60,7 @@ struct DaxGlobalOptions: ParsableArguments {
 
 extension DaxGlobalOptions {
     /// Changing the host's devices needs root; dry runs and captured trees do not.
-    func requireRoot(_ sysfs: HostSysfs, dryRun: Bool) throws {
+    static func requireRoot(_ sysfs: HostSysfs, dryRun: Bool) throws {
         if !dryRun && sysfs.isHostRoot && geteuid() != 0 {
             throw CommandFailure(exitCode: ExitCodes.dax(errno: Errno.EACCES), message: "this command changes the kernel's dax devices and must run as root")
         }
@@ -110,8 +116,8 @@ struct DaxDeviceRun {
         _ operation: (DaxController, DaxDevice) throws(DaxError) -> DeviceReport
     ) throws {
         let (sysfs, useLibdaxctl) = try options.resolve()
-        try options.requireRoot(sysfs, dryRun: run.dryRun)
-        let controller = DaxController(sysfs: sysfs, dryRun: run.dryRun, busyRetries: busyRetries,
+        try DaxGlobalOptions.requireRoot(sysfs, dryRun: run.dryRun)
+        let controller = DaxController(sysfs: sysfs, procfs: DaxGlobalOptions.procfs(forSysfsRoot: sysfs.root), dryRun: run.dryRun, busyRetries: busyRetries,
                                        binding: useLibdaxctl ? { LibDaxctlBinding(writer: $0) } : nil)
         try run(devices: arguments, region: region, controller: controller, root: sysfs.root, operation)
     }
@@ -149,7 +155,7 @@ struct DaxDeviceRun {
                         count += 1
                     }
                 } catch {
-                    stderr("famctl: \(error)")
+                    error.lines.forEach { stderr("famctl: \($0)") }
                     failure = error
                 }
                 if run.verbose && !run.dryRun {

@@ -14,6 +14,9 @@ struct ReconfigureDevice: DaxDeviceCommand {
             success. system-ram is refused while auto_online_blocks is online* (unless --force); \
             leaving system-ram is refused while memory is online (--force offlines it first). \
             A failed switch is rolled back and the error names the sysfs file and errno. \
+            A device that a process holds open or mapped (/proc/*/fd, /proc/*/maps) or that \
+            is mounted is refused before any write, dry runs too, whatever the backend and \
+            -f: the kernel would unbind it and corrupt itself; each holder is named. \
             Exit status: 0, or 256 - errno of the last failure (240 EBUSY, 250 ENXIO, 234 EINVAL, \
             237 ENODEV: no such driver, 161 EOPNOTSUPP, 243 EACCES); 64 for usage errors.
             """

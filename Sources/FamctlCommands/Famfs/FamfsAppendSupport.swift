@@ -52,9 +52,9 @@ enum FamfsAppendSession {
     /// host owns it, lets `plan` build entries against the log's namespace and allocator, and
     /// appends them as one batch. Returns the planner for reporting.
     static func run(
-        target: String, environment: FamfsEnvironmentOptions, plan: (inout EntryPlanner) throws -> Void
+        target: String, environment: FamfsEnvironmentOptions, devices: any DeviceOpening, plan: (inout EntryPlanner) throws -> Void
     ) throws -> EntryPlanner {
-        let log = try OpenedLog(path: target, access: .append, opener: environment.volumeOpener)
+        let log = try OpenedLog(path: target, access: .append, opener: environment.volumeOpener(devices))
         let uuidFile = environment.systemUUIDFile
         try log.requireOwner(systemUUID: SystemUUID.read(uuidFile), systemUUIDPath: uuidFile)
         var planner = EntryPlanner(superblock: log.superblock, scan: log.scan())

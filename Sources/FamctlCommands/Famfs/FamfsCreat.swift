@@ -51,6 +51,8 @@ struct FamfsCreat: ParsableCommand {
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
+    @OptionGroup var daxMode: FamfsDaxModeOptions
+
     @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"),
               completion: .file())
     var target: String
@@ -73,22 +75,27 @@ struct FamfsCreat: ParsableCommand {
         _ = try validatedPaths(paths)
     }
 
-    func run() throws {
+    func run() throws { try run(kernel: nil) }
+
+    /// The command on `kernel` (nil: the one the sysfs root names).
+    func run(kernel: DaxKernel?) throws {
         var requests = try validatedPaths(paths).map { Manifest.Line(path: $0, size: ByteSize.parse(size ?? "") ?? 0) }
         if let manifest { requests += try Self.readManifest(manifest).lines }
         let layout = self.layout
         let umask = noUmask ? 0 : FamfsAppendSession.umask
         let defaults = ownerOptions.owner(mode: mode.bits)
         var random: any RandomNumberGenerator = seed.map { SeededGenerator(seed: $0) } ?? SystemRandomNumberGenerator()
-        let planner = try FamfsAppendSession.run(target: target, environment: environment) { planner in
-            for request in requests {
-                let owner = EntryPlanner.Owner(
-                    mode: (request.mode ?? defaults.mode) & ~umask, uid: request.uid ?? defaults.uid, gid: request.gid ?? defaults.gid)
-                try planner.creat(request.path, size: request.size, owner: owner, layout: layout, random: &random)
+        try environment.daxMode("creat", target: target, daxMode, kernel: kernel).run { devices in
+            let planner = try FamfsAppendSession.run(target: target, environment: environment, devices: devices) { planner in
+                for request in requests {
+                    let owner = EntryPlanner.Owner(
+                        mode: (request.mode ?? defaults.mode) & ~umask, uid: request.uid ?? defaults.uid, gid: request.gid ?? defaults.gid)
+                    try planner.creat(request.path, size: request.size, owner: owner, layout: layout, random: &random)
+                }
             }
-        }
-        if requests.count > 1 {
-            print("Create complete for \(planner.bodies.count) of \(requests.count) files with 0 errs")
+            if requests.count > 1 {
+                print("Create complete for \(planner.bodies.count) of \(requests.count) files with 0 errs")
+            }
         }
     }
 

@@ -31,6 +31,8 @@ struct FamfsFsck: ParsableCommand {
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
+    @OptionGroup var daxMode: FamfsDaxModeOptions
+
     @Argument(help: "Dax device, image file, or a path inside a mounted famfs.", completion: .file())
     var target: String
 
@@ -60,11 +62,18 @@ struct FamfsFsck: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() throws { try run(kernel: nil) }
+
+    /// The command on `kernel` (nil: the one the sysfs root names).
+    func run(kernel: DaxKernel?) throws {
+        try environment.daxMode("fsck", target: target, daxMode, kernel: kernel).run(check)
+    }
+
+    private func check(_ devices: any DeviceOpening) throws {
         let volume: FamfsVolume
         var report: FsckReport
         do throws(VolumeError) {
-            volume = try environment.volumeOpener.open(target)
+            volume = try environment.volumeOpener(devices).open(target)
             do {
                 report = try FsckChecker.check(
                     volume, systemUUID: SystemUUID.read(environment.systemUUIDFile), nbuckets: nbuckets)

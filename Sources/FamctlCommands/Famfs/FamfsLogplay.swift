@@ -41,6 +41,8 @@ struct FamfsLogplay: ParsableCommand {
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
+    @OptionGroup var daxMode: FamfsDaxModeOptions
+
     @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"),
               completion: .file())
     var target: String
@@ -63,8 +65,15 @@ struct FamfsLogplay: ParsableCommand {
         if shadowtest, shadow == nil { throw ValidationError("--shadowtest needs --shadow DIR") }
     }
 
-    func run() throws {
-        let log = try OpenedLog(path: target, access: .read, opener: environment.volumeOpener)
+    func run() throws { try run(kernel: nil) }
+
+    /// The command on `kernel` (nil: the one the sysfs root names).
+    func run(kernel: DaxKernel?) throws {
+        try environment.daxMode("logplay", target: target, daxMode, kernel: kernel).run(replay)
+    }
+
+    private func replay(_ devices: any DeviceOpening) throws {
+        let log = try OpenedLog(path: target, access: .read, opener: environment.volumeOpener(devices))
         let scan = log.scan()
         let owner = SystemUUID.read(environment.systemUUIDFile) == log.superblock.systemUUID
         let destination: Logplay.Destination = shadow.map { .shadow($0) } ?? into.map { .into($0) } ?? .none

@@ -26,6 +26,8 @@ struct FamfsMkdir: ParsableCommand {
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
+    @OptionGroup var daxMode: FamfsDaxModeOptions
+
     @Argument(help: ArgumentHelp("Char dax device, image file, or a path inside a mounted famfs.", valueName: "target"),
               completion: .file())
     var target: String
@@ -38,11 +40,16 @@ struct FamfsMkdir: ParsableCommand {
         _ = try validatedPaths(paths)
     }
 
-    func run() throws {
+    func run() throws { try run(kernel: nil) }
+
+    /// The command on `kernel` (nil: the one the sysfs root names).
+    func run(kernel: DaxKernel?) throws {
         let paths = try validatedPaths(paths)
         let owner = ownerOptions.owner(mode: mode.bits)
-        _ = try FamfsAppendSession.run(target: target, environment: environment) { planner in
-            for path in paths { try planner.mkdir(path, owner: owner, parents: parents) }
+        try environment.daxMode("mkdir", target: target, daxMode, kernel: kernel).run { devices in
+            _ = try FamfsAppendSession.run(target: target, environment: environment, devices: devices) { planner in
+                for path in paths { try planner.mkdir(path, owner: owner, parents: parents) }
+            }
         }
     }
 }

@@ -12,7 +12,7 @@ struct FamfsMkfs: ParsableCommand {
             cleared first, the log is written and flushed, the new superblock comes last. \
             Refuses, writing nothing: an existing famfs superblock (even with a bad CRC) \
             without --force, a device smaller than 4 GiB, a log that does not fit, a dax device \
-            not in devdax mode, a mounted device, a missing, directory or unwritable target. \
+            not in devdax mode (famfs mode: see -M), a mounted device, a missing, directory or unwritable target. \
             Prints a summary and fsck's report of the new file system.
 
             \(ExitCodes.writerStatusHelp)
@@ -53,6 +53,8 @@ struct FamfsMkfs: ParsableCommand {
 
     @OptionGroup var environment: FamfsEnvironmentOptions
 
+    @OptionGroup var daxMode: FamfsDaxModeOptions
+
     @Argument(help: "Char dax device (/dev/daxX.Y), pmem block device (/dev/pmemN) or image file.", completion: .file())
     var target: String
 
@@ -61,7 +63,7 @@ struct FamfsMkfs: ParsableCommand {
             throw ValidationError("--kill requires --force (it invalidates the existing superblock)")
         }
         if let logLength, !Famfs.isValidLogLength(logLength.bytes) {
-            throw ValidationError("invalid log length \(logLength.bytes) (expected a power of two, at least 8m)")
+            throw ValidationError("invalid -l/--loglen \(logLength.bytes) (expected a power of two, at least 8m)")
         }
         if !Famfs.supportedVersions.contains(formatVersion) {
             throw ValidationError("--format-version \(formatVersion) is not supported (expected 47 or 48)")
@@ -71,7 +73,14 @@ struct FamfsMkfs: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() throws { try run(kernel: nil) }
+
+    /// The command on `kernel` (nil: the one the sysfs root names).
+    func run(kernel: DaxKernel?) throws {
+        try environment.daxMode("mkfs", target: target, daxMode, kernel: kernel).run(dryRun: dryRun, format)
+    }
+
+    private func format(_ devices: any DeviceOpening) throws {
         let systemUUID: FamfsUUID
         if dryRun {
             // A dry run creates nothing, not even this host's identity.
@@ -91,7 +100,7 @@ struct FamfsMkfs: ParsableCommand {
         request.deviceUUID = deviceUUID
         request.deviceName = deviceName
         request.imageSize = size?.bytes
-        let mkfs = Mkfs(devices: DeviceOpener(sysfsRoot: environment.sysfsRoot),
+        let mkfs = Mkfs(devices: devices,
                         mountTable: MountTable(path: environment.mountTable))
         let outcome: MkfsOutcome
         do { outcome = try mkfs.run(request) } catch {

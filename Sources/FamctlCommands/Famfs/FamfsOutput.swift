@@ -45,8 +45,14 @@ struct FamfsEnvironmentOptions: ParsableArguments {
         getenv("FAMCTL_SYSTEM_UUID_FILE").map { String(cString: $0) } ?? SystemUUID.defaultPath
     }
 
-    var volumeOpener: VolumeOpener {
-        VolumeOpener(devices: DeviceOpener(sysfsRoot: sysfsRoot), mountTablePath: mountTable)
+    /// Opens famfs targets through `devices` (the opener `FamfsDaxMode` hands the work).
+    func volumeOpener(_ devices: any DeviceOpening) -> VolumeOpener {
+        VolumeOpener(devices: devices, mountTablePath: mountTable)
+    }
+
+    /// `-M` on this command's target, on the kernel the sysfs root names.
+    func daxMode(_ command: String, target: String, _ options: FamfsDaxModeOptions, kernel: DaxKernel? = nil) -> FamfsDaxMode {
+        FamfsDaxMode(command: command, target: target, setDaxmode: options.setDaxmode, kernel: kernel ?? .named(byRoot: sysfsRoot))
     }
 }
 

@@ -100,7 +100,7 @@ public struct DeviceOpener: DeviceOpening {
     }
 
     /// daxctl's name for the mode a driver gives a dax device.
-    static func modeName(driver: String?) -> String {
+    public static func modeName(driver: String?) -> String {
         switch driver {
         case "device_dax": return "devdax"
         case "kmem": return "system-ram"

@@ -155,6 +155,11 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): is a \(type) (expected a char dax device such as /dev/dax0.0 or a regular image file)"
         case .notInSysfs(let path, let sysfsPath):
             return "\(path): not a dax device (no \(sysfsPath))"
+        case .wrongMode(let device, let mode) where mode == "famfs":
+            // In famfs mode read gives EINVAL and mmap ENODEV (kernel-7.2-fsdev.md §2).
+            return "\(device) is in famfs mode, where the kernel gives no access to its media; add -M/--set-daxmode to "
+                + "switch it to devdax for the command and back to famfs, or switch it yourself "
+                + "(famctl reconfigure-device -m devdax \(device))"
         case .wrongMode(let device, let mode):
             return "\(device) is in \(mode) mode; switch it to devdax (famctl reconfigure-device -m devdax \(device))"
         case .tooShort(let path, let size, let needed):
