@@ -126,6 +126,7 @@ struct FamfsMkfs: ParsableCommand {
             }
             var out = "\(dryRun ? would + "format" : "Formatted") \(plan.target) as famfs\n"
             if let old = plan.previous { out += "  replaced:    fs UUID \(old.fsUUID), owner \(old.systemUUID)\n" }
+            for signature in plan.replacedSignatures { out += "  replaced:    \(signature)\n" }
             out += """
                   device:      \(plan.target) (\(kind))
                   devsize:     \(plan.deviceSize)
@@ -164,6 +165,7 @@ struct FamfsMkfs: ParsableCommand {
                 ("system_uuid", .string(sb.systemUUID.description)),
                 ("device_name", .string(sb.deviceNameString)),
                 ("previous_fs_uuid", plan.previous.map { .string($0.fsUUID.description) } ?? .null),
+                ("replaced_signatures", .array(plan.replacedSignatures.map(\.jsonValue))),
                 ("fsck", report.jsonValue(target: plan.target, exitStatus: ExitCodes.success)),
             ]
         }
