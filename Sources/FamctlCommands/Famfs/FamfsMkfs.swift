@@ -11,7 +11,8 @@ struct FamfsMkfs: ParsableCommand {
             ranges of their alignment; block devices and images through the page cache. The old superblock region is \
             cleared first, the log is written and flushed, the new superblock comes last. \
             Refuses, writing nothing: an existing famfs superblock (even with a bad CRC) \
-            without --force, a device smaller than 4 GiB, a log that does not fit, a dax device \
+            without --force, another file system, partition table or RAID member that libblkid \
+            finds (named; --force overwrites it too), a device smaller than 4 GiB, a log that does not fit, a dax device \
             not in devdax mode, a mounted device, a missing, directory or unwritable target. \
             Prints a summary and fsck's report of the new file system.
 
