@@ -83,7 +83,7 @@ extension FamfsDevice {
     static let probedHead: UInt64 = 8 << 20
     /// How much of its end: GPT's backup header, md 0.90 and 1.0 superblocks, ZFS's last
     /// labels, UDF's last anchor and the firmware RAID formats (DDF, Intel, LSI, ...) live in
-    /// the last 1 MiB.
+    /// the last 1 MiB; the same 8 MiB as the head leaves room.
     static let probedTail: UInt64 = 8 << 20
 
     /// File systems, partition tables, RAID members and other signatures libblkid finds on
@@ -104,8 +104,9 @@ extension FamfsDevice {
         case .failure(let code): throw .copy(path: path, step: "memfd_create", errno: code.rawValue)
         }
         defer { Syscall.close(copy) }
-        // Safe: a device's size fits off_t (DeviceOpener read it from stat or sysfs).
-        if case .failure(let code) = Syscall.ftruncate(copy, Int64(size)) {
+        // The size comes from sysfs for a dax device: it may not fit off_t.
+        guard let length = Int64(exactly: size) else { throw .copy(path: path, step: "ftruncate", errno: EFBIG) }
+        if case .failure(let code) = Syscall.ftruncate(copy, length) {
             throw .copy(path: path, step: "ftruncate", errno: code.rawValue)
         }
         let head = min(size, Self.probedHead)
