@@ -19,6 +19,13 @@ let package = Package(
             pkgConfig: "libdaxctl",
             providers: [.apt(["libdaxctl-dev", "uuid-dev"])]
         ),
+        // libblkid from util-linux (Debian: libblkid-dev): mkfs probes for other file systems,
+        // partition tables and RAID members as mkfs.ext4 and mkfs.xfs do.
+        .systemLibrary(
+            name: "CBlkid",
+            pkgConfig: "blkid",
+            providers: [.apt(["libblkid-dev"])]
+        ),
         // zlib, for the CRC-32 that upstream famfs uses.
         .systemLibrary(
             name: "CZlib",
@@ -32,6 +39,7 @@ let package = Package(
             name: "FamfsKit",
             dependencies: [
                 "CZlib",
+                "CBlkid",
                 "CFamfs",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Debian package famctl_<version>_<arch>.deb with the standard tools:
 # `make install` into a staging tree, then dpkg-shlibdeps for the library dependencies
-# (libdaxctl1, libc6, ...), then dpkg-deb. Prints the path of the .deb.
+# (libdaxctl1, libblkid1, libc6, ...), then dpkg-deb. Prints the path of the .deb.
 #
 #   scripts/package-deb.sh [output dir]            (default: artifacts/)
 #   FAMCTL=<binary> scripts/package-deb.sh ...     package that binary instead of a release build
@@ -43,6 +43,7 @@ install -d "$root/DEBIAN"
 printf 'Source: famctl\n\nPackage: famctl\nArchitecture: any\n' >"$stage/src/debian/control"
 depends=$(cd "$stage/src" && dpkg-shlibdeps -O debian/famctl/usr/bin/famctl | sed -n 's/^shlibs:Depends=//p')
 [[ "$depends" == *libdaxctl1* ]] || { echo "package-deb: famctl does not link libdaxctl" >&2; exit 1; }
+[[ "$depends" == *libblkid1* ]] || { echo "package-deb: famctl does not link libblkid" >&2; exit 1; }
 
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" -e "s/@DEPENDS@/$depends/" \

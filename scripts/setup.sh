@@ -2,7 +2,7 @@
 # Installs the Debian packages famctl builds and runs against. Idempotent: apt-get is only
 # called when something is missing.
 set -euo pipefail
-packages=(libdaxctl-dev libndctl-dev uuid-dev pkg-config zlib1g-dev)
+packages=(libdaxctl-dev libndctl-dev uuid-dev libblkid-dev pkg-config zlib1g-dev)
 packages+=("$@")
 missing=()
 for p in "${packages[@]}"; do

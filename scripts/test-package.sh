@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Debian package (one release build) and checks it: lintian reports no error, it
-# depends on libdaxctl1, and unpacked into an empty directory tree the installed famctl and
+# depends on libdaxctl1 and libblkid1, and unpacked into an empty directory tree the installed famctl and
 # mkfs.famfs run and `man -l` renders an installed page. Called by scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,7 @@ deb=$(scripts/package-deb.sh "$work/out")
 
 depends=$(dpkg-deb -f "$deb" Depends)
 [[ "$depends" == *"libdaxctl1"* ]] || fail "Depends lacks libdaxctl1: $depends"
+[[ "$depends" == *"libblkid1"* ]] || fail "Depends lacks libblkid1: $depends"
 
 # lintian: errors fail the test; warnings are shown.
 lintian --tag-display-limit 0 "$deb" >"$work/lintian" 2>&1 || true

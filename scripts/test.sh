@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # mandoc, groff and man-db: man page lint and rendering; fish and zsh: completion scripts;
-# lintian, dpkg-dev, fakeroot: the Debian package.
-scripts/setup.sh mandoc groff-base man-db fish zsh lintian dpkg-dev fakeroot
+# lintian, dpkg-dev, fakeroot: the Debian package; e2fsprogs, xfsprogs, dosfstools, fdisk,
+# gdisk: the images with other file systems and partition tables that mkfs must refuse.
+scripts/setup.sh mandoc groff-base man-db fish zsh lintian dpkg-dev fakeroot \
+    e2fsprogs xfsprogs dosfstools fdisk gdisk
 swift build --build-tests
 swift test --skip-build
 scripts/test-package.sh

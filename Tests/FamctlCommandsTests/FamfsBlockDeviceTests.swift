@@ -62,4 +62,21 @@ import Testing
         #expect(result.stderr.contains(loop.path), "stderr: \(result.stderr)")
         #expect(try Scratch.digestIfFile(image) == before)
     }
+
+    /// libblkid probes the block device itself: an ext4 on it is refused, left unchanged, and
+    /// formatted with --force.
+    @Test func refusesABlockDeviceHoldingAnotherFileSystem() throws {
+        let scratch = try Scratch()
+        let image = try ForeignImage.ext4.make(in: scratch)
+        let loop = try LoopDevice(backing: image)
+        let before = try ForeignImage.digest(image)
+        let uuid = ["--system-uuid-file", scratch.systemUUIDFile]
+        let result = try Famctl.run(["famfs", "mkfs"] + uuid + [loop.path])
+        #expect(result.status == 1)
+        #expect(result.stderr == "famctl: mkfs: \(loop.path) holds \(ForeignImage.ext4.found); refusing to overwrite it (use --force)\n")
+        #expect(try ForeignImage.digest(image) == before)
+        let forced = try Famctl.run(["famfs", "mkfs", "--force"] + uuid + [loop.path])
+        #expect(forced.status == 0, "stderr: \(forced.stderr)")
+        #expect(forced.stdout.contains("  replaced:    \(ForeignImage.ext4.found)\n"))
+    }
 }

@@ -11,7 +11,8 @@ struct FamfsMkfs: ParsableCommand {
             ranges of their alignment; block devices and images through the page cache. The old superblock region is \
             cleared first, the log is written and flushed, the new superblock comes last. \
             Refuses, writing nothing: an existing famfs superblock (even with a bad CRC) \
-            without --force, a device smaller than 4 GiB, a log that does not fit, a dax device \
+            without --force, another file system, partition table or RAID member that libblkid \
+            finds (named; --force overwrites it too), a device smaller than 4 GiB, a log that does not fit, a dax device \
             not in devdax mode (famfs mode: see -M), a mounted device, a missing, directory or unwritable target. \
             Prints a summary and fsck's report of the new file system.
 
@@ -136,6 +137,7 @@ struct FamfsMkfs: ParsableCommand {
             }
             var out = "\(dryRun ? would + "format" : "Formatted") \(plan.target) as famfs\n"
             if let old = plan.previous { out += "  replaced:    fs UUID \(old.fsUUID), owner \(old.systemUUID)\n" }
+            for signature in plan.replacedSignatures { out += "  replaced:    \(signature)\n" }
             out += """
                   device:      \(plan.target) (\(kind))
                   devsize:     \(plan.deviceSize)
@@ -174,6 +176,7 @@ struct FamfsMkfs: ParsableCommand {
                 ("system_uuid", .string(sb.systemUUID.description)),
                 ("device_name", .string(sb.deviceNameString)),
                 ("previous_fs_uuid", plan.previous.map { .string($0.fsUUID.description) } ?? .null),
+                ("replaced_signatures", .array(plan.replacedSignatures.map(\.jsonValue))),
                 ("fsck", report.jsonValue(target: plan.target, exitStatus: ExitCodes.success)),
             ]
         }

@@ -43,11 +43,13 @@ extension Syscall {
         Glibc.fchown(fd, uid, gid) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
     }
 
-    /// Writes all of `bytes`.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Int32, Errno> {
+    /// Writes all of `bytes`, at the file offset or, given `offset`, there (pwrite).
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64? = nil) -> Result<Int32, Errno> {
         var done = 0
         while done < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            let source = bytes.baseAddress! + done
+            let n = offset.map { Glibc.pwrite(fd, source, bytes.count - done, off_t($0) + off_t(done)) }
+                ?? Glibc.write(fd, source, bytes.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
                 return .failure(Errno(rawValue: errno))

@@ -42,6 +42,18 @@ enum Syscall {
         return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32).self)
     }()
 
+    /// An anonymous memory file (MFD_CLOEXEC), sparse like tmpfs.
+    static func memfdCreate(_ name: String) -> Result<Int32, Errno> {
+        guard let memfdCreate else { return .failure(.notSupported) }
+        return retrying { memfdCreate(name, 1) }
+    }
+
+    /// glibc's `memfd_create`, looked up at run time for the same reason as `fallocate`.
+    private static let memfdCreate: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32)? = {
+        guard let symbol = dlsym(nil, "memfd_create") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafePointer<CChar>, UInt32) -> Int32).self)
+    }()
+
     static func fsync(_ fd: Int32) -> Result<Int32, Errno> {
         retrying { Glibc.fsync(fd) }
     }

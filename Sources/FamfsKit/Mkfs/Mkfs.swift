@@ -39,6 +39,8 @@ public struct MkfsPlan: Equatable, Sendable {
     public var header: LogHeader
     /// The superblock that was there before (overwritten or killed with --force).
     public var previous: Superblock?
+    /// Other file systems, partition tables, RAID members overwritten with --force.
+    public var replacedSignatures: [ForeignSignature] = []
     public var createdImage: Bool
 }
 
@@ -94,7 +96,9 @@ public struct Mkfs: Sendable {
         if let previous, !request.force {
             throw .existingSuperblock(path: path, previous, problem: problem, ownedHere: previous.systemUUID == request.systemUUID)
         }
-        let plan = try makePlan(request, kind: device.kind, size: device.size, previous: previous, createdImage: createdImage)
+        let replaced = try foreignSignatures(on: device, request)
+        var plan = try makePlan(request, kind: device.kind, size: device.size, previous: previous, createdImage: createdImage)
+        plan.replacedSignatures = replaced
         if request.kill {
             if !request.dryRun { try kill(device) }
             return .killed(plan)
@@ -212,6 +216,9 @@ public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
     case mounted(path: String, mountPoint: String, type: String)
     /// `problem`: why the old superblock is not valid, when it is not.
     case existingSuperblock(path: String, Superblock, problem: SuperblockProblem?, ownedHere: Bool)
+    /// libblkid found another file system, partition table or RAID member (no --force).
+    case foreignSignatures(path: String, [ForeignSignature], dryRun: Bool)
+    case probeFailed(SignatureProbeError)
     case deviceNameTooLong(name: String)
     case imageSizeMismatch(path: String, size: UInt64, requested: UInt64)
     /// The new file system did not read back as valid.
@@ -220,8 +227,9 @@ public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
     public var isRefusal: Bool {
         switch self {
         case .device(let error): return error.isRefusal
-        case .verifyFailed: return false
-        case .tooSmall, .logDoesNotFit, .mounted, .existingSuperblock, .deviceNameTooLong, .imageSizeMismatch: return true
+        case .verifyFailed, .probeFailed: return false
+        case .tooSmall, .logDoesNotFit, .mounted, .existingSuperblock, .foreignSignatures, .deviceNameTooLong,
+             .imageSizeMismatch: return true
         }
     }
 
@@ -240,6 +248,10 @@ public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path) already has a famfs superblock (fs UUID \(superblock.fsUUID), owner system UUID "
                 + "\(superblock.systemUUID)\(ownedHere ? " (this host)" : " (another host)"), version \(superblock.version), "
                 + "\(validity)); use --force to overwrite it, destroying that file system"
+        case .foreignSignatures(let path, let signatures, let dryRun):
+            return Mkfs.refusal(path: path, signatures, dryRun: dryRun)
+        case .probeFailed(let error):
+            return "\(error); use --force to format without the check"
         case .deviceNameTooLong(let name):
             return "device name \(name) is \(name.utf8.count) bytes; the superblock holds at most 63 (use --device-name)"
         case .imageSizeMismatch(let path, let size, let requested):
