@@ -20,7 +20,7 @@ struct DaxGlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("sysfs-root"),
         help: ArgumentHelp(
-            "The directory that stands for /sys (default: $FAMCTL_SYSFS_ROOT, else /sys). With another root famctl never touches the real /sys, /dev or modules.",
+            "The directory that stands for /sys (default: $FAMCTL_SYSFS_ROOT, else /sys). With another root famctl never touches the real /sys, /dev or modules; the root must hold bus/dax or devices/system/memory, and no attribute in it is read or written through a symbolic link.",
             valueName: "path"),
         completion: .directory)
     var sysfsRoot: String?
@@ -38,6 +38,7 @@ struct DaxGlobalOptions: ParsableArguments {
     /// The sysfs layer and whether libdaxctl serves this invocation.
     func resolve() throws -> (sysfs: HostSysfs, useLibdaxctl: Bool) {
         let sysfs = HostSysfs(root: root)
+        try sysfs.requireSysfsTree()
         switch backend {
         case .sysfs: return (sysfs, false)
         case .auto: return (sysfs, sysfs.isHostRoot)
