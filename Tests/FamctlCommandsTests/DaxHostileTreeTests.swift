@@ -57,21 +57,22 @@ import Testing
         #expect(host.status == 0, "\(host.stderr)")
     }
 
-    /// A file outside the tree, with its content, for the checks that it did not change.
-    static func outsideFile(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-outside-\(UUID().uuidString)-\(name)")
-        try Data("untouched\n".utf8).write(to: url)
-        return url
+    /// Replaces the file `attribute` with a link to a new file outside the tree, which holds
+    /// "untouched" (the caller removes it).
+    static func plantLink(at attribute: URL) throws -> URL {
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-outside-\(UUID().uuidString)")
+        try Data("untouched\n".utf8).write(to: outside)
+        try FileManager.default.removeItem(at: attribute)
+        try FileManager.default.createSymbolicLink(at: attribute, withDestinationURL: outside)
+        return outside
     }
 
     @Test func anAttributeThatIsASymlinkIsNotWrittenThrough() throws {
         let tree = try CapturedTree(.hmem())
         defer { tree.remove() }
-        let outside = try Self.outsideFile("remove_id")
-        defer { try? FileManager.default.removeItem(at: outside) }
         let attribute = tree.root.appendingPathComponent("bus/dax/drivers/device_dax/remove_id")
-        try FileManager.default.removeItem(at: attribute)
-        try FileManager.default.createSymbolicLink(at: attribute, withDestinationURL: outside)
+        let outside = try Self.plantLink(at: attribute)
+        defer { try? FileManager.default.removeItem(at: outside) }
         let result = try tree.famctl("reconfigure-device", "-m", "famfs", "dax0.0")
         #expect(try String(contentsOf: outside, encoding: .utf8) == "untouched\n")
         #expect(result.status == 251)
@@ -96,16 +97,14 @@ import Testing
         #expect(result.stderr.contains("write \(directory.path)/state: refusing to follow the symbolic link \(directory.path) "))
     }
 
-    /// Reads of an attribute that is a link are refused too: sysfs has none, and a planted one
-    /// would decide what is written (here: that a block is offline, so it is onlined).
+    /// Reads of an attribute that is a link are refused too, naming it: sysfs has none, and a
+    /// planted one would decide what is written (a block's `state` or `removable`).
     @Test func anAttributeReadThroughASymlinkIsRefused() throws {
         let (tree, block) = try Self.cxlTree()
         defer { tree.remove() }
-        let outside = try Self.outsideFile("block_size_bytes")
-        defer { try? FileManager.default.removeItem(at: outside) }
         let attribute = tree.root.appendingPathComponent("devices/system/memory/\(block)/removable")
-        try FileManager.default.removeItem(at: attribute)
-        try FileManager.default.createSymbolicLink(at: attribute, withDestinationURL: outside)
+        let outside = try Self.plantLink(at: attribute)
+        defer { try? FileManager.default.removeItem(at: outside) }
         let sysfs = HostSysfs(root: tree.root.path)
         #expect(throws: SysfsError(path: "devices/system/memory/\(block)/removable", errno: Errno.ELOOP, operation: .read,
                                    root: tree.root.path, symlink: "devices/system/memory/\(block)/removable")) {

@@ -20,7 +20,7 @@ struct DaxGlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("sysfs-root"),
         help: ArgumentHelp(
-            "The directory that stands for /sys (default: $FAMCTL_SYSFS_ROOT, else /sys). With another root famctl never touches the real /sys, /dev or modules; the root must hold bus/dax or devices/system/memory, and no attribute in it is read or written through a symbolic link.",
+            "The directory that stands for /sys (default: $FAMCTL_SYSFS_ROOT, else /sys). With another root famctl never touches the real /sys, /dev or modules; the root must hold bus/dax or devices/system/memory; an attribute that is a symbolic link is never read or written, nor a write made through a linked directory.",
             valueName: "path"),
         completion: .directory)
     var sysfsRoot: String?
