@@ -17,6 +17,9 @@ per_target=$((seconds / ${#targets[@]}))
 ((per_target > 0)) || per_target=1
 work=.build-fuzz
 mkdir -p "$work/seeds/metadata" "$work/artifacts"
+# logplay's scratch directory (one per run) stays inside the work directory.
+rm -rf "$work/tmp"
+mkdir -p "$work/tmp"
 
 # Metadata seeds: each fixture with the 2 MiB gap after the superblock squeezed out (the
 # harness's input layout): superblock, log header, the slots in use and a few free ones.
@@ -55,7 +58,7 @@ for target in "${targets[@]}"; do
     status=0
     # Without the Swift backtracer a trap is reported by libFuzzer at once (the backtracer can
     # take minutes to symbolicate an instrumented binary).
-    SWIFT_BACKTRACE=enable=no FAMFS_FUZZ_TARGET=$target "$fuzzer" -max_total_time="$per_target" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    TMPDIR="$PWD/$work/tmp" SWIFT_BACKTRACE=enable=no FAMFS_FUZZ_TARGET=$target "$fuzzer" -max_total_time="$per_target" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix="$work/artifacts/$target-" "$corpus" "$seeds" 2>&1 | tee "$log" >&2 || status=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
