@@ -12,8 +12,9 @@ scripts/setup.sh mandoc groff-base man-db fish zsh lintian dpkg-dev fakeroot \
 swift build --build-tests
 swift test --skip-build
 scripts/test-package.sh
-# A bounded libFuzzer run over the famfs readers (fsck must never crash or hang).
-scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+# A bounded libFuzzer run (100 s over four targets): the famfs readers, logplay, the allocator
+# and creat planning, manifests and paths must never crash or hang.
+scripts/fuzz.sh "${FUZZ_SECONDS:-100}"
 if [ "${FAMCTL_SKIP_VM:-0}" = 1 ]; then
     echo "real-kernel suite skipped (FAMCTL_SKIP_VM=1)"
 else

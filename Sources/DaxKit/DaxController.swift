@@ -351,8 +351,11 @@ public final class DaxController {
     }
 
     private func checkAutoOnlinePolicy(_ device: DaxDevice) throws(DaxError) {
-        guard let policy = try? sysfs.read("devices/system/memory/auto_online_blocks") else { return }
-        if policy.hasPrefix("online") { throw .autoOnlinePolicy(device: device.name, policy: policy) }
+        let path = "devices/system/memory/auto_online_blocks"
+        guard let policy = try? sysfs.read(path) else { return }
+        if policy.hasPrefix("online") {
+            throw .autoOnlinePolicy(device: device.name, policy: policy, path: SysfsPath.absolute(path, root: sysfs.root))
+        }
     }
 
     /// kmem hot-plugs only whole memory blocks inside the device (pmem/ndctl#243).

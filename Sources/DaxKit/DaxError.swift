@@ -1,8 +1,9 @@
 /// Why a dax operation was refused or failed. Every case names the device and carries the
 /// errno daxctl would return, so the exit status keeps daxctl's convention (256 − errno).
 public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// `auto_online_blocks` would online the memory as soon as kmem binds.
-    case autoOnlinePolicy(device: String, policy: String)
+    /// `auto_online_blocks` (at `path`, under the sysfs root in use) would online the memory
+    /// as soon as kmem binds.
+    case autoOnlinePolicy(device: String, policy: String, path: String)
     /// Leaving system-ram while blocks are online, without `--force`.
     case memoryOnline(device: String, online: Int, total: Int, target: DaxMode)
     /// A block whose `removable` is 0 cannot be offlined.
@@ -38,6 +39,8 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
     case badName(argument: String, expected: String)
     /// A value famctl cannot act on (size, align, input JSON).
     case invalidValue(what: String, value: String, expected: String)
+    /// The sysfs root is missing or is not a sysfs tree.
+    case notSysfsTree(root: String, reason: String)
     /// A `--check-config` file that cannot be used.
     case config(DaxConfigError)
     /// Processes hold the device, or a file system is mounted from it: unbinding it would
@@ -52,6 +55,7 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
         case .autoOnlinePolicy, .memoryOnline, .foreignDriver, .mustBeDisabled, .busy: return Errno.EBUSY
         case .blockNotRemovable, .daxClass, .staticRegion: return Errno.EOPNOTSUPP
         case .noWholeMemoryBlock, .badName, .invalidValue, .config: return Errno.EINVAL
+        case .notSysfsTree: return Errno.ENOENT
         case .driverMissing: return Errno.ENODEV
         case .switchFailed(_, let cause, _): return cause.errno
         case .driverDidNotChange(_, _, _, let errno, _): return errno
@@ -79,9 +83,9 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String {
         switch self {
         case .busy: return lines.joined(separator: "\n")
-        case .autoOnlinePolicy(let device, let policy):
+        case .autoOnlinePolicy(let device, let policy, let path):
             return "\(device): error: kernel policy will auto-online memory, aborting "
-                + "(auto_online_blocks is '\(policy)'; write 'offline' to /sys/devices/system/memory/auto_online_blocks or use --force)"
+                + "(auto_online_blocks is '\(policy)'; write 'offline' to \(path) or use --force)"
         case .memoryOnline(let device, let online, let total, let target):
             return "\(device): \(online) of \(total) memory blocks are online; refusing to change to \(target.rawValue) mode "
                 + "(use --force to offline them first, or 'famctl offline-memory \(device)')"
@@ -130,6 +134,8 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
             return "'\(argument)' is not \(expected)"
         case .invalidValue(let what, let value, let expected):
             return "invalid \(what) '\(value)': expected \(expected)"
+        case .notSysfsTree(let root, let reason):
+            return "\(root) is not a sysfs tree: \(reason) (check --sysfs-root and FAMCTL_SYSFS_ROOT)"
         case .config(let cause): return cause.description
         case .interrupted(let cause, let state):
             return cause.lines.count > 1 ? lines.joined(separator: "\n") : "\(cause); \(state)"

@@ -18,7 +18,7 @@ public struct SysfsWrite: Sendable, Equatable, CustomStringConvertible {
     public var description: String { command(root: "/sys") }
 
     /// `echo VALUE > ROOT/PATH`, runnable by hand.
-    public func command(root: String) -> String { "echo \(value) > \(root == "/" ? "" : root)/\(path)" }
+    public func command(root: String) -> String { "echo \(value) > \(SysfsPath.absolute(path, root: root))" }
 }
 
 /// Why one step of a switch did not work.
@@ -94,8 +94,12 @@ public final class SysfsDriverBinding: DriverBinding {
             } catch {
                 failure = .sysfs(error)
             }
-            let busy = failure == .linkMismatch(expected: nil, found: driver, errno: Errno.EBUSY)
-                || failure == .sysfs(SysfsError(path: "\(directory)/unbind", errno: Errno.EBUSY, operation: .write))
+            let busy: Bool
+            switch failure {
+            case .linkMismatch(nil, let found, Errno.EBUSY): busy = found == driver
+            case .sysfs(let error): busy = error.errno == Errno.EBUSY
+            case .linkMismatch, .refused: busy = false
+            }
             guard busy, attempt < busyRetries else {
                 // Still bound: give the driver its id back so nothing changed.
                 try? writer.write("\(directory)/new_id", device.name)

@@ -1,9 +1,14 @@
+import SystemPackage
+
 /// The kernel as DaxKit sees it: a few file operations on paths relative to a sysfs root
 /// (the directory that stands for `/sys`). A real host, a captured tree on disk and the
 /// simulated kernel all implement it, so one code path serves all three.
 ///
 /// Paths never start with `/`: `bus/dax/devices/dax0.0/size` means `<root>/bus/dax/...`.
 public protocol Sysfs: AnyObject {
+    /// The directory the paths are relative to, as messages show it (`/sys` for the host and
+    /// for the simulated kernel, the `--sysfs-root` directory otherwise).
+    var root: String { get }
     /// The attribute's content without the trailing newline.
     func read(_ path: String) throws(SysfsError) -> String
     /// Writes `value` (famctl writes `value` followed by a newline, as `echo` does).
@@ -23,50 +28,54 @@ public struct SysfsError: Error, CustomStringConvertible, Sendable, Equatable {
     public let path: String
     public let errno: Int32
     public let operation: Operation
+    /// The root `path` is relative to, for the message.
+    public let root: String
+    /// The component of `path` (relative to the root) that is a symbolic link where sysfs has
+    /// a real file or directory: the operation refused to follow it (`errno` is ELOOP).
+    public let symlink: String?
 
     public enum Operation: String, Sendable {
         case read, write, modprobe
     }
 
-    public init(path: String, errno: Int32, operation: Operation) {
+    public init(path: String, errno: Int32, operation: Operation, root: String = "/sys", symlink: String? = nil) {
         self.path = path
         self.errno = errno
         self.operation = operation
+        self.root = root
+        self.symlink = symlink
     }
 
     public var description: String {
         switch operation {
         case .modprobe: return "modprobe \(path) failed: \(Errno.describe(errno))"
-        case .read, .write: return "\(operation.rawValue) /sys/\(path): \(Errno.describe(errno))"
+        case .read, .write:
+            let target = SysfsPath.absolute(path, root: root)
+            guard let symlink else { return "\(operation.rawValue) \(target): \(Errno.describe(errno))" }
+            return "\(operation.rawValue) \(target): refusing to follow the symbolic link \(SysfsPath.absolute(symlink, root: root)) "
+                + "(sysfs attributes and the directories above them are never links; this tree was altered)"
         }
     }
 }
 
-/// The errno values DaxKit reports, with daxctl's strerror texts.
+/// The errno values DaxKit reports by name.
 public enum Errno {
     public static let ENOENT: Int32 = 2
+    public static let EIO: Int32 = 5
     public static let ENXIO: Int32 = 6
     public static let EACCES: Int32 = 13
     public static let EBUSY: Int32 = 16
     public static let ENODEV: Int32 = 19
+    public static let ENOTDIR: Int32 = 20
     public static let EISDIR: Int32 = 21
     public static let EINVAL: Int32 = 22
     public static let ENOSPC: Int32 = 28
+    public static let ELOOP: Int32 = 40
     public static let EOPNOTSUPP: Int32 = 95
 
-    /// strerror(3) text for the errnos above, "errno N" otherwise.
+    /// strerror(3)'s text, the one daxctl prints.
     public static func describe(_ errno: Int32) -> String {
-        switch errno {
-        case ENOENT: return "No such file or directory"
-        case ENXIO: return "No such device or address"
-        case EACCES: return "Permission denied"
-        case EBUSY: return "Device or resource busy"
-        case ENODEV: return "No such device"
-        case EINVAL: return "Invalid argument"
-        case ENOSPC: return "No space left on device"
-        case EOPNOTSUPP: return "Operation not supported"
-        default: return "errno \(errno)"
-        }
+        SystemPackage.Errno(rawValue: errno).description
     }
 }
 
@@ -82,6 +91,8 @@ public final class CountingSysfs: Sysfs {
     public private(set) var log: [String] = []
 
     public init(_ base: Sysfs) { self.base = base }
+
+    public var root: String { base.root }
 
     public var total: Int { reads + writes + links + listings }
 
@@ -127,6 +138,11 @@ public enum SysfsPath {
             }
         }
         return parts.joined(separator: "/")
+    }
+
+    /// `path` under `root` as a user types it (`/sys/bus/dax`, `./tree/bus/dax`).
+    public static func absolute(_ path: String, root: String) -> String {
+        root == "/" ? "/" + path : root + "/" + path
     }
 
     /// The directory part of `path`.

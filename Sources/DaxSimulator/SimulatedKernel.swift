@@ -189,6 +189,9 @@ public final class SimulatedKernel: Sysfs, Procfs {
 
     // MARK: Sysfs
 
+    /// The simulated kernel stands for the host's `/sys`.
+    public var root: String { "/sys" }
+
     public func read(_ path: String) throws(SysfsError) -> String {
         guard let canonical = canonical(path), let node = tree[canonical] else { throw SysfsError(path: path, errno: Errno.ENOENT, operation: .read) }
         switch node {

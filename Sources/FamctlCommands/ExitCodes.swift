@@ -63,13 +63,24 @@ public enum ExitCodes {
         \(ioError) the target or DIR cannot be opened; \(usage) usage error. \(daxModeStatusHelp)
         """
 
-    /// Dax commands keep daxctl's convention, the negative errno masked to 8 bits, so scripts
-    /// written for daxctl keep working: 240 EBUSY (auto-online policy, memory online, a driver
-    /// that did not unbind), 250 ENXIO (no such device, wrong mode for the operation, a bind
-    /// that did not take, device active), 234 EINVAL, 237 ENODEV (driver not in this kernel),
-    /// 161 EOPNOTSUPP (unremovable block, dax-class model, static region), 228 ENOSPC,
-    /// 243 EACCES (not root, attributes unreadable).
-    public static func dax(errno: Int32) -> Int32 { (256 - errno) & 0xff }
+    /// The errnos whose daxctl status dax commands exit with. Dax commands keep daxctl's
+    /// convention, 256 − errno, so scripts written for daxctl keep working: 161 EOPNOTSUPP
+    /// (unremovable block, dax-class model, static region), 228 ENOSPC, 234 EINVAL, 237 ENODEV
+    /// (driver not in this kernel), 240 EBUSY (auto-online policy, memory online, a driver that
+    /// did not unbind), 243 EACCES (not root, attributes unreadable), 250 ENXIO (no such device,
+    /// wrong mode for the operation, a bind that did not take, device active), 251 EIO, 254
+    /// ENOENT (the sysfs root or an attribute missing). The man pages list exactly these.
+    public static let daxErrnos: [Int32] = [
+        Errno.EOPNOTSUPP, Errno.ENOSPC, Errno.EINVAL, Errno.ENODEV, Errno.EBUSY, Errno.EACCES, Errno.ENXIO, Errno.EIO, Errno.ENOENT,
+    ]
+
+    /// Every status a dax command can exit with.
+    public static var daxStatuses: [Int32] { [success, usage] + daxErrnos.map(dax) }
+
+    /// The status for a dax failure with `errno`. Any errno outside `daxErrnos` (whatever else
+    /// the kernel or a file system returns for a sysfs operation, a symbolic link refused)
+    /// exits as EIO, 251; its message still gives its own text.
+    public static func dax(errno: Int32) -> Int32 { 256 - (daxErrnos.contains(errno) ? errno : Errno.EIO) }
 
     /// Prints `error` the way a user can act on it and exits with its code.
     static func exit(for error: Error) -> Never {

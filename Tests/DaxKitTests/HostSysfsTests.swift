@@ -26,9 +26,11 @@ import Testing
         #expect(sysfs.list("missing").isEmpty)
         try sysfs.write("a/b/size", "0x1000")
         #expect(try String(contentsOf: root.appendingPathComponent("a/b/size"), encoding: .utf8) == "0x1000\n")
-        #expect(throws: SysfsError(path: "a/b/nothing", errno: Errno.ENOENT, operation: .read)) { try sysfs.read("a/b/nothing") }
-        #expect(throws: SysfsError(path: "a/nothing", errno: Errno.ENOENT, operation: .write)) { try sysfs.write("a/nothing", "1") }
+        #expect(throws: SysfsError(path: "a/b/nothing", errno: Errno.ENOENT, operation: .read, root: root.path)) { try sysfs.read("a/b/nothing") }
+        #expect(throws: SysfsError(path: "a/nothing", errno: Errno.ENOENT, operation: .write, root: root.path)) { try sysfs.write("a/nothing", "1") }
         #expect("\(SysfsError(path: "a/nothing", errno: Errno.EBUSY, operation: .write))" == "write /sys/a/nothing: Device or resource busy")
+        #expect("\(SysfsError(path: "a/nothing", errno: Errno.EISDIR, operation: .write, root: root.path))"
+            == "write \(root.path)/a/nothing: Is a directory")
         try sysfs.loadModule("kmem")
         #expect(!sysfs.isHostRoot, "modules are never loaded for another root")
     }

@@ -108,7 +108,7 @@ struct Machine {
         machine.kernel.autoOnlineBlocks = policy
         for online in [true, false] {
             let error = machine.failure(ReconfigureOptions(mode: .systemRAM, online: online))
-            #expect(error == .autoOnlinePolicy(device: "dax0.0", policy: policy))
+            #expect(error == .autoOnlinePolicy(device: "dax0.0", policy: policy, path: "/sys/devices/system/memory/auto_online_blocks"))
             #expect(error?.errno == Errno.EBUSY)
         }
         #expect(machine.writesSoFar == 0 && machine.driver == DaxDriver.deviceDax)

@@ -21,7 +21,7 @@ import Testing
         #expect(result.stdout.isEmpty)
         #expect(result.stderr == """
             famctl: dax0.0: error: kernel policy will auto-online memory, aborting (auto_online_blocks is 'online'; \
-            write 'offline' to /sys/devices/system/memory/auto_online_blocks or use --force)
+            write 'offline' to \(tree.root.path)/devices/system/memory/auto_online_blocks or use --force)
             error reconfiguring devices: Device or resource busy
             reconfigured 0 devices
 

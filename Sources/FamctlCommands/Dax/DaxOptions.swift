@@ -20,7 +20,7 @@ struct DaxGlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("sysfs-root"),
         help: ArgumentHelp(
-            "The directory that stands for /sys (default: $FAMCTL_SYSFS_ROOT, else /sys). With another root famctl never touches the real /sys, /dev or modules, and the busy-device guard reads $FAMCTL_PROC_ROOT, else the proc beside a root named sys (M/sys: M/proc), else no processes.",
+            "The directory that stands for /sys (default: $FAMCTL_SYSFS_ROOT, else /sys). With another root famctl never touches the real /sys, /dev or modules; the root must hold bus/dax or devices/system/memory; an attribute that is a symbolic link is never read or written, nor a write made through a linked directory. The busy-device guard then reads $FAMCTL_PROC_ROOT, else the proc beside a root named sys (M/sys: M/proc), else no processes.",
             valueName: "path"),
         completion: .directory)
     var sysfsRoot: String?
@@ -44,6 +44,7 @@ struct DaxGlobalOptions: ParsableArguments {
     /// The sysfs layer and whether libdaxctl serves this invocation.
     func resolve() throws -> (sysfs: HostSysfs, useLibdaxctl: Bool) {
         let sysfs = HostSysfs(root: root)
+        try sysfs.requireSysfsTree()
         switch backend {
         case .sysfs: return (sysfs, false)
         case .auto: return (sysfs, sysfs.isHostRoot)

@@ -9,7 +9,8 @@ struct List: ParsableCommand {
         abstract: "List dax regions and devices as JSON.",
         discussion: """
             Without -D or -R: regions are shown if -r is given, devices if -d is given, and \
-            devices if neither. Prints nothing (exit 0) when nothing matches, as daxctl does. \
+            devices if neither. Prints nothing (exit 0) when nothing matches, as daxctl does; a \
+            root that is not a sysfs tree (neither bus/dax nor devices/system/memory) is exit 254. \
             Devices bound to fsdev_dax show "mode":"famfs"; unbound devices "state":"disabled".
             """
     )
