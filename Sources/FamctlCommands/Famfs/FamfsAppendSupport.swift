@@ -37,8 +37,23 @@ struct OctalMode: ExpressibleByArgument {
 /// Validates each path given on the command line (a usage error names the bad one).
 func validatedPaths(_ paths: [String]) throws -> [[UInt8]] {
     try paths.map { path in
-        do throws(PathError) { return try FamfsPath.validate(path) } catch { throw ValidationError(error.description) }
+        do throws(PathError) { return try FamfsPath.validate(bytes: commandLineBytes(of: path)) } catch {
+            throw ValidationError(error.description)
+        }
     }
+}
+
+/// The bytes given on the command line for `argument`. Swift decodes argv with U+FFFD in
+/// place of bytes that are not UTF-8, so the decoded text would log another name than the
+/// one typed; the raw argument lets the byte rule see (and name) what was really given.
+private func commandLineBytes(of argument: String) -> [UInt8] {
+    guard argument.unicodeScalars.contains("\u{FFFD}") else { return Array(argument.utf8) }
+    for index in 0..<Int(CommandLine.argc) {
+        guard let raw = CommandLine.unsafeArgv[index] else { continue }
+        let bytes = Array(UnsafeBufferPointer(start: raw, count: strlen(raw))).map { UInt8(bitPattern: $0) }
+        if String(decoding: bytes, as: UTF8.self) == argument { return bytes }
+    }
+    return Array(argument.utf8)
 }
 
 enum FamfsAppendSession {

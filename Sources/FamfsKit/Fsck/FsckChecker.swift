@@ -46,13 +46,16 @@ public enum FsckChecker {
         }
         // Validation bounds the unit count (Famfs.maximumAllocationUnits).
         var bitmap = AllocationBitmap(superblock: superblock)
+        var namespace = Namespace()
+        namespace.reserve(slots)
         let geometry = LogEntry.Geometry(superblock)
         let windowSlots = windowSlots(logSlots: Int(header.slotCount))
         var indexes = 0..<min(slots, windowSlots)
         while !indexes.isEmpty {
             try window(indexes) { run in
                 for (index, kind) in zip(run.indexes, SlotKind.classify(run, geometry: geometry)) {
-                    tally(run.slot(index), index: index, kind: kind, geometry: geometry, into: &report, bitmap: &bitmap)
+                    tally(run.slot(index), index: index, kind: kind, geometry: geometry, into: &report, bitmap: &bitmap,
+                          namespace: &namespace)
                 }
             }
             indexes = indexes.upperBound..<min(slots, indexes.upperBound + windowSlots)
@@ -64,16 +67,19 @@ public enum FsckChecker {
         return report
     }
 
-    /// Adds one classified slot to the report: counts, the size sum and the bitmap for a
-    /// valid file (an entry whose units were already in use is a problem of its own), the
-    /// problem of a bad slot, a warning for an ignored type.
+    /// Adds one classified slot to the report: counts, the namespace check for a valid
+    /// directory or file, the size sum and the bitmap for a valid file (an entry whose units
+    /// were already in use is a problem of its own), the problem of a bad slot, a warning for
+    /// an ignored type.
     private static func tally(_ slot: UnsafeRawBufferPointer, index: Int, kind: SlotKind, geometry: LogEntry.Geometry,
-                              into report: inout FsckReport, bitmap: inout AllocationBitmap) {
+                              into report: inout FsckReport, bitmap: inout AllocationBitmap, namespace: inout Namespace) {
         switch kind {
         case .directory:
             report.directories += 1
+            replay(slot, pathAt: 28, file: nil, index: index, into: &report, namespace: &namespace)
         case .file:
             report.files += 1
+            replay(slot, pathAt: 40, file: slot.u64(at: 16), index: index, into: &report, namespace: &namespace)
             let (sum, overflow) = report.fileSizeSum.addingReportingOverflow(slot.u64(at: 16))
             report.fileSizeSum = overflow ? .max : sum
             let before = bitmap.collisions
@@ -90,7 +96,7 @@ public enum FsckChecker {
             // twice; once here), and an entry that reads valid now counts as valid.
             guard let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry) else {
                 return tally(slot, index: index, kind: SlotKind(validType: slot.u32(at: 8)), geometry: geometry,
-                             into: &report, bitmap: &bitmap)
+                             into: &report, bitmap: &bitmap, namespace: &namespace)
             }
             report.badEntryCount += 1
             report.problems.append(.init(index: UInt64(index), path: LogEntry.bestEffortPath(slot), what: problem.description))
@@ -98,6 +104,18 @@ public enum FsckChecker {
             report.warnings.append("log entry \(index): unknown entry type \(slot.u32(at: 8)) (ignored)")
         case .addDaxdev:
             break
+        }
+    }
+
+    /// Replays a valid MKDIR or FILE slot into the namespace as logplay would; what logplay
+    /// would refuse is a problem.
+    private static func replay(_ slot: UnsafeRawBufferPointer, pathAt offset: Int, file size: UInt64?, index: Int,
+                               into report: inout FsckReport, namespace: inout Namespace) {
+        // Safe: the slot passed `LogEntry.check`, so the field holds a NUL.
+        let field = UnsafeRawBufferPointer(rebasing: slot[offset..<offset + LogEntry.pathFieldSize])
+        let path = UnsafeRawBufferPointer(rebasing: field[..<field.firstIndex(of: 0)!])
+        if let problem = namespace.apply(path: path, file: size).problem {
+            report.problems.append(.init(index: UInt64(index), path: Array(path), what: problem))
         }
     }
 }
