@@ -72,13 +72,25 @@ import Testing
         }
     }
 
-    @Test(arguments: [("4096", 4096), ("3m", 3 << 20), ("8G", 8 << 30), ("1t", 1 << 40)] as [(String, UInt64)])
+    /// Numbers read as upstream's strtoull(…, 0) and get_multiplier read them (1t is famctl's).
+    @Test(arguments: [
+        ("4096", 4096), ("3m", 3 << 20), ("8G", 8 << 30), ("1t", 1 << 40), ("010", 8), ("010m", 8 << 20), ("0x10", 16),
+        ("0X1fk", 31 << 10), ("0x1g", 1 << 30), ("0", 0), ("0xab", 0xab),
+    ] as [(String, UInt64)])
     func parsesSizes(text: String, value: UInt64) {
         #expect(ByteSize.parse(text) == value)
     }
 
-    @Test(arguments: ["", "m", "3mb", "-1", "1.5g", "99999999999999999999", "16777216t"])
+    @Test(arguments: ["", "m", "3mb", "-1", "1.5g", "99999999999999999999", "16777216t", "08", "0x", "0xm", "+5", " 5", "5 ", "10x", "0b101"])
     func rejectsMalformedSizes(text: String) {
         #expect(ByteSize.parse(text) == nil)
+    }
+
+    @Test func numbersFollowCsBaseZeroGrammarAndNothingElse() {
+        #expect(CNumber.parse("010") == 8)
+        #expect(CNumber.parse("10") == 10)
+        #expect(CNumber.parse("0x10") == 16)
+        #expect(CNumber.parse("4294967295") == 4_294_967_295)
+        for text in ["", "-1", "+1", "0x", "09", "1a", " 1", "0o7"] { #expect(CNumber.parse(text) == nil, "\(text)") }
     }
 }
