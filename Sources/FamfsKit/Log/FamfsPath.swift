@@ -87,20 +87,6 @@ public enum FamfsPath {
         }
     }
 
-    /// True when `path` (NUL-free, non-empty) is already in the form writers log: relative,
-    /// no empty, `.` or `..` components, no trailing slash. Readers then use it as it is.
-    static func isNormal(_ path: UnsafeRawBufferPointer) -> Bool {
-        var componentStart = 0
-        for i in 0...path.count {
-            guard i == path.count || path[i] == slash else { continue }
-            let length = i - componentStart
-            if length == 0 { return false }
-            if path[componentStart] == dot, length == 1 || (length == 2 && path[componentStart + 1] == dot) { return false }
-            componentStart = i + 1
-        }
-        return true
-    }
-
     /// The components of a logged path after resolving `.`, `..` and empty components, or nil
     /// when the path is absolute, empty after resolution, or climbs above the root.
     public static func normalize(logged path: [UInt8]) -> [[UInt8]]? {
