@@ -94,3 +94,20 @@ import Testing
         for text in ["", "-1", "+1", "0x", "09", "1a", " 1", "0o7"] { #expect(CNumber.parse(text) == nil, "\(text)") }
     }
 }
+
+/// Manifest lines take the numbers of creat's options.
+@Suite struct ManifestNumberTests {
+    @Test func sizesUidsAndGidsAreReadAsOnTheCommandLine() throws {
+        let manifest = try Manifest.parse("a 010k 0640 010 0x10\nb\t0x2m 4755 10 0\n", name: "m")
+        #expect(manifest.lines == [
+            Manifest.Line(path: Array("a".utf8), size: 8 << 10, mode: 0o640, uid: 8, gid: 16),
+            Manifest.Line(path: Array("b".utf8), size: 2 << 20, mode: 0o4755, uid: 10, gid: 0),
+        ])
+    }
+
+    @Test(arguments: ["a 1m 0644 08 0", "a 1m 0644 -1 0", "a 1m +644 0 0", "a 1m 0644 4294967296 0", "a 08 0644 0 0",
+                      "a\u{01}b 1m"])
+    func whatUpstreamWouldReadDifferentlyIsRefused(line: String) {
+        #expect(throws: ManifestError.self) { try Manifest.parse(line, name: "m") }
+    }
+}
