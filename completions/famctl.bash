@@ -587,7 +587,6 @@ _famctl_famfs_mkdir() {
     # Offer option value completions
     case "${prev}" in
     '--mode'|'-m')
-        __famctl_add_completions -W '0755'$'\n''0700'$'\n''0644'$'\n''0600'
         return
         ;;
     '--uid'|'-u')
@@ -623,7 +622,6 @@ _famctl_famfs_creat() {
         return
         ;;
     '--mode'|'-m')
-        __famctl_add_completions -W '0755'$'\n''0700'$'\n''0644'$'\n''0600'
         return
         ;;
     '--uid'|'-u')

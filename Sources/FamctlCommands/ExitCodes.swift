@@ -35,8 +35,8 @@ public enum ExitCodes {
     /// The EXIT STATUS text of `famctl famfs fsck --help`.
     static let fsckStatusHelp = """
         Exit status: \(success) clean; \(fsckInvalidMetadata) invalid superblock or log header; \
-        \(fsckProblems) problems in log entries or allocation (each printed as one line naming \
-        the entry index, path and problem); \(fsckUnreadable) the target cannot be opened or read; \
+        \(fsckProblems) problems in log entries (logplay's refusals included) or allocation (each \
+        printed as one line naming the entry index, path and problem); \(fsckUnreadable) the target cannot be opened or read; \
         \(usage) usage error. \(daxModeStatusHelp)
         """
 

@@ -72,13 +72,42 @@ import Testing
         }
     }
 
-    @Test(arguments: [("4096", 4096), ("3m", 3 << 20), ("8G", 8 << 30), ("1t", 1 << 40)] as [(String, UInt64)])
+    /// Numbers read as upstream's strtoull(…, 0) and get_multiplier read them (1t is famctl's).
+    @Test(arguments: [
+        ("4096", 4096), ("3m", 3 << 20), ("8G", 8 << 30), ("1t", 1 << 40), ("010", 8), ("010m", 8 << 20), ("0x10", 16),
+        ("0X1fk", 31 << 10), ("0x1g", 1 << 30), ("0", 0), ("0xab", 0xab),
+    ] as [(String, UInt64)])
     func parsesSizes(text: String, value: UInt64) {
         #expect(ByteSize.parse(text) == value)
     }
 
-    @Test(arguments: ["", "m", "3mb", "-1", "1.5g", "99999999999999999999", "16777216t"])
+    @Test(arguments: ["", "m", "3mb", "-1", "1.5g", "99999999999999999999", "16777216t", "08", "0x", "0xm", "+5", " 5", "5 ", "10x", "0b101"])
     func rejectsMalformedSizes(text: String) {
         #expect(ByteSize.parse(text) == nil)
+    }
+
+    @Test func numbersFollowCsBaseZeroGrammarAndNothingElse() {
+        #expect(CNumber.parse("010") == 8)
+        #expect(CNumber.parse("10") == 10)
+        #expect(CNumber.parse("0x10") == 16)
+        #expect(CNumber.parse("4294967295") == 4_294_967_295)
+        for text in ["", "-1", "+1", "0x", "09", "1a", " 1", "0o7"] { #expect(CNumber.parse(text) == nil, "\(text)") }
+    }
+}
+
+/// Manifest lines take the numbers of creat's options.
+@Suite struct ManifestNumberTests {
+    @Test func sizesUidsAndGidsAreReadAsOnTheCommandLine() throws {
+        let manifest = try Manifest.parse("a 010k 0640 010 0x10\nb\t0x2m 4755 10 0\n", name: "m")
+        #expect(manifest.lines == [
+            Manifest.Line(path: Array("a".utf8), size: 8 << 10, mode: 0o640, uid: 8, gid: 16),
+            Manifest.Line(path: Array("b".utf8), size: 2 << 20, mode: 0o4755, uid: 10, gid: 0),
+        ])
+    }
+
+    @Test(arguments: ["a 1m 0644 08 0", "a 1m 0644 -1 0", "a 1m +644 0 0", "a 1m 0644 4294967296 0", "a 08 0644 0 0",
+                      "a\u{01}b 1m"])
+    func whatUpstreamWouldReadDifferentlyIsRefused(line: String) {
+        #expect(throws: ManifestError.self) { try Manifest.parse(line, name: "m") }
     }
 }

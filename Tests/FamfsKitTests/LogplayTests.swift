@@ -219,3 +219,63 @@ import Testing
         #expect(report.created.directories + report.directoryErrors == count)
     }
 }
+
+/// fsck and logplay judge a log's namespace with the same check: what logplay skips, fsck
+/// reports, one problem per entry.
+@Suite struct LogNamespaceAgreementTests {
+    static func hostileLog(in workspace: LogplayTests.Workspace) throws -> (image: String, scan: LogScan) {
+        func dir(_ path: String) -> LogEntry.Body { .directory(DirectoryEntry(uid: 0, gid: 0, mode: 0o755, path: Array(path.utf8))) }
+        func file(_ path: String, at unit: UInt64) -> LogEntry.Body {
+            .file(FileEntry(size: 1, uid: 0, gid: 0, mode: 0o644, path: Array(path.utf8),
+                            extents: .simple([SimpleExtent(offset: unit << 21, length: 0x20_0000)])))
+        }
+        let scan = try LogplayTests.scan("empty-8g", appending: [
+            dir("dir1"), dir(".."), dir("dir1/.."), dir("../x"), dir("nodir/sub"), file("dir1/f", at: 5), dir("dir1/f/sub"),
+            dir("dir1/f"), file("dir1", at: 6), file("dir1/a\n  size: 1\n  mode: 04777", at: 7), dir("dir1/ok"),
+        ], in: workspace)
+        return (workspace.path("fs.img"), scan)
+    }
+
+    static let expected: [(index: UInt64, what: String)] = [
+        (1, "path is not relative or escapes the root"), (2, "path is not relative or escapes the root"),
+        (3, "path is not relative or escapes the root"), (4, "parent directory nodir does not exist"),
+        (6, "parent dir1/f is a file, not a directory"), (7, "exists as a file"), (8, "exists as a directory"),
+        (9, "path holds control byte 0x0a at byte 6; \(FamfsPath.byteRule)"),
+    ]
+
+    @Test func fsckReportsEveryEntryLogplayRefuses() throws {
+        let workspace = try LogplayTests.Workspace()
+        let (image, _) = try Self.hostileLog(in: workspace)
+        let report = try FsckChecker.check(VolumeOpener(mountTablePath: "/nonexistent").open(image), systemUUID: nil)
+        #expect(!report.isClean)
+        #expect(report.problems.map(\.index) == Self.expected.map(\.index))
+        #expect(report.problems.map(\.what) == Self.expected.map(\.what))
+        #expect(report.problems[7].description.hasPrefix("log entry 9, path dir1/a\\x0a  size: 1\\x0a  mode: 04777: "))
+        #expect(report.directories == 8 && report.files == 3)
+    }
+
+    @Test(arguments: [Logplay.Destination.none, .into("tree"), .shadow("shadow")])
+    func logplaySkipsTheSameEntriesWithTheSameReasons(destination: Logplay.Destination) throws {
+        let workspace = try LogplayTests.Workspace()
+        let (_, scan) = try Self.hostileLog(in: workspace)
+        let placed: Logplay.Destination
+        switch destination {
+        case .none: placed = .none
+        case .into(let name): placed = .into(workspace.path(name))
+        case .shadow(let name):
+            try FileManager.default.createDirectory(atPath: workspace.path(name), withIntermediateDirectories: false)
+            placed = .shadow(workspace.path(name))
+        }
+        let (report, lines) = try LogplayTests.replay(scan, .init(destination: placed, shadowTest: true))
+        let errors = lines.compactMap { if case .error(let text) = $0 { text } else { nil } }
+        #expect(errors.count == Self.expected.count)
+        for ((_, what), line) in zip(Self.expected, errors) { #expect(line.hasSuffix(": " + what)) }
+        #expect(report.errorCount == Self.expected.count)
+        #expect(report.yamlErrors == 0)
+        if case .shadow = destination {
+            let yaml = try String(contentsOfFile: workspace.path("shadow/root/dir1/f"), encoding: .utf8)
+            #expect(yaml.components(separatedBy: "\n  size: ").count == 2)
+            #expect(!FileManager.default.fileExists(atPath: workspace.path("shadow/root/dir1/a\n  size: 1\n  mode: 04777")))
+        }
+    }
+}

@@ -63,3 +63,30 @@ import Testing
         }
     }
 }
+
+/// Whatever bytes a path holds, the shadow document has exactly its own keys and reads back.
+@Suite struct YamlPathQuotingTests {
+    static func document(_ path: [UInt8]) -> String {
+        ShadowYAML.render(FileEntry(size: 2 << 20, uid: 0, gid: 0, mode: 0o644, path: path,
+                                    extents: .simple([SimpleExtent(offset: 0xa0_0000, length: 0x20_0000)])))
+    }
+
+    @Test(arguments: [
+        ("dir1/file1", "dir1/file1"), ("a b/c-d_e.f", "a b/c-d_e.f"), ("-x/?y:z", "-x/?y:z"), ("a#b", "a#b"),
+        ("a: b", "'a: b'"), ("#x", "'#x'"), ("it's: x", "'it''s: x'"), ("- a", "'- a'"), ("x ", "'x '"), ("---x", "'---x'"),
+        ("a #b", "'a #b'"), ("dir/ü", "\"dir/\\xFC\""), ("€\"\\", "\"\\u20AC\\\"\\\\\""),
+        ("x\n  size: 1\n  mode: 04777", "\"x\\n  size: 1\\n  mode: 04777\""), ("t\tab\u{7f}", "\"t\\tab\\x7F\""),
+    ])
+    func pathsAreWrittenAsLibyamlWritesThem(path: String, written: String) throws {
+        let yaml = Self.document(Array(path.utf8))
+        #expect(yaml.split(separator: "\n")[2] == "  path: \(written)")
+        #expect(yaml.split(separator: "\n").count == 14)
+        #expect(try ShadowYAML.parse(yaml).path == Array(path.utf8))
+    }
+
+    @Test func bytesThatAreNotUTF8AreEscapedNeverWrittenRaw() throws {
+        let yaml = Self.document([0x61, 0xff, 0x0a, 0x62])
+        #expect(yaml.split(separator: "\n")[2] == "  path: \"a\\xFF\\nb\"")
+        #expect(yaml.utf8.allSatisfy { $0 < 0x80 })
+    }
+}

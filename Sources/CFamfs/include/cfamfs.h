@@ -18,4 +18,8 @@ uint32_t cfamfs_crc32(const unsigned char *bytes, size_t length);
 /// fsync). A no-op on other architectures.
 void cfamfs_flush_cache(const void *bytes, size_t length);
 
+/// Starts loading the cache line holding `address` without waiting for it (a hint; it
+/// never faults): how a scan over a table larger than the caches overlaps its misses.
+static inline void cfamfs_prefetch(const void *address) { __builtin_prefetch(address); }
+
 #endif

@@ -9,36 +9,68 @@ import Musl
 
 /// `-u/-g`: the owner recorded in the entries, the caller's effective ids by default.
 struct OwnerOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: ArgumentHelp("Owner uid (default: the caller's).", valueName: "uid"))
-    var uid: UInt32?
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Owner uid (default: the caller's); decimal, 0x hex or 0 octal, as upstream reads it (010 is 8).", valueName: "uid"))
+    var uid: CInteger<UInt32>?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Owner gid (default: the caller's).", valueName: "gid"))
-    var gid: UInt32?
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Owner gid (default: the caller's); decimal, 0x hex or 0 octal, as upstream reads it (010 is 8).", valueName: "gid"))
+    var gid: CInteger<UInt32>?
 
     func owner(mode: UInt32) -> EntryPlanner.Owner {
-        EntryPlanner.Owner(mode: mode, uid: uid ?? geteuid(), gid: gid ?? getegid())
+        EntryPlanner.Owner(mode: mode, uid: uid?.value ?? geteuid(), gid: gid?.value ?? getegid())
     }
 }
 
-/// A permission mode typed in octal (`0644`, `755`).
+/// A number in upstream's grammar for numeric options (`CNumber`: 010 is 8, 0x10 is 16).
+struct CInteger<Value: FixedWidthInteger & UnsignedInteger & Sendable>: ExpressibleByArgument, Sendable {
+    let value: Value
+
+    init?(argument: String) {
+        guard let parsed = CNumber.parse(argument), let value = Value(exactly: parsed) else { return nil }
+        self.value = value
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// A permission mode in octal digits (`0644`, `755`, `4755`), 0 to 07777: the permission
+/// bits and the setuid (04000), setgid (02000) and sticky (01000) bits, which upstream
+/// logs as given too.
 struct OctalMode: ExpressibleByArgument {
     let bits: UInt32
 
     init?(argument: String) {
-        guard let bits = UInt32(argument, radix: 8), bits <= 0o7777 else { return nil }
+        guard argument.allSatisfy({ ("0"..."7").contains($0) }), let bits = UInt32(argument, radix: 8), bits <= 0o7777
+        else { return nil }
         self.bits = bits
     }
 
     var defaultValueDescription: String { "0" + String(bits, radix: 8) }
 
-    static var defaultCompletionKind: CompletionKind { .list(["0755", "0700", "0644", "0600"]) }
+    static var defaultCompletionKind: CompletionKind { .default }
 }
 
 /// Validates each path given on the command line (a usage error names the bad one).
 func validatedPaths(_ paths: [String]) throws -> [[UInt8]] {
     try paths.map { path in
-        do throws(PathError) { return try FamfsPath.validate(path) } catch { throw ValidationError(error.description) }
+        do throws(PathError) { return try FamfsPath.validate(bytes: commandLineBytes(of: path)) } catch {
+            throw ValidationError(error.description)
+        }
     }
+}
+
+/// The bytes given on the command line for `argument`. Swift decodes argv with U+FFFD in
+/// place of bytes that are not UTF-8, so the decoded text would log another name than the
+/// one typed; the raw argument lets the byte rule see (and name) what was really given.
+private func commandLineBytes(of argument: String) -> [UInt8] {
+    guard argument.unicodeScalars.contains("\u{FFFD}") else { return Array(argument.utf8) }
+    for index in 0..<Int(CommandLine.argc) {
+        guard let raw = CommandLine.unsafeArgv[index] else { continue }
+        let bytes = Array(UnsafeBufferPointer(start: raw, count: strlen(raw))).map { UInt8(bitPattern: $0) }
+        if String(decoding: bytes, as: UTF8.self) == argument { return bytes }
+    }
+    return Array(argument.utf8)
 }
 
 enum FamfsAppendSession {

@@ -23,10 +23,14 @@ struct FamfsCreat: ParsableCommand {
             """
     )
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("File size with an optional k, m, g or t suffix.", valueName: "size"))
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "File size: decimal, 0x hex or 0 octal (as upstream reads it: 010 is 8) with an optional k, m, g or t suffix.",
+        valueName: "size"))
     var size: String?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Permission bits, octal, reduced by the umask.", valueName: "mode"))
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Mode in octal digits, 0 to 07777 (setuid 04000, setgid 02000 and sticky 01000 included), reduced by the umask.",
+        valueName: "mode"))
     var mode = OctalMode(argument: "0644")!
 
     @Flag(name: .customLong("no-umask"), help: "Do not reduce the mode by the umask.")
@@ -34,13 +38,17 @@ struct FamfsCreat: ParsableCommand {
 
     @OptionGroup var ownerOptions: OwnerOptions
 
-    @Option(name: .customShort("N"), help: ArgumentHelp("Interleave: number of strips (1-16).", valueName: "nstrips"))
-    var nstrips: UInt64?
+    @Option(name: .customShort("N"), help: ArgumentHelp(
+        "Interleave: number of strips (1-16, read as -u is); no default, interleaving needs -N and -B.", valueName: "nstrips"))
+    var nstrips: CInteger<UInt64>?
 
-    @Option(name: .customShort("B"), help: ArgumentHelp("Interleave: number of buckets the device is divided into (1-64).", valueName: "nbuckets"))
-    var nbuckets: UInt64?
+    @Option(name: .customShort("B"), help: ArgumentHelp(
+        "Interleave: number of buckets the device is divided into (1-64, read as -u is); no default, interleaving needs -N and -B.",
+        valueName: "nbuckets"))
+    var nbuckets: CInteger<UInt64>?
 
-    @Option(name: .customShort("C"), help: ArgumentHelp("Interleave: chunk size (default 2m).", valueName: "chunk"))
+    @Option(name: .customShort("C"), help: ArgumentHelp(
+        "Interleave: chunk size, a size as for -s (default 2m); needs -N and -B.", valueName: "chunk"))
     var chunk: String?
 
     @Option(help: ArgumentHelp("Seed for the interleave bucket order (default: random, as upstream).", valueName: "n"))
@@ -72,6 +80,12 @@ struct FamfsCreat: ParsableCommand {
         if let chunk, ByteSize.parse(chunk) == nil {
             throw ValidationError("invalid chunk size '\(chunk)' (expected bytes with an optional k, m, g or t suffix)")
         }
+        if nstrips == nil || nbuckets == nil, nstrips != nil || nbuckets != nil || chunk != nil {
+            let given = [nstrips.map { "-N \($0.value)" }, nbuckets.map { "-B \($0.value)" }, chunk.map { "-C \($0)" }].compactMap { $0 }
+            let missing = [nstrips == nil ? "-N nstrips (1-16)" : nil, nbuckets == nil ? "-B nbuckets (1-64)" : nil].compactMap { $0 }
+            throw ValidationError("\(given.joined(separator: " ")) given without \(missing.joined(separator: " and ")): "
+                + "interleaving needs both -N and -B, which have no default (only -C has one, 2m)")
+        }
         _ = try validatedPaths(paths)
     }
 
@@ -99,11 +113,11 @@ struct FamfsCreat: ParsableCommand {
         }
     }
 
+    /// Interleaved when -N and -B are given (`validate` refuses one of -N, -B, -C alone).
     private var layout: Allocator.Layout {
-        guard nstrips != nil || nbuckets != nil || chunk != nil else { return .contiguous }
+        guard let nstrips, let nbuckets else { return .contiguous }
         return .interleaved(InterleaveParameters(
-            nbuckets: nbuckets ?? 0, nstrips: nstrips ?? 0,
-            chunkSize: chunk.flatMap(ByteSize.parse) ?? InterleaveParameters.defaultChunkSize))
+            nbuckets: nbuckets.value, nstrips: nstrips.value, chunkSize: chunk.flatMap(ByteSize.parse) ?? InterleaveParameters.defaultChunkSize))
     }
 
     /// What went wrong reading a file: the errno text, or that it is not UTF-8.

@@ -19,7 +19,8 @@ struct FamfsMkdir: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Create missing parent directories (parents first); an existing directory is not an error.")
     var parents = false
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Permission bits, octal.", valueName: "mode"))
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Mode in octal digits, 0 to 07777 (setuid 04000, setgid 02000 and sticky 01000 included).", valueName: "mode"))
     var mode = OctalMode(argument: "0755")!
 
     @OptionGroup var ownerOptions: OwnerOptions

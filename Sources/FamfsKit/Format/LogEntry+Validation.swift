@@ -165,7 +165,7 @@ public enum EntryProblem: Error, Equatable, Sendable, CustomStringConvertible {
         case .emptyPath:
             return "empty path"
         case .absolutePath(let path):
-            return "path is not relative: \(String(decoding: path, as: UTF8.self))"
+            return "path is not relative: \(FamfsPath.escaped(path))"
         case .badExtentType(let type):
             return "invalid extent type \(type) (expected 0 simple or 1 interleaved)"
         case .badExtentCount(let count, let allowed):

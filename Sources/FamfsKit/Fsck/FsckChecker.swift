@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// fsck proper: streams the log window by window — slots checked in parallel (CRCs over
 /// all cores), then counted and marked in the allocation bitmap in log order — and fills a
 /// `FsckReport`. A volume's log is mapped one window at a time (its own small mapping, let
@@ -11,6 +17,9 @@ public enum FsckChecker {
         let chunk = SlotKind.chunkSlots
         return min(64 * chunk, max(2 * chunk, logSlots / 16 / chunk * chunk))
     }
+
+    /// How many entries ahead the namespace lookup of an entry is started (`Namespace.prefetch`).
+    static let prefetchDistance = 16
 
     /// Checks `volume`. `systemUUID` is this host's (nil: unknown, so the role is Client);
     /// `nbuckets` asks for bucket statistics. Throws when a window of the log cannot be
@@ -46,13 +55,23 @@ public enum FsckChecker {
         }
         // Validation bounds the unit count (Famfs.maximumAllocationUnits).
         var bitmap = AllocationBitmap(superblock: superblock)
+        var namespace = Namespace()
+        namespace.reserve(slots)
         let geometry = LogEntry.Geometry(superblock)
         let windowSlots = windowSlots(logSlots: Int(header.slotCount))
         var indexes = 0..<min(slots, windowSlots)
         while !indexes.isEmpty {
             try window(indexes) { run in
-                for (index, kind) in zip(run.indexes, SlotKind.classify(run, geometry: geometry)) {
-                    tally(run.slot(index), index: index, kind: kind, geometry: geometry, into: &report, bitmap: &bitmap)
+                let kinds = SlotKind.classify(run, geometry: geometry)
+                func prefetch(_ i: Int) {
+                    guard i < kinds.count, let offset = kinds[i].pathOffset else { return }
+                    namespace.prefetch(loggedPath(run.slot(run.indexes.lowerBound + i), at: offset))
+                }
+                for i in 0..<min(kinds.count, prefetchDistance) { prefetch(i) }
+                for (i, kind) in kinds.enumerated() {
+                    prefetch(i + prefetchDistance)
+                    tally(run.slot(run.indexes.lowerBound + i), index: run.indexes.lowerBound + i, kind: kind,
+                          geometry: geometry, into: &report, bitmap: &bitmap, namespace: &namespace)
                 }
             }
             indexes = indexes.upperBound..<min(slots, indexes.upperBound + windowSlots)
@@ -64,16 +83,19 @@ public enum FsckChecker {
         return report
     }
 
-    /// Adds one classified slot to the report: counts, the size sum and the bitmap for a
-    /// valid file (an entry whose units were already in use is a problem of its own), the
-    /// problem of a bad slot, a warning for an ignored type.
+    /// Adds one classified slot to the report: counts, the namespace check for a valid
+    /// directory or file, the size sum and the bitmap for a valid file (an entry whose units
+    /// were already in use is a problem of its own), the problem of a bad slot, a warning for
+    /// an ignored type.
     private static func tally(_ slot: UnsafeRawBufferPointer, index: Int, kind: SlotKind, geometry: LogEntry.Geometry,
-                              into report: inout FsckReport, bitmap: inout AllocationBitmap) {
+                              into report: inout FsckReport, bitmap: inout AllocationBitmap, namespace: inout Namespace) {
         switch kind {
         case .directory:
             report.directories += 1
+            replay(slot, pathAt: kind.pathOffset!, file: nil, index: index, into: &report, namespace: &namespace)
         case .file:
             report.files += 1
+            replay(slot, pathAt: kind.pathOffset!, file: slot.u64(at: 16), index: index, into: &report, namespace: &namespace)
             let (sum, overflow) = report.fileSizeSum.addingReportingOverflow(slot.u64(at: 16))
             report.fileSizeSum = overflow ? .max : sum
             let before = bitmap.collisions
@@ -90,7 +112,7 @@ public enum FsckChecker {
             // twice; once here), and an entry that reads valid now counts as valid.
             guard let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry) else {
                 return tally(slot, index: index, kind: SlotKind(validType: slot.u32(at: 8)), geometry: geometry,
-                             into: &report, bitmap: &bitmap)
+                             into: &report, bitmap: &bitmap, namespace: &namespace)
             }
             report.badEntryCount += 1
             report.problems.append(.init(index: UInt64(index), path: LogEntry.bestEffortPath(slot), what: problem.description))
@@ -98,6 +120,35 @@ public enum FsckChecker {
             report.warnings.append("log entry \(index): unknown entry type \(slot.u32(at: 8)) (ignored)")
         case .addDaxdev:
             break
+        }
+    }
+
+    /// Replays a valid MKDIR or FILE slot into the namespace as logplay would; what logplay
+    /// would refuse is a problem.
+    private static func replay(_ slot: UnsafeRawBufferPointer, pathAt offset: Int, file size: UInt64?, index: Int,
+                               into report: inout FsckReport, namespace: inout Namespace) {
+        let path = loggedPath(slot, at: offset)
+        if let problem = namespace.apply(path: path, file: size).problem {
+            report.problems.append(.init(index: UInt64(index), path: Array(path), what: problem))
+        }
+    }
+
+    /// The path of a valid MKDIR or FILE slot, without its NUL, in place.
+    private static func loggedPath(_ slot: UnsafeRawBufferPointer, at offset: Int) -> UnsafeRawBufferPointer {
+        // strnlen, not firstIndex: this runs twice per entry. The slot passed `LogEntry.check`,
+        // so the field holds a NUL.
+        let start = slot.baseAddress! + offset
+        return UnsafeRawBufferPointer(start: start, count: strnlen(start.assumingMemoryBound(to: CChar.self), LogEntry.pathFieldSize))
+    }
+}
+
+extension SlotKind {
+    /// Where a valid slot of this kind holds its path, nil for kinds without one.
+    var pathOffset: Int? {
+        switch self {
+        case .directory: return 28
+        case .file: return 40
+        case .addDaxdev, .ignored, .bad: return nil
         }
     }
 }

@@ -15,7 +15,7 @@ public struct FsckReport: Equatable, Sendable {
         public var what: String
 
         public var description: String {
-            let name = path.map { String(decoding: $0, as: UTF8.self) } ?? "(none)"
+            let name = path.map { FamfsPath.escaped($0) } ?? "(none)"
             return "log entry \(index), path \(name): \(what)"
         }
     }

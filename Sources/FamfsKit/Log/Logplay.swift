@@ -88,7 +88,8 @@ public struct Logplay {
     private let emit: (Line) -> Void
     private var report = Report()
     private let tree: ReplayTree?
-    private var simulated = Namespace()
+    /// What the entries so far define; every entry is checked against it before the tree.
+    private var namespace = Namespace()
 
     public init(options: Options, emit: @escaping (Line) -> Void) throws(ReplayTreeError) {
         self.options = options
@@ -125,7 +126,7 @@ public struct Logplay {
     }
 
     private mutating func reportBad(_ bad: LogScan.BadEntry) {
-        let path = bad.path.map { " (\(String(decoding: $0, as: UTF8.self)))" } ?? ""
+        let path = bad.path.map { " (\(FamfsPath.escaped($0)))" } ?? ""
         emit(.error("invalid log entry at index \(bad.index) of \(report.entries)\(path): \(bad.problem); skipped"))
         report.badEntries.append(bad)
     }
@@ -154,19 +155,26 @@ public struct Logplay {
         case directory
     }
 
-    /// Creates (or, in a dry run, simulates) the node of an entry and counts the outcome;
-    /// returns the normalised path when the node is there afterwards.
+    /// Checks an entry against the log's namespace (the check fsck runs: what it refuses is
+    /// reported and skipped), then creates its node, or in a dry run counts it, and counts
+    /// the outcome; returns the normalised path when the node is there afterwards.
     private mutating func place(
         _ body: LogEntry.Body, _ kind: Kind, _ path: [UInt8], make: (ReplayTree, [[UInt8]]) -> ReplayTree.Outcome
     ) -> [[UInt8]]? {
-        guard let components = FamfsPath.normalize(logged: path) else {
-            fail(kind, path, "ignoring log entry; path is not relative or escapes the root")
+        let outcome = namespace.apply(body)
+        if let problem = outcome.problem {
+            fail(kind, path, problem)
             return nil
         }
         guard let tree else {
-            simulate(body, kind, path)
+            if outcome == .created {
+                report.wouldCreate[kind] += 1
+                verbose("__famfs_logplay: would create \(kind) \(text(path))")
+            }
             return nil
         }
+        // Safe: the namespace accepted the path, so it normalises.
+        let components = FamfsPath.normalize(logged: path)!
         switch make(tree, components) {
         case .created:
             report.created[kind] += 1
@@ -178,23 +186,6 @@ public struct Logplay {
             return nil
         }
         return components
-    }
-
-    /// Dry run: the entry is checked against what the entries before it would have created.
-    private mutating func simulate(_ body: LogEntry.Body, _ kind: Kind, _ path: [UInt8]) {
-        switch simulated.apply(body) {
-        case .created:
-            report.wouldCreate[kind] += 1
-            verbose("__famfs_logplay: would create \(kind) \(text(path))")
-        case .existed:
-            break
-        case .conflict(let node):
-            fail(kind, path, node == .directory ? "exists as a directory" : "exists as a file")
-        case .missingParent(let parent):
-            fail(kind, path, "parent directory \(text(parent)) does not exist")
-        case .invalidPath:
-            fail(kind, path, "path escapes the root")
-        }
     }
 
     private mutating func checkShadow(_ components: [[UInt8]], _ file: FileEntry) {
@@ -249,5 +240,5 @@ public struct Logplay {
         if options.verbosity > 0 { emit(.info(line())) }
     }
 
-    private func text(_ path: [UInt8]) -> String { String(decoding: path, as: UTF8.self) }
+    private func text(_ path: [UInt8]) -> String { FamfsPath.escaped(path) }
 }

@@ -1,6 +1,6 @@
 /// `creat --manifest FILE`: one file per line, `path size [mode uid gid]`, fields separated
-/// by blanks; size as `ByteSize` (e.g. `3m`), mode octal, uid and gid decimal. Blank lines
-/// and lines starting with `#` are skipped.
+/// by blanks; size as `ByteSize` (e.g. `3m`), mode in octal digits, uid and gid as `CNumber`
+/// (the grammar of `-u`/`-g`). Blank lines and lines starting with `#` are skipped.
 public struct Manifest: Equatable, Sendable {
     public struct Line: Equatable, Sendable {
         public var path: [UInt8]
@@ -37,11 +37,12 @@ public struct Manifest: Equatable, Sendable {
             }
             var line = Line(path: path, size: size)
             if fields.count == 5 {
-                guard let mode = UInt32(fields[2], radix: 8), mode <= 0o7777 else {
-                    throw .badLine(where_, "invalid mode \(fields[2]) (expected octal, e.g. 0644)")
+                guard fields[2].allSatisfy({ ("0"..."7").contains($0) }), let mode = UInt32(fields[2], radix: 8), mode <= 0o7777 else {
+                    throw .badLine(where_, "invalid mode \(fields[2]) (expected octal digits, 0 to 07777, e.g. 0644)")
                 }
-                guard let uid = UInt32(fields[3]), let gid = UInt32(fields[4]) else {
-                    throw .badLine(where_, "invalid uid/gid \(fields[3]) \(fields[4]) (expected decimal numbers)")
+                guard let uid = CNumber.parse(fields[3]).flatMap(UInt32.init(exactly:)),
+                      let gid = CNumber.parse(fields[4]).flatMap(UInt32.init(exactly:)) else {
+                    throw .badLine(where_, "invalid uid/gid \(fields[3]) \(fields[4]) (expected decimal, 0x hex or 0 octal numbers)")
                 }
                 (line.mode, line.uid, line.gid) = (mode, uid, gid)
             }

@@ -1,10 +1,14 @@
 /// The shadow file famfs's FUSE daemon reads for each file (section 15.3 of the format spec):
 /// one YAML document in upstream's fixed key order and layout, emitted directly. `parse`
 /// reads exactly this layout back (what `--shadowtest` needs), not YAML in general.
+///
+/// The path is the only value not made by famctl: it is written as libyaml writes a scalar
+/// asked for in plain style (what upstream does, libyaml's default ASCII output): plain when
+/// YAML reads it back unchanged, else quoted, so no path can end its value and start a key.
 public enum ShadowYAML {
     public static func render(_ file: FileEntry) -> String {
         var out = "---\nfile:\n"
-        out += "  path: \(String(decoding: file.path, as: UTF8.self))\n"
+        out += "  path: \(scalar(file.path))\n"
         out += "  size: \(file.size)\n"
         out += "  flags: \(file.flags)\n"
         out += "  mode: 0\(String(file.mode, radix: 8))\n"
@@ -26,6 +30,66 @@ public enum ShadowYAML {
         return out + "...\n"
     }
 
+    /// `bytes` as a YAML scalar: plain, single-quoted when plain would read differently but
+    /// every character is printable ASCII, else double-quoted with libyaml's escapes. A byte
+    /// that is not UTF-8 (logplay skips such paths) is written as `\xNN`, never raw.
+    static func scalar(_ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let printableASCII = !bytes.isEmpty && bytes.allSatisfy { (0x20...0x7e).contains($0) }
+        guard printableASCII else { return doubleQuoted(bytes) }
+        return plainAllowed(bytes) ? text : "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
+    }
+
+    /// libyaml's test for a plain scalar in block context, for printable ASCII.
+    private static func plainAllowed(_ bytes: [UInt8]) -> Bool {
+        func blank(_ i: Int) -> Bool { i >= bytes.count || bytes[i] == 0x20 }
+        if bytes.first == 0x20 || bytes.last == 0x20 { return false }
+        if bytes.count >= 3, bytes.prefix(3).elementsEqual("---".utf8) || bytes.prefix(3).elementsEqual("...".utf8) { return false }
+        if "#,[]{}&*!|>'\"%@`".utf8.contains(bytes[0]) { return false }
+        if "?-".utf8.contains(bytes[0]), blank(1) { return false }
+        for (i, byte) in bytes.enumerated() {
+            if byte == UInt8(ascii: ":"), blank(i + 1) { return false }
+            if byte == UInt8(ascii: "#"), i > 0, bytes[i - 1] == 0x20 { return false }
+        }
+        return true
+    }
+
+    /// libyaml's named escapes in double-quoted scalars.
+    static let escapes: [(value: UInt32, name: Unicode.Scalar)] = [
+        (0, "0"), (7, "a"), (8, "b"), (9, "t"), (10, "n"), (11, "v"), (12, "f"), (13, "r"), (0x1b, "e"), (0x22, "\""),
+        (0x5c, "\\"), (0x85, "N"), (0xa0, "_"), (0x2028, "L"), (0x2029, "P"),
+    ]
+
+    private static func doubleQuoted(_ bytes: [UInt8]) -> String {
+        var out = "\""
+        func escape(_ value: UInt32) {
+            if let name = escapes.first(where: { $0.value == value })?.name { return out += "\\" + String(name) }
+            let (letter, width) = value <= 0xff ? ("x", 2) : value <= 0xffff ? ("u", 4) : ("U", 8)
+            let digits = String(value, radix: 16, uppercase: true)
+            out += "\\" + letter + String(repeating: "0", count: width - digits.count) + digits
+        }
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                let value = Unicode.UTF8.decode(encoded).value
+                if (0x20...0x7e).contains(value), value != 0x22, value != 0x5c {
+                    out.unicodeScalars.append(Unicode.Scalar(value)!)
+                } else {
+                    escape(value)
+                }
+                offset += encoded.count
+            case .error(let length):
+                for byte in bytes[offset..<offset + length] { escape(UInt32(byte)) }
+                offset += length
+            case .emptyInput:
+                return out + "\""
+            }
+        }
+    }
+
     private static func extentItem(_ extent: SimpleExtent, indent: String) -> String {
         "\(indent)- devindex: \(extent.deviceIndex)\n"
             + "\(indent)  offset: 0x\(hex(extent.offset))\n"
@@ -39,7 +103,7 @@ public enum ShadowYAML {
         var reader = LineReader(lines: lines)
         try reader.expect("---")
         try reader.expect("file:")
-        let path = Array(try reader.value("  path").utf8)
+        let path = try reader.path()
         let size = try reader.number("  size")
         let flags = try reader.number("  flags")
         let mode = try reader.number("  mode", radix: 8)
@@ -98,6 +162,54 @@ public enum ShadowYAML {
             let parsed = text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text, radix: radix)
             guard let parsed else { throw .malformed(line: lineNumber, "invalid number '\(text)' for \(key.trimmingLeadingBlanks)") }
             return parsed
+        }
+
+        /// The path value in any of `scalar`'s three forms.
+        mutating func path() throws(ShadowYAMLError) -> [UInt8] {
+            let text = try value("  path")
+            let unterminated = ShadowYAMLError.malformed(line: lineNumber, "unterminated quoted path")
+            if text.hasPrefix("'") {
+                var inner = text.dropFirst()
+                var path: [UInt8] = []
+                while let byte = inner.utf8.first {
+                    inner = inner.dropFirst()
+                    guard byte == 0x27 else {
+                        path.append(byte)
+                        continue
+                    }
+                    if inner.isEmpty { return path }
+                    guard inner.utf8.first == 0x27 else { throw .malformed(line: lineNumber, "text after the quoted path") }
+                    inner = inner.dropFirst()
+                    path.append(byte)
+                }
+                throw unterminated
+            }
+            guard text.hasPrefix("\"") else { return Array(text.utf8) }
+            var scalars = String.UnicodeScalarView()
+            var rest = text.unicodeScalars.dropFirst()
+            while let scalar = rest.popFirst() {
+                if scalar == "\"" {
+                    guard rest.isEmpty else { throw .malformed(line: lineNumber, "text after the quoted path") }
+                    return Array(String(scalars).utf8)
+                }
+                guard scalar == "\\" else {
+                    scalars.append(scalar)
+                    continue
+                }
+                guard let kind = rest.popFirst() else { break }
+                let value: UInt32?
+                if let width = ["x": 2, "u": 4, "U": 8][kind] {
+                    value = rest.count >= width ? UInt32(String(String.UnicodeScalarView(rest.prefix(width))), radix: 16) : nil
+                    rest = rest.dropFirst(width)
+                } else {
+                    value = ShadowYAML.escapes.first { $0.name == kind }?.value
+                }
+                guard let value, let decoded = Unicode.Scalar(value) else {
+                    throw .malformed(line: lineNumber, "invalid escape in path")
+                }
+                scalars.append(decoded)
+            }
+            throw unterminated
         }
 
         mutating func extent(indent: String) throws(ShadowYAMLError) -> SimpleExtent {
