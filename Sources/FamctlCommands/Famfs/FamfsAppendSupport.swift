@@ -58,7 +58,10 @@ enum FamfsAppendSession {
         let uuidFile = environment.systemUUIDFile
         try log.requireOwner(systemUUID: SystemUUID.read(uuidFile), systemUUIDPath: uuidFile)
         var planner = EntryPlanner(superblock: log.superblock, scan: log.scan())
-        try plan(&planner)
+        do { try plan(&planner) } catch let error as PlanError {
+            // The planner knows paths, not the target: the message names both.
+            throw CommandFailure(exitCode: ExitCodes.refused, message: "\(log.volume.path): \(error)")
+        }
         try log.append(planner.bodies, hook: crashHook())
         return planner
     }

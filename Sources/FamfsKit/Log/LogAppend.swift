@@ -35,7 +35,7 @@ extension OpenedLog {
         let first = header.nextIndex
         let free = slotCount - first
         guard UInt64(bodies.count) <= free else {
-            throw .logFull(used: first, slots: slotCount, needed: UInt64(bodies.count))
+            throw .logFull(device: volume.path, used: first, slots: slotCount, needed: UInt64(bodies.count))
         }
         let bytes = volume.writableLog
         var slot = [UInt8](repeating: 0, count: Int(LogEntry.size))
@@ -67,7 +67,7 @@ extension OpenedLog {
 public enum AppendError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The system UUID of this host (nil: none readable) is not the superblock's.
     case notOwner(device: String, owner: FamfsUUID, host: FamfsUUID?, systemUUIDPath: String)
-    case logFull(used: UInt64, slots: UInt64, needed: UInt64)
+    case logFull(device: String, used: UInt64, slots: UInt64, needed: UInt64)
     case io(DeviceError)
 
     public var description: String {
@@ -78,10 +78,10 @@ public enum AppendError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notOwner(let device, let owner, nil, let path):
             return "\(device): not the owner host: the file system belongs to system UUID \(owner), "
                 + "this host has none (\(path) is missing or unreadable); only the owner may append to the log"
-        case .logFull(let used, let slots, let needed):
+        case .logFull(let device, let used, let slots, let needed):
             return used == slots
-                ? "log full (\(used) of \(slots) entries used)"
-                : "log full: \(needed) entries needed, \(slots - used) free (\(used) of \(slots) entries used)"
+                ? "\(device): log full (\(used) of \(slots) entries used)"
+                : "\(device): log full: \(needed) entries needed, \(slots - used) free (\(used) of \(slots) entries used)"
         case .io(let error):
             return error.description
         }
