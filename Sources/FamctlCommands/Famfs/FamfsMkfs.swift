@@ -13,7 +13,8 @@ struct FamfsMkfs: ParsableCommand {
             Refuses, writing nothing: an existing famfs superblock (even with a bad CRC) \
             without --force, a device smaller than 4 GiB, a log that does not fit, a dax device \
             not in devdax mode, a mounted device, a missing, directory or unwritable target. \
-            Prints a summary and fsck's report of the new file system.
+            With --size, the size is checked before the image is created, and an image this \
+            command created is removed again when mkfs refuses or fails. Prints a summary and fsck's report of the new file system.
 
             \(ExitCodes.writerStatusHelp)
             """

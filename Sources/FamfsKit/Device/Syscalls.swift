@@ -20,6 +20,11 @@ enum Syscall {
         return stat(path, &info) == 0 ? .success(info) : .failure(Errno(rawValue: errno))
     }
 
+    static func fileStatus(_ fd: Int32) -> Result<FileStatus, Errno> {
+        var info = FileStatus()
+        return fstat(fd, &info) == 0 ? .success(info) : .failure(Errno(rawValue: errno))
+    }
+
     static func lock(_ fd: Int32, _ operation: Int32) -> Result<Int32, Errno> {
         retrying { flock(fd, operation) }
     }
