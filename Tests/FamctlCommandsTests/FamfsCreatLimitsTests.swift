@@ -36,4 +36,58 @@ import Testing
         #expect(more.status == 1)
         #expect(more.stderr.contains("\(scratch.image): more: out of space: no contiguous free range for 1 bytes (0 bytes free in total)"))
     }
+
+    /// Runs `script` with bash, `$FAMCTL` the binary and `input` on its standard input.
+    static func shell(_ script: String, input: String = "") throws -> Famctl.Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        process.environment = ProcessInfo.processInfo.environment.merging(["FAMCTL": Famctl.binary]) { $1 }
+        let (stdin, stdout, stderr) = (Pipe(), Pipe(), Pipe())
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Famctl.Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                             stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// A manifest from process substitution, a FIFO, /dev/stdin or `-` is read like a file.
+    @Test func aManifestFromAPipeOrStandardInputIsRead() throws {
+        let scratch = try FamfsImage()
+        let fifo = scratch.path("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let creat = "\"$FAMCTL\" famfs creat --system-uuid-file \(scratch.ownerUUIDFile)"
+        for (script, input) in [
+            ("\(creat) --manifest <(printf 'a 1m\\n') \(scratch.image)", ""),
+            ("printf 'b 1m\\n' > \(fifo) & \(creat) --manifest \(fifo) \(scratch.image); wait", ""),
+            ("\(creat) --manifest /dev/stdin \(scratch.image)", "c 1m\n"),
+            ("\(creat) --manifest - \(scratch.image)", "d 1m 0600 7 8\n# comment\n\ne 2m\n"),
+        ] {
+            let result = try Self.shell(script, input: input)
+            #expect(result.status == 0, "\(script): \(result.stderr)")
+        }
+        let files = try CheckedLog(image: scratch.image).files
+        #expect(files.map { String(decoding: $0.path, as: UTF8.self) } == ["a", "b", "c", "d", "e"])
+        #expect(files[3].mode == 0o600 && files[3].uid == 7 && files[3].gid == 8)
+    }
+
+    /// Errors in a manifest read from standard input say so.
+    @Test func standardInputIsNamedInManifestErrors() throws {
+        let scratch = try FamfsImage()
+        let result = try Self.shell(
+            "\"$FAMCTL\" famfs creat --system-uuid-file \(scratch.ownerUUIDFile) --manifest - \(scratch.image)", input: "ok 1m\nbad 2x\n")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("standard input:2: invalid size 2x"), "\(result.stderr)")
+        #expect(try CheckedLog(image: scratch.image).header.nextIndex == 0)
+        let directory = try Self.shell(
+            "\"$FAMCTL\" famfs creat --system-uuid-file \(scratch.ownerUUIDFile) --manifest \(scratch.scratch.path) \(scratch.image)")
+        #expect(directory.status == 3)
+        #expect(directory.stderr.contains("\(scratch.scratch.path): cannot read the manifest: Is a directory"), "\(directory.stderr)")
+    }
 }
