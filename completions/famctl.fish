@@ -266,7 +266,7 @@ complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options 
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" B' -s 'B' -d 'Interleave: number of buckets the device is divided into (1-64).' -rfka ''
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" C' -s 'C' -d 'Interleave: chunk size (default 2m).' -rfka ''
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" seed' -l 'seed' -d 'Seed for the interleave bucket order (default: random, as upstream).' -rfka ''
-complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" manifest' -l 'manifest' -d 'File with one `path size [mode uid gid]` per line.' -rfka ''
+complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" manifest' -l 'manifest' -d 'File with one `path size [mode uid gid]` per line (a pipe or FIFO too; - for standard input).' -rfka ''
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" system-uuid-file' -l 'system-uuid-file' -d 'This host\'s system UUID file (env FAMCTL_SYSTEM_UUID_FILE).' -rfka ''
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_positional "famctl famfs creat" -eq 1' -F
 complete -c 'famctl' -n '__famctl_should_offer_completions_for_flags_or_options "famctl famfs creat" version' -l 'version' -d 'Show the version.'

@@ -54,7 +54,7 @@ public enum ExitCodes {
         Exit status: \(success) every entry replayed or already present; 1-63 the number of \
         errors (bad log entries, files, directories and shadow YAML checks that failed, each \
         printed; capped at 63) — 1 also when the superblock or log header is invalid; \
-        \(ioError) the target or DIR cannot be opened; \(usage) usage error.
+        \(ioError) the target or DIR cannot be opened, or the log cannot be read; \(usage) usage error.
         """
 
     /// Dax commands keep daxctl's convention, the negative errno masked to 8 bits, so scripts

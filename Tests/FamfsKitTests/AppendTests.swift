@@ -27,7 +27,7 @@ import Testing
         let reopened = try OpenedLog(path: image, access: .read)
         #expect(reopened.header.nextIndex == 2)
         #expect(reopened.header.nextSeqnum == 2)
-        #expect(reopened.scan().entries.map(\.body) == [Self.directory("a"), Self.directory("b")])
+        #expect(try reopened.scan().entries.map(\.body) == [Self.directory("a"), Self.directory("b")])
         #expect(try Self.slot(image, 1) == LogEntry(seqnum: 1, body: Self.directory("b")).encoded)
     }
 

@@ -57,7 +57,7 @@ enum FamfsAppendSession {
         let log = try OpenedLog(path: target, access: .append, opener: environment.volumeOpener)
         let uuidFile = environment.systemUUIDFile
         try log.requireOwner(systemUUID: SystemUUID.read(uuidFile), systemUUIDPath: uuidFile)
-        var planner = EntryPlanner(superblock: log.superblock, scan: log.scan())
+        var planner = EntryPlanner(superblock: log.superblock, scan: try log.scan())
         do { try plan(&planner) } catch let error as PlanError {
             // The planner knows paths, not the target: the message names both.
             throw CommandFailure(exitCode: ExitCodes.refused, message: "\(log.volume.path): \(error)")

@@ -40,6 +40,13 @@ enum Syscall {
         return retrying { fallocate(fd, 0x02 | 0x01, Int64(offset), Int64(length)) }
     }
 
+    /// Allocates blocks for a range of a regular file without changing its size
+    /// (FALLOC_FL_KEEP_SIZE): later stores through a mapping of the range need no new blocks.
+    static func preallocate(_ fd: Int32, offset: UInt64, length: UInt64) -> Result<Int32, Errno> {
+        guard let fallocate else { return .failure(.notSupported) }
+        return retrying { fallocate(fd, 0x01, Int64(offset), Int64(length)) }
+    }
+
     /// glibc's `fallocate`, looked up at run time: the Glibc module does not export it (it is
     /// declared only under _GNU_SOURCE).
     private static let fallocate: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32)? = {

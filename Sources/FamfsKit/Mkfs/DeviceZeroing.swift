@@ -11,7 +11,8 @@ extension FamfsDevice {
     func zero(offset: UInt64, length: UInt64) throws(DeviceError) {
         if kind == .imageFile, case .success = Syscall.punchHole(fd, offset: offset, length: length) { return }
         let region = try map(offset: offset, length: length, writable: true)
-        region.bytes.initializeMemory(as: UInt8.self, repeating: 0)
+        try region.reserve(0..<region.count)
+        try region.zero()
         try region.flush()
     }
 

@@ -175,11 +175,13 @@ public struct Mkfs: Sendable {
     /// someone wants back, so it needs --force too).
     private func existingSuperblock(_ device: FamfsDevice) throws(MkfsError) -> (Superblock?, SuperblockProblem?) {
         do {
-            let region = try device.map(offset: 0, length: UInt64(Superblock.size))
-            let superblock = Superblock(decoding: region.readOnlyBytes)
-            guard superblock.magic == Famfs.superblockMagic else { return (nil, nil) }
-            if case .failure(let problem) = Superblock.validate(region.readOnlyBytes) { return (superblock, problem) }
-            return (superblock, nil)
+            let bytes = try device.map(offset: 0, length: UInt64(Superblock.size)).read()
+            return bytes.withUnsafeBytes { bytes in
+                let superblock = Superblock(decoding: bytes)
+                guard superblock.magic == Famfs.superblockMagic else { return (nil, nil) }
+                if case .failure(let problem) = Superblock.validate(bytes) { return (superblock, problem) }
+                return (superblock, nil)
+            }
         } catch {
             throw .device(error)
         }
@@ -188,7 +190,7 @@ public struct Mkfs: Sendable {
     private func kill(_ device: FamfsDevice) throws(MkfsError) {
         do {
             let region = try device.map(offset: 0, length: 8, writable: true)
-            region.bytes.storeBytes(of: 0, as: UInt64.self)
+            try region.zero()
             try region.flush()
             try device.synchronize()
         } catch {
@@ -201,11 +203,13 @@ public struct Mkfs: Sendable {
             try device.zero(offset: 0, length: Famfs.superblockRegionSize)
             try device.zero(offset: Famfs.logOffset, length: plan.superblock.logLength)
             let log = try device.map(offset: Famfs.logOffset, length: LogHeader.size, writable: true)
-            plan.header.encode(into: log.bytes)
+            try log.reserve(0..<log.count)
+            try log.write(plan.header.encoded, at: 0)
             try log.flush()
             try device.synchronize()
             let superblock = try device.map(offset: 0, length: UInt64(Superblock.size), writable: true)
-            plan.superblock.encode(into: superblock.bytes)
+            try superblock.reserve(0..<superblock.count)
+            try superblock.write(plan.superblock.encoded, at: 0)
             try superblock.flush()
             try device.synchronize()
         } catch {
@@ -280,7 +284,8 @@ extension DeviceError {
     public var isRefusal: Bool {
         switch self {
         case .notFound, .isDirectory, .unsupportedType, .notInSysfs, .wrongMode, .tooShort: return true
-        case .cannotOpen, .notOpenForWriting, .mapFailed, .lockFailed, .syncFailed, .resizeFailed: return false
+        case .cannotOpen, .notOpenForWriting, .mapFailed, .lockFailed, .syncFailed, .resizeFailed, .writeFailed, .accessFault:
+            return false
         }
     }
 }
