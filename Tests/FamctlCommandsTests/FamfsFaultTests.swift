@@ -91,6 +91,20 @@ import Testing
         #expect(fsck.stdout.contains("7 of 15420 entries used"), "\(fsck.stdout)")
     }
 
+    /// mkfs --size on a full file system: exit 3 naming the image, and the image it created
+    /// is gone (formerly SIGBUS, leaving the file).
+    @Test func mkfsOnAFullFileSystemLeavesNoImage() throws {
+        let fs = try SmallFileSystem(size: 1 << 20)
+        try fs.fill()
+        let image = "\(fs.mountPoint)/new.img"
+        let result = try Famctl.run(["famfs", "mkfs", "--system-uuid-file", fs.scratch.systemUUIDFile, "--size", "8g", image],
+                                    prefix: Self.noBacktracerPrefix)
+        #expect(result.status == 3, "status \(result.status), \(result.stderr)")
+        #expect(result.stderr.contains("famctl: mkfs: cannot "), "\(result.stderr)")
+        #expect(result.stderr.contains(image), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: image))
+    }
+
     /// A metadata-only image whose 16 MiB log is full (30,840 entries): long enough to scan
     /// that a truncation lands in the middle of fsck or logplay.
     static func fullLogImage(_ scratch: Scratch) throws -> (path: String, bytes: Data) {

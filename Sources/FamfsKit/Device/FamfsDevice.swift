@@ -233,12 +233,10 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): cannot set the size to \(size) bytes: \(errnoDescription(code))"
         case .writeFailed(let path, let offset, let length, let code):
             return "cannot write \(path): \(errnoDescription(code)) (reserving \(length) bytes at offset 0x\(hex(offset)))"
-        case .accessFault(let path, let offset, let length, false):
-            return "cannot read \(path): bus error in the \(length) bytes at offset 0x\(hex(offset)); the image was "
-                + "truncated or the device went away while famctl read it"
-        case .accessFault(let path, let offset, let length, true):
-            return "cannot write \(path): bus error in the \(length) bytes at offset 0x\(hex(offset)); the image was "
-                + "truncated, its file system is full, or the device went away while famctl wrote it"
+        case .accessFault(let path, let offset, let length, let writing):
+            return "cannot \(writing ? "write" : "read") \(path): bus error in the \(length) bytes at offset "
+                + "0x\(hex(offset)); the image was truncated or its file system is full, or the device went away, "
+                + "while in use"
         }
     }
 }
