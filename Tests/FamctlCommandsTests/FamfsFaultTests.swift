@@ -11,21 +11,6 @@ import Testing
     static let noBacktracer = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 }
     static let noBacktracerPrefix = ["/usr/bin/env", "SWIFT_BACKTRACE=enable=no"]
 
-    /// Runs a system tool (mount, umount, losetup) and returns its status and output.
-    @discardableResult
-    static func tool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
-    }
-
     /// A tmpfs of `size` bytes mounted on a scratch directory for the test's duration. The
     /// test needs root: without the mount it fails, it does not skip.
     final class SmallFileSystem {
@@ -36,11 +21,11 @@ import Testing
             scratch = try Scratch()
             mountPoint = "\(scratch.path)/mnt"
             try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-            let mount = try FamfsFaultTests.tool("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "famctl-test", mountPoint])
+            let mount = try SystemTool.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "famctl-test", mountPoint])
             try #require(mount.status == 0, "cannot mount a tmpfs (the test needs root): \(mount.output)")
         }
 
-        deinit { _ = try? FamfsFaultTests.tool("/bin/umount", [mountPoint]) }
+        deinit { _ = try? SystemTool.run("/bin/umount", [mountPoint]) }
 
         /// Writes until the file system has no page left.
         func fill() throws {
@@ -111,7 +96,7 @@ import Testing
         let image = "\(scratch.path)/full.img"
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/famfs-full-log.py").path
-        let made = try tool("/usr/bin/python3", [script, image, "\(16 << 20)", "\(1 << 40)"])
+        let made = try SystemTool.run("/usr/bin/python3", [script, image, "\(16 << 20)", "\(1 << 40)"])
         try #require(made.status == 0, "\(made.output)")
         return (image, try Data(contentsOf: URL(fileURLWithPath: image)))
     }
@@ -190,16 +175,15 @@ import Testing
         var duration: useconds_t?
         for round in 0..<10 {
             try pristine.write(to: URL(fileURLWithPath: image))
-            let attach = try Self.tool("/sbin/losetup", ["--find", "--show", image])
-            try #require(attach.status == 0, "losetup failed: \(attach.output)")
-            let loop = attach.output.trimmingCharacters(in: .whitespacesAndNewlines)
-            defer { _ = try? Self.tool("/sbin/losetup", ["--detach", loop]) }
+            let device = try FamfsBlockDeviceTests.LoopDevice(backing: image)
+            defer { withExtendedLifetime(device) {} }
+            let loop = device.path
             let fsck = ["famfs", "fsck", "--system-uuid-file", scratch.systemUUIDFile, loop]
             let whole = try duration ?? Self.duration(fsck)
             duration = whole
             let outcome = try Self.race(fsck, delay: Self.delay(round, of: 10, within: whole)) {
                 truncate(image, 0x20_1000)
-                _ = try? FamfsFaultTests.tool("/sbin/losetup", ["--set-capacity", loop])
+                _ = try? FamfsBlockDeviceTests.LoopDevice.losetup(["--set-capacity", loop])
             }
             #expect(outcome.reason == .exit, "fsck killed by signal \(outcome.status): \(outcome.stderr)")
             #expect([0, 1, 3].contains(outcome.status), "status \(outcome.status), \(outcome.stderr)")
