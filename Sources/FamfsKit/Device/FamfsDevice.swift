@@ -149,16 +149,18 @@ public final class MappedRegion {
 
     /// Makes sure `range` (relative to the requested range) has blocks before it is written
     /// through the mapping, so that a full file system is reported as ENOSPC here rather than
-    /// as a SIGBUS at the store: image files only (a device has its memory). A file system
-    /// that cannot preallocate is left to the guarded store.
+    /// as a SIGBUS at the store: image files only (a device has its memory). Only a lack of
+    /// space is reported; a file system that cannot preallocate (the meta files of a mounted
+    /// famfs, some network file systems) says so in other ways, and is left to the guarded
+    /// store.
     public func reserve(_ range: Range<Int>) throws(DeviceError) {
         guard device.kind == .imageFile, !range.isEmpty else { return }
         let start = offset + UInt64(range.lowerBound)
         switch Syscall.preallocate(device.fd, offset: start, length: UInt64(range.count)) {
-        case .success, .failure(.notSupported), .failure(.notSupportedOnSocket):
-            return
-        case .failure(let code):
+        case .failure(let code) where code == .noSpace || code == .diskQuotaExceeded:
             throw .writeFailed(path: device.path, offset: start, length: UInt64(range.count), errno: code.rawValue)
+        case .success, .failure:
+            return
         }
     }
 
@@ -199,7 +201,7 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
     case lockFailed(path: String, errno: Int32)
     case syncFailed(path: String, errno: Int32)
     case resizeFailed(path: String, size: UInt64, errno: Int32)
-    /// Blocks for a range about to be written could not be reserved (ENOSPC, EDQUOT, EIO).
+    /// Blocks for a range about to be written could not be reserved (ENOSPC, EDQUOT).
     case writeFailed(path: String, offset: UInt64, length: UInt64, errno: Int32)
     /// A page of the mapping raised SIGBUS: the target shrank or went away under it, or (when
     /// writing) its file system had no block for it.
