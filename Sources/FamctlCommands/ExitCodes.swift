@@ -60,7 +60,7 @@ public enum ExitCodes {
         Exit status: \(success) every entry replayed or already present; 1-63 the number of \
         errors (bad log entries, files, directories and shadow YAML checks that failed, each \
         printed; capped at 63) — 1 also when the superblock or log header is invalid; \
-        \(ioError) the target or DIR cannot be opened; \(usage) usage error. \(daxModeStatusHelp)
+        \(ioError) the target or DIR cannot be opened, or the log cannot be read; \(usage) usage error. \(daxModeStatusHelp)
         """
 
     /// The errnos whose daxctl status dax commands exit with. Dax commands keep daxctl's

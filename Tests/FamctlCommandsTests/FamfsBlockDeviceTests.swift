@@ -18,16 +18,7 @@ import Testing
         deinit { _ = try? Self.losetup(["--detach", path]) }
 
         static func losetup(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/sbin/losetup")
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, output)
+            try SystemTool.run("/sbin/losetup", arguments)
         }
     }
 

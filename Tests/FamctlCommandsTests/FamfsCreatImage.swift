@@ -52,7 +52,7 @@ struct CheckedLog {
 
     init(image: String) throws {
         let log = try OpenedLog(path: image, access: .read)
-        let scan = log.scan()
+        let scan = try log.scan()
         #expect(scan.badEntries.isEmpty, "bad entries: \(scan.badEntries)")
         #expect(log.header.nextSeqnum == log.header.nextIndex)
         let bitmap = AllocationBitmap(superblock: log.superblock, scan: scan)

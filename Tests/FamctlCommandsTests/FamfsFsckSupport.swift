@@ -47,6 +47,24 @@ struct Famctl {
     }
 }
 
+/// A system tool (losetup, mount, python3) run to completion.
+enum SystemTool {
+    /// Its exit status and what it printed (stdout and stderr together).
+    @discardableResult
+    static func run(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+}
+
 /// The upstream fixtures of FamfsKitTests, used here through files on disk.
 enum Fixtures {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

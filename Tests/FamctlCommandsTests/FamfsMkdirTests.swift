@@ -71,11 +71,11 @@ import Testing
         // Two more do not fit: nothing is appended.
         let two = try scratch.famfs("mkdir", [scratch.image, "y", "z"])
         #expect(two.status == 1)
-        #expect(two.stderr.contains("log full: 2 entries needed, 1 free (15419 of 15420 entries used)"))
+        #expect(two.stderr.contains("\(scratch.image): log full: 2 entries needed, 1 free (15419 of 15420 entries used)"))
         #expect(try scratch.famfs("mkdir", [scratch.image, "last"]).status == 0)
         let full = try scratch.famfs("mkdir", [scratch.image, "more"])
         #expect(full.status == 1)
-        #expect(full.stderr == "famctl: log full (15420 of 15420 entries used)\n")
+        #expect(full.stderr == "famctl: \(scratch.image): log full (15420 of 15420 entries used)\n")
         let header = try scratch.bytes(at: 0x20_0020, count: 16)
         #expect(header == [0x3c, 0x3c, 0, 0, 0, 0, 0, 0, 0x3c, 0x3c, 0, 0, 0, 0, 0, 0])
         // The last slot holds "last"; the tail after it is untouched.

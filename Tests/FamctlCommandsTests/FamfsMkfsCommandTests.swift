@@ -100,6 +100,32 @@ import Testing
         try expectRefusal(scratch, ["--uuid", "not-a-uuid"], target: image, status: 64, message: "--uuid")
     }
 
+    /// A refused --size creates nothing: every check that the size decides comes first, and a
+    /// size no file can have is named as such (not with a stale errno).
+    @Test(arguments: [
+        (["--size", "0"], "unsupported device size 0 bytes"),
+        (["--size", "4095m"], "unsupported device size 4293918720 bytes"),
+        (["--size", "8g", "--loglen", "8g"], "a 8589934592-byte log does not fit a 8589934592-byte device"),
+        (["--size", "18446744073709551615"], "--size 18446744073709551615 is larger than any file can be (at most 9223372036854775807 bytes)"),
+    ])
+    func aRefusedSizeLeavesNoFile(options: [String], message: String) throws {
+        let scratch = try Scratch()
+        let image = "\(scratch.path)/new.img"
+        try expectRefusal(scratch, options, target: image, status: 1, message: "\(image): \(message)")
+        #expect(!FileManager.default.fileExists(atPath: image))
+    }
+
+    /// A size the file system cannot give the file (past ext4's or tmpfs's limit) fails with
+    /// the real reason, and the half-made file is gone.
+    @Test func aSizeTheFileSystemRefusesLeavesNoFile() throws {
+        let scratch = try Scratch()
+        let image = "\(scratch.path)/new.img"
+        let result = try mkfs(scratch, ["--size", "\(UInt64(Int64.max))", image])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("\(image): cannot set the size to 9223372036854775807 bytes: File too large"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: image))
+    }
+
     @Test func refusesAMountedDevice() throws {
         let scratch = try Scratch()
         let image = try scratch.file("zero.img", size: 8 << 30)

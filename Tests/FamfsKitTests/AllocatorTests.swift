@@ -152,3 +152,32 @@ extension Allocator {
     /// Marks an extent as used, as a log entry written by another command would.
     mutating func markForTest(_ extent: SimpleExtent) { bitmap.mark(extent) }
 }
+
+@Suite struct AllocatorLimitTests {
+    /// Every size from the device's file space up to 2^64 - 1 is refused, contiguous or
+    /// interleaved, without arithmetic overflow (which traps).
+    @Test(arguments: [UInt64.max, UInt64.max - 0x1f_ffff, UInt64.max - 0x20_0000, 1 << 63, (8 << 30) + 1] as [UInt64])
+    func sizesPastTheDeviceAreRefused(size: UInt64) throws {
+        let (superblock, scan) = try emptyFilesystem()
+        var random = SeededGenerator(seed: 1)
+        for layout: Allocator.Layout in [
+            .contiguous, .interleaved(InterleaveParameters(nbuckets: 2, nstrips: 2)),
+            .interleaved(InterleaveParameters(nbuckets: 1, nstrips: 1, chunkSize: 4 << 20)),
+        ] {
+            var allocator = Allocator(superblock: superblock, scan: scan)
+            #expect(throws: AllocationError.largerThanDevice(size: size, allocatableBytes: 8 << 30), "\(layout)") {
+                try allocator.allocate(size: size, layout: layout, random: &random)
+            }
+        }
+    }
+
+    /// A size within the device but over its free space is the ordinary out of space.
+    @Test func theWholeDeviceIsMoreThanIsFree() throws {
+        let (superblock, scan) = try emptyFilesystem()
+        var allocator = Allocator(superblock: superblock, scan: scan)
+        var random = SeededGenerator(seed: 1)
+        #expect(throws: AllocationError.outOfSpace(size: 8 << 30, freeBytes: (8 << 30) - (10 << 20))) {
+            try allocator.allocate(size: 8 << 30, layout: .contiguous, random: &random)
+        }
+    }
+}

@@ -27,7 +27,7 @@ import Testing
         let reopened = try OpenedLog(path: image, access: .read)
         #expect(reopened.header.nextIndex == 2)
         #expect(reopened.header.nextSeqnum == 2)
-        #expect(reopened.scan().entries.map(\.body) == [Self.directory("a"), Self.directory("b")])
+        #expect(try reopened.scan().entries.map(\.body) == [Self.directory("a"), Self.directory("b")])
         #expect(try Self.slot(image, 1) == LogEntry(seqnum: 1, body: Self.directory("b")).encoded)
     }
 
@@ -38,13 +38,14 @@ import Testing
             // The writer's exclusive lock must be gone before the file is reopened below.
             let log = try OpenedLog(path: image, access: .append)
             try log.append((0..<15419).map { Self.directory("d\($0)") })
-            #expect(throws: AppendError.logFull(used: 15419, slots: 15420, needed: 2)) {
+            #expect(throws: AppendError.logFull(device: image, used: 15419, slots: 15420, needed: 2)) {
                 try log.append([Self.directory("x"), Self.directory("y")])
             }
             try log.append([Self.directory("last")])
-            #expect(throws: AppendError.logFull(used: 15420, slots: 15420, needed: 1)) { try log.append([Self.directory("z")]) }
+            #expect(throws: AppendError.logFull(device: image, used: 15420, slots: 15420, needed: 1)) { try log.append([Self.directory("z")]) }
         }
-        #expect(AppendError.logFull(used: 15420, slots: 15420, needed: 1).description == "log full (15420 of 15420 entries used)")
+        #expect(AppendError.logFull(device: "fs.img", used: 15420, slots: 15420, needed: 1).description
+            == "fs.img: log full (15420 of 15420 entries used)")
         let scan = try OpenedLog(path: image, access: .read).scan()
         #expect(scan.entries.count == 15420)
         #expect(scan.badEntries.isEmpty)

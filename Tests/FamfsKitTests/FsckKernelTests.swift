@@ -43,7 +43,7 @@ import Testing
         let device = FamfsDevice(path: path, kind: .charDax(name: "dax0.0"), size: 10 << 20,
                                  mappingAlignment: 2 << 20, writable: true, fd: fd)
         let region = try device.map(offset: 0x20_0000 + 48, length: 544, writable: true)
-        for i in 0..<544 { region.bytes[i] = 0x5a }
+        try region.write(Array(repeating: 0x5a, count: 544), at: 0)
         try region.flush()
         try region.flush(100..<101)
         try device.synchronize()

@@ -12,7 +12,7 @@ import Testing
         #expect(volume.superblock.deviceSize == 8 << 30)
         #expect(volume.header.nextIndex == 9)
         #expect(volume.isShorterThanDevice)
-        let scan = volume.scan()
+        let scan = try volume.scan()
         #expect(scan.entries.count == 9)
         #expect(scan.badEntries.isEmpty)
     }
@@ -50,7 +50,7 @@ import Testing
             return
         }
         #expect(mountPoint == "\(root)/mnt")
-        #expect(volume.scan().entries.count == 9)
+        #expect(try volume.scan().entries.count == 9)
 
         try Data(image[0x20_0000..<0x40_0000]).write(to: URL(fileURLWithPath: "\(root)/mnt/.meta/.log"))
         #expect(throws: VolumeError.logFileLength(path: "\(root)/mnt/.meta/.log", size: 0x20_0000, expected: 0x80_0000)) {

@@ -22,4 +22,13 @@ void cfamfs_flush_cache(const void *bytes, size_t length);
 /// never faults): how a scan over a table larger than the caches overlaps its misses.
 static inline void cfamfs_prefetch(const void *address) { __builtin_prefetch(address); }
 
+/// memcpy(destination, source, length), where either side may be a mapping of a file or
+/// device: returns 0, or -1 when a page of a mapping raised SIGBUS (the file was truncated
+/// or could not get blocks, the device went away) and the copy stopped there. Thread-safe;
+/// installs famctl's SIGBUS handler on first use (guarded_access.c explains it).
+int cfamfs_guarded_copy(void *destination, const void *source, size_t length);
+
+/// memset(destination, byte, length) on a mapping, guarded as cfamfs_guarded_copy.
+int cfamfs_guarded_fill(void *destination, unsigned char byte, size_t length);
+
 #endif

@@ -54,7 +54,7 @@ struct FamfsCreat: ParsableCommand {
     @Option(help: ArgumentHelp("Seed for the interleave bucket order (default: random, as upstream).", valueName: "n"))
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("File with one `path size [mode uid gid]` per line.", valueName: "file"))
+    @Option(help: ArgumentHelp("File with one `path size [mode uid gid]` per line (a pipe or FIFO too; - for standard input).", valueName: "file"))
     var manifest: String?
 
     @OptionGroup var environment: FamfsEnvironmentOptions
@@ -120,20 +120,32 @@ struct FamfsCreat: ParsableCommand {
             nbuckets: nbuckets.value, nstrips: nstrips.value, chunkSize: chunk.flatMap(ByteSize.parse) ?? InterleaveParameters.defaultChunkSize))
     }
 
-    /// What went wrong reading a file: the errno text, or that it is not UTF-8.
-    private static func reason(_ error: any Error) -> String {
-        guard let cocoa = error as? CocoaError else { return "\(error)" }
-        if let posix = cocoa.userInfo["NSUnderlyingError"] as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
-        return "not UTF-8 text"
-    }
+    /// `--manifest -`: standard input.
+    static let standardInputName = "-"
 
+    /// Reads the manifest with plain open(2) and read(2): any file the caller can read,
+    /// pipes, FIFOs and `/dev/fd/N` links included (Foundation's file reading refuses what is
+    /// not a regular file); `-` is standard input.
     private static func readManifest(_ path: String) throws -> Manifest {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw CommandFailure(exitCode: ExitCodes.ioError, message: "\(path): cannot read the manifest: \(Self.reason(error))")
+        let name = path == standardInputName ? "standard input" : path
+        let failure = { (reason: String) in
+            CommandFailure(exitCode: ExitCodes.ioError, message: "\(name): cannot read the manifest: \(reason)")
         }
-        return try Manifest.parse(text, name: path)
+        let fd = path == standardInputName ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(String(cString: strerror(errno))) }
+        defer { if fd != STDIN_FILENO { close(fd) } }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure(String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw failure("not UTF-8 text") }
+        return try Manifest.parse(text, name: name)
     }
 }

@@ -74,7 +74,7 @@ struct FamfsLogplay: ParsableCommand {
 
     private func replay(_ devices: any DeviceOpening) throws {
         let log = try OpenedLog(path: target, access: .read, opener: environment.volumeOpener(devices))
-        let scan = log.scan()
+        let scan = try log.scan()
         let owner = SystemUUID.read(environment.systemUUIDFile) == log.superblock.systemUUID
         let destination: Logplay.Destination = shadow.map { .shadow($0) } ?? into.map { .into($0) } ?? .none
         let options = Logplay.Options(

@@ -14,7 +14,8 @@ struct FamfsMkfs: ParsableCommand {
             without --force, another file system, partition table or RAID member that libblkid \
             finds (named; --force overwrites it too), a device smaller than 4 GiB, a log that does not fit, a dax device \
             not in devdax mode (famfs mode: see -M), a mounted device, a missing, directory or unwritable target. \
-            Prints a summary and fsck's report of the new file system.
+            With --size, the size is checked before the image is created, and an image this \
+            command created is removed again when mkfs refuses or fails. Prints a summary and fsck's report of the new file system.
 
             \(ExitCodes.writerStatusHelp)
             """

@@ -63,8 +63,8 @@ public final class FamfsDevice {
         switch Syscall.mmap(fd, offset: start, length: mappedLength, writable: writable) {
         case .success(let base):
             return MappedRegion(
-                base: base, mappedLength: mappedLength, skip: Int(offset - start), length: Int(length), path: path,
-                writesBackCaches: !kind.isBuffered)
+                base: base, mappedLength: mappedLength, skip: Int(offset - start), length: Int(length), device: self,
+                offset: offset)
         case .failure(let code):
             throw .mapFailed(path: path, offset: start, length: UInt64(mappedLength), errno: code.rawValue)
         }
@@ -87,31 +87,90 @@ public final class FamfsDevice {
 }
 
 /// A mapped range of a `FamfsDevice`; unmapped when released.
+///
+/// The bytes are reached only by copying in or out through `cfamfs_guarded_copy`: a page
+/// that faults because the file was truncated, could not get blocks or the device went
+/// away becomes a `DeviceError` naming the target instead of a SIGBUS that kills the
+/// process. Every reader and writer of famfs metadata (superblock, log header, log scans,
+/// fsck windows, appends, mkfs) goes through a `MappedRegion`, so all of them are covered.
 public final class MappedRegion {
     private let base: UnsafeMutableRawPointer
     private let mappedLength: Int
-    private let path: String
+    /// Kept open for `reserve` (and so for as long as the mapping).
+    private let device: FamfsDevice
+    /// Where `bytes` starts in the target.
+    private let offset: UInt64
     /// Char dax memory: writes become visible by CPU cache write-back, not msync.
     private let writesBackCaches: Bool
     /// The requested range (the mapping itself may start earlier and end later).
-    public let bytes: UnsafeMutableRawBufferPointer
+    private let bytes: UnsafeMutableRawBufferPointer
 
-    init(base: UnsafeMutableRawPointer, mappedLength: Int, skip: Int, length: Int, path: String,
-         writesBackCaches: Bool) {
+    init(base: UnsafeMutableRawPointer, mappedLength: Int, skip: Int, length: Int, device: FamfsDevice, offset: UInt64) {
         self.base = base
         self.mappedLength = mappedLength
-        self.path = path
-        self.writesBackCaches = writesBackCaches
+        self.device = device
+        self.offset = offset
+        writesBackCaches = !device.kind.isBuffered
         bytes = UnsafeMutableRawBufferPointer(start: base + skip, count: length)
     }
 
     deinit { Syscall.munmap(base, length: mappedLength) }
 
-    public var readOnlyBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(bytes) }
+    /// Length of the requested range.
+    public var count: Int { bytes.count }
 
-    /// Makes the writes in `range` (relative to `bytes`) durable and visible: msync of the
-    /// dirty pages for an image file, CPU cache write-back for a dax device (whose driver
-    /// has no fsync, so msync would fail there).
+    /// A copy of `range` (relative to the requested range; all of it when nil).
+    public func read(_ range: Range<Int>? = nil) throws(DeviceError) -> [UInt8] {
+        let range = range ?? 0..<bytes.count
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "read outside the mapping")
+        var faulted = false
+        let copy = [UInt8](unsafeUninitializedCapacity: range.count) { buffer, count in
+            faulted = range.count > 0
+                && cfamfs_guarded_copy(buffer.baseAddress!, bytes.baseAddress! + range.lowerBound, range.count) != 0
+            count = faulted ? 0 : range.count
+        }
+        if faulted { throw fault(range, writing: false) }
+        return copy
+    }
+
+    /// Copies `source` into the mapping at `position` (relative to the requested range).
+    public func write(_ source: [UInt8], at position: Int) throws(DeviceError) {
+        precondition(position >= 0 && position + source.count <= bytes.count, "write outside the mapping")
+        guard !source.isEmpty else { return }
+        let status = source.withUnsafeBytes { cfamfs_guarded_copy(bytes.baseAddress! + position, $0.baseAddress!, $0.count) }
+        if status != 0 { throw fault(position..<position + source.count, writing: true) }
+    }
+
+    /// Sets the whole range to zero.
+    public func zero() throws(DeviceError) {
+        guard bytes.count > 0 else { return }
+        if cfamfs_guarded_fill(bytes.baseAddress!, 0, bytes.count) != 0 { throw fault(0..<bytes.count, writing: true) }
+    }
+
+    /// Makes sure `range` (relative to the requested range) has blocks before it is written
+    /// through the mapping, so that a full file system is reported as ENOSPC here rather than
+    /// as a SIGBUS at the store: image files only (a device has its memory). Only a lack of
+    /// space is reported; a file system that cannot preallocate (the meta files of a mounted
+    /// famfs, some network file systems) says so in other ways, and is left to the guarded
+    /// store.
+    public func reserve(_ range: Range<Int>) throws(DeviceError) {
+        guard device.kind == .imageFile, !range.isEmpty else { return }
+        let start = offset + UInt64(range.lowerBound)
+        switch Syscall.preallocate(device.fd, offset: start, length: UInt64(range.count)) {
+        case .failure(let code) where code == .noSpace || code == .diskQuotaExceeded:
+            throw .writeFailed(path: device.path, offset: start, length: UInt64(range.count), errno: code.rawValue)
+        case .success, .failure:
+            return
+        }
+    }
+
+    private func fault(_ range: Range<Int>, writing: Bool) -> DeviceError {
+        .accessFault(path: device.path, offset: offset + UInt64(range.lowerBound), length: UInt64(range.count), writing: writing)
+    }
+
+    /// Makes the writes in `range` (relative to the requested range) durable and visible:
+    /// msync of the dirty pages for an image file, CPU cache write-back for a dax device
+    /// (whose driver has no fsync, so msync would fail there).
     public func flush(_ range: Range<Int>? = nil) throws(DeviceError) {
         let range = range ?? 0..<bytes.count
         if writesBackCaches {
@@ -123,7 +182,7 @@ public final class MappedRegion {
         let start = (skip + range.lowerBound) / page * page
         let end = skip + range.upperBound
         if case .failure(let code) = Syscall.msync(base + start, length: end - start) {
-            throw .syncFailed(path: path, errno: code.rawValue)
+            throw .syncFailed(path: device.path, errno: code.rawValue)
         }
     }
 }
@@ -142,6 +201,11 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
     case lockFailed(path: String, errno: Int32)
     case syncFailed(path: String, errno: Int32)
     case resizeFailed(path: String, size: UInt64, errno: Int32)
+    /// Blocks for a range about to be written could not be reserved (ENOSPC, EDQUOT).
+    case writeFailed(path: String, offset: UInt64, length: UInt64, errno: Int32)
+    /// A page of the mapping raised SIGBUS: the target shrank or went away under it, or (when
+    /// writing) its file system had no block for it.
+    case accessFault(path: String, offset: UInt64, length: UInt64, writing: Bool)
 
     public var description: String {
         switch self {
@@ -174,6 +238,12 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): cannot flush writes: \(errnoDescription(code))"
         case .resizeFailed(let path, let size, let code):
             return "\(path): cannot set the size to \(size) bytes: \(errnoDescription(code))"
+        case .writeFailed(let path, let offset, let length, let code):
+            return "cannot write \(path): \(errnoDescription(code)) (reserving \(length) bytes at offset 0x\(hex(offset)))"
+        case .accessFault(let path, let offset, let length, let writing):
+            return "cannot \(writing ? "write" : "read") \(path): bus error in the \(length) bytes at offset "
+                + "0x\(hex(offset)); the image was truncated or its file system is full, or the device went away, "
+                + "while in use"
         }
     }
 }

@@ -119,8 +119,12 @@ extension FamfsDevice {
     private func copyRange(offset: UInt64, length: UInt64, to copy: Int32) throws(SignatureProbeError) {
         guard length > 0 else { return }
         let region: MappedRegion
-        do { region = try map(offset: offset, length: length) } catch { throw .device(error) }
-        if case .failure(let code) = Syscall.writeAll(copy, region.readOnlyBytes, at: offset) {
+        let bytes: [UInt8]
+        do {
+            region = try map(offset: offset, length: length)
+            bytes = try region.read()
+        } catch { throw .device(error) }
+        if case .failure(let code) = bytes.withUnsafeBytes({ Syscall.writeAll(copy, $0, at: offset) }) {
             throw .copy(path: path, step: "write", errno: code.rawValue)
         }
     }

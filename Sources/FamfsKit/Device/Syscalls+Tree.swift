@@ -23,11 +23,6 @@ extension Syscall {
         return rc == 0 ? .success(info) : .failure(Errno(rawValue: errno))
     }
 
-    static func fstat(_ fd: Int32) -> Result<FileStatus, Errno> {
-        var info = FileStatus()
-        return Glibc.fstat(fd, &info) == 0 ? .success(info) : .failure(Errno(rawValue: errno))
-    }
-
     static func fchmod(_ fd: Int32, mode: mode_t) -> Result<Int32, Errno> {
         Glibc.fchmod(fd, mode) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
     }

@@ -20,6 +20,11 @@ enum Syscall {
         return stat(path, &info) == 0 ? .success(info) : .failure(Errno(rawValue: errno))
     }
 
+    static func fileStatus(_ fd: Int32) -> Result<FileStatus, Errno> {
+        var info = FileStatus()
+        return fstat(fd, &info) == 0 ? .success(info) : .failure(Errno(rawValue: errno))
+    }
+
     static func lock(_ fd: Int32, _ operation: Int32) -> Result<Int32, Errno> {
         retrying { flock(fd, operation) }
     }
@@ -33,6 +38,13 @@ enum Syscall {
     static func punchHole(_ fd: Int32, offset: UInt64, length: UInt64) -> Result<Int32, Errno> {
         guard let fallocate else { return .failure(.notSupported) }
         return retrying { fallocate(fd, 0x02 | 0x01, Int64(offset), Int64(length)) }
+    }
+
+    /// Allocates blocks for a range of a regular file without changing its size
+    /// (FALLOC_FL_KEEP_SIZE): later stores through a mapping of the range need no new blocks.
+    static func preallocate(_ fd: Int32, offset: UInt64, length: UInt64) -> Result<Int32, Errno> {
+        guard let fallocate else { return .failure(.notSupported) }
+        return retrying { fallocate(fd, 0x01, Int64(offset), Int64(length)) }
     }
 
     /// glibc's `fallocate`, looked up at run time: the Glibc module does not export it (it is

@@ -45,8 +45,13 @@ public struct LogScan: Sendable {
 
     /// Slots below next_index that `log` holds (a validated header never points further).
     static func slotsInUse(_ log: UnsafeRawBufferPointer, header: LogHeader) -> Int {
-        // Safe: bounded by the slot count of a buffer in memory.
-        Int(min(header.nextIndex, Famfs.slotCount(logLength: UInt64(log.count))))
+        slotsInUse(logLength: UInt64(log.count), header: header)
+    }
+
+    /// Slots below next_index that a log of `logLength` bytes holds.
+    static func slotsInUse(logLength: UInt64, header: LogHeader) -> Int {
+        // Safe: a log's length is bounded by a target that can be mapped.
+        Int(min(header.nextIndex, Famfs.slotCount(logLength: logLength)))
     }
 
 }

@@ -23,14 +23,16 @@ public enum FsckChecker {
 
     /// Checks `volume`. `systemUUID` is this host's (nil: unknown, so the role is Client);
     /// `nbuckets` asks for bucket statistics. Throws when a window of the log cannot be
-    /// mapped.
+    /// mapped or read.
     public static func check(_ volume: FamfsVolume, systemUUID: FamfsUUID?,
                              nbuckets: Int? = nil) throws(DeviceError) -> FsckReport {
-        try check(superblock: volume.superblock, header: volume.header, slotsInUse: LogScan.slotsInUse(volume.log, header: volume.header),
+        try check(superblock: volume.superblock, header: volume.header,
+                  slotsInUse: LogScan.slotsInUse(logLength: volume.superblock.logLength, header: volume.header),
                   systemUUID: systemUUID, nbuckets: nbuckets) {
             (indexes, body) throws(DeviceError) in
-            let region = try volume.mapLog(SlotRun.logRange(indexes))
-            body(SlotRun(bytes: region.readOnlyBytes, indexes: indexes))
+            // A copy: the slots are checked away from a mapping that may fault.
+            let bytes = try volume.readLog(SlotRun.logRange(indexes))
+            bytes.withUnsafeBytes { body(SlotRun(bytes: $0, indexes: indexes)) }
         }
     }
 

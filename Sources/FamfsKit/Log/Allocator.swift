@@ -24,11 +24,18 @@ public struct Allocator: Sendable {
         size: UInt64, layout: Layout, random: inout some RandomNumberGenerator
     ) throws(AllocationError) -> FileEntry.Extents {
         precondition(size > 0, "callers refuse empty files")
+        if case .interleaved(let parameters) = layout {
+            try parameters.validate(allocationUnit: bitmap.unit, deviceSize: deviceSize)
+        }
+        // Past this check every count of units and bytes below is bounded by the device
+        // (at most Famfs.maximumAllocationUnits units), so no sum or product can overflow,
+        // however close to 2^64 the requested size is.
+        let allocatableBytes = bitmap.allocatableCount * bitmap.unit
+        guard size <= allocatableBytes else { throw .largerThanDevice(size: size, allocatableBytes: allocatableBytes) }
         switch layout {
         case .contiguous:
             return .simple([try allocateContiguous(size: size)])
         case .interleaved(let parameters):
-            try parameters.validate(allocationUnit: bitmap.unit, deviceSize: deviceSize)
             // Upstream: a file smaller than one chunk is contiguous, searched from the start.
             if size < parameters.chunkSize {
                 cursor = 0
@@ -39,7 +46,7 @@ public struct Allocator: Sendable {
     }
 
     private mutating func allocateContiguous(size: UInt64) throws(AllocationError) -> SimpleExtent {
-        let units = (size + bitmap.unit - 1) / bitmap.unit
+        let units = AllocationBitmap.ceilDivide(size, bitmap.unit)
         guard let first = bitmap.firstFreeRun(of: units, in: cursor..<bitmap.allocatableCount) else {
             throw .outOfSpace(size: size, freeBytes: bitmap.freeBytes)
         }
@@ -55,7 +62,7 @@ public struct Allocator: Sendable {
         let chunkUnits = parameters.chunkSize / unit
         let bucketUnits = deviceSize / unit / parameters.nbuckets
         let stripeUnits = parameters.nstrips * chunkUnits
-        let stripes = ((size + unit - 1) / unit + stripeUnits - 1) / stripeUnits
+        let stripes = AllocationBitmap.ceilDivide(AllocationBitmap.ceilDivide(size, unit), stripeUnits)
         let stripUnits = stripes * chunkUnits
         var strips: [SimpleExtent] = []
         // Buckets are disjoint, so runs found in different buckets cannot overlap: search
@@ -128,6 +135,8 @@ public struct InterleaveParameters: Equatable, Sendable {
 
 public enum AllocationError: Error, Equatable, Sendable, CustomStringConvertible {
     case outOfSpace(size: UInt64, freeBytes: UInt64)
+    /// More than the whole device could hold, used or not.
+    case largerThanDevice(size: UInt64, allocatableBytes: UInt64)
     case stripsUnavailable(nstrips: UInt64, stripSize: UInt64, found: UInt64)
     case invalidInterleave(String)
 
@@ -135,6 +144,8 @@ public enum AllocationError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .outOfSpace(let size, let free):
             return "out of space: no contiguous free range for \(size) bytes (\(free) bytes free in total)"
+        case .largerThanDevice(let size, let allocatable):
+            return "out of space: \(size) bytes is more than the device holds (\(allocatable) bytes of file space in all)"
         case .stripsUnavailable(let nstrips, let stripSize, let found):
             return "out of space: \(nstrips) strips of \(stripSize) bytes needed, only \(found) buckets have room"
         case .invalidInterleave(let reason):

@@ -35,24 +35,27 @@ extension OpenedLog {
         let first = header.nextIndex
         let free = slotCount - first
         guard UInt64(bodies.count) <= free else {
-            throw .logFull(used: first, slots: slotCount, needed: UInt64(bodies.count))
+            throw .logFull(device: volume.path, used: first, slots: slotCount, needed: UInt64(bodies.count))
         }
-        let bytes = volume.writableLog
-        var slot = [UInt8](repeating: 0, count: Int(LogEntry.size))
-        for (i, body) in bodies.enumerated() {
-            let index = first + UInt64(i)
-            slot.withUnsafeMutableBytes { LogEntry(seqnum: index, body: body).encode(into: $0) }
-            let start = Int(LogHeader.size + index * LogEntry.size)
-            slot.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: bytes[start..<start + slot.count]).copyMemory(from: $0) }
-            hook(.entryWritten(index: index))
-        }
-        let start = Int(LogHeader.size + first * LogEntry.size)
+        let log = volume.writableLog
+        let slots = Int(LogHeader.size + first * LogEntry.size)..<Int(LogHeader.size + (first + UInt64(bodies.count)) * LogEntry.size)
+        var counter = [UInt8](repeating: 0, count: 8)
         do throws(DeviceError) {
-            try volume.flushLog(start..<start + bodies.count * Int(LogEntry.size))
+            // Blocks for everything this append writes are reserved before the first store, so
+            // a full file system refuses here with the log untouched.
+            try log.reserve(slots)
+            try log.reserve(0..<Int(LogHeader.size))
+            for (i, body) in bodies.enumerated() {
+                let index = first + UInt64(i)
+                try log.write(LogEntry(seqnum: index, body: body).encoded, at: slots.lowerBound + i * Int(LogEntry.size))
+                hook(.entryWritten(index: index))
+            }
+            try volume.flushLog(slots)
             hook(.entriesFlushed)
             let next = first + UInt64(bodies.count)
-            bytes.setU64(next, at: LogHeader.nextSeqnumOffset)
-            bytes.setU64(next, at: LogHeader.nextIndexOffset)
+            counter.withUnsafeMutableBytes { $0.setU64(next, at: 0) }
+            try log.write(counter, at: LogHeader.nextSeqnumOffset)
+            try log.write(counter, at: LogHeader.nextIndexOffset)
             hook(.headerAdvanced)
             try volume.flushLog(0..<Int(LogHeader.size))
             header.nextSeqnum = next
@@ -67,7 +70,7 @@ extension OpenedLog {
 public enum AppendError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The system UUID of this host (nil: none readable) is not the superblock's.
     case notOwner(device: String, owner: FamfsUUID, host: FamfsUUID?, systemUUIDPath: String)
-    case logFull(used: UInt64, slots: UInt64, needed: UInt64)
+    case logFull(device: String, used: UInt64, slots: UInt64, needed: UInt64)
     case io(DeviceError)
 
     public var description: String {
@@ -78,10 +81,10 @@ public enum AppendError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notOwner(let device, let owner, nil, let path):
             return "\(device): not the owner host: the file system belongs to system UUID \(owner), "
                 + "this host has none (\(path) is missing or unreadable); only the owner may append to the log"
-        case .logFull(let used, let slots, let needed):
+        case .logFull(let device, let used, let slots, let needed):
             return used == slots
-                ? "log full (\(used) of \(slots) entries used)"
-                : "log full: \(needed) entries needed, \(slots - used) free (\(used) of \(slots) entries used)"
+                ? "\(device): log full (\(used) of \(slots) entries used)"
+                : "\(device): log full: \(needed) entries needed, \(slots - used) free (\(used) of \(slots) entries used)"
         case .io(let error):
             return error.description
         }

@@ -21,8 +21,8 @@ public final class OpenedLog {
     public var superblock: Superblock { volume.superblock }
 
     /// Every slot below next_index, validated.
-    public func scan() -> LogScan {
-        LogScan(log: volume.log, header: header, superblock: superblock)
+    public func scan() throws(VolumeError) -> LogScan {
+        try volume.scan(header: header)
     }
 
     /// Number of slots in the log.

@@ -133,7 +133,7 @@ final class ReplayTree {
         guard case .success(let fd) = Syscall.openat(parent, name, flags: O_RDONLY | O_DIRECTORY) else {
             return .failure(replaced)
         }
-        guard case .success(let info) = Syscall.fstat(fd), info.st_uid == owner.uid else {
+        guard case .success(let info) = Syscall.fileStatus(fd), info.st_uid == owner.uid else {
             Syscall.close(fd)
             return .failure(replaced)
         }
@@ -221,7 +221,7 @@ final class ReplayTree {
                 failures.append((pending.components, error.description))
                 continue
             }
-            guard case .success(let info) = Syscall.fstat(fd), info.st_dev == pending.device, info.st_ino == pending.inode else {
+            guard case .success(let info) = Syscall.fileStatus(fd), info.st_dev == pending.device, info.st_ino == pending.inode else {
                 failures.append((pending.components, "was replaced after it was created; mode \(String(pending.mode, radix: 8)) not set"))
                 continue
             }
@@ -242,7 +242,7 @@ final class ReplayTree {
         switch Syscall.openat(parent, components.last!, flags: O_RDONLY | O_NONBLOCK) {
         case .success(let fd):
             defer { Syscall.close(fd) }
-            guard case .success(let info) = Syscall.fstat(fd), info.st_mode & S_IFMT == S_IFREG else {
+            guard case .success(let info) = Syscall.fileStatus(fd), info.st_mode & S_IFMT == S_IFREG else {
                 return .failure(.entry("is not a regular file"))
             }
             return Syscall.readAll(fd, limit: limit).mapError { .entry("cannot read: \($0.description)") }

@@ -69,12 +69,25 @@ public struct Mkfs: Sendable {
         let path = request.target
         var createdImage = false
         if let size = request.imageSize {
+            // Everything the size decides is checked before a file exists: a refusal leaves none.
+            try checkGeometry(path, size: size, request)
             createdImage = try prepareImage(path, size: size, dryRun: request.dryRun)
         }
         if request.dryRun, createdImage, let size = request.imageSize {
             let plan = try makePlan(request, kind: .imageFile, size: size, previous: nil, createdImage: true)
             return .formatted(plan, Self.report(of: plan))
         }
+        guard createdImage else { return try format(request, createdImage: false) }
+        do { return try format(request, createdImage: true) } catch {
+            // The image did not exist before this command: a failure takes it away again.
+            unlink(path)
+            throw error
+        }
+    }
+
+    /// mkfs proper on an existing target (created by this command when `createdImage`).
+    private func format(_ request: MkfsRequest, createdImage: Bool) throws(MkfsError) -> MkfsOutcome {
+        let path = request.target
         let device: FamfsDevice
         do {
             device = try devices.open(path, writable: !request.dryRun)
@@ -83,12 +96,7 @@ public struct Mkfs: Sendable {
         } catch {
             throw .device(error)
         }
-        guard device.size >= request.minimumDeviceSize else {
-            throw .tooSmall(path: path, size: device.size, minimum: request.minimumDeviceSize)
-        }
-        guard Famfs.logOffset + request.logLength < device.size else {
-            throw .logDoesNotFit(path: path, logLength: request.logLength, deviceSize: device.size)
-        }
+        try checkGeometry(path, size: device.size, request)
         if let mount = mountTable.mounts(of: path).first {
             throw .mounted(path: path, mountPoint: mount.mountPoint, type: mount.type)
         }
@@ -112,14 +120,25 @@ public struct Mkfs: Sendable {
         }
     }
 
-    /// Creates or grows the image for `--size`; true when the file is (or would be) new.
+    /// Refuses a device (or an image of `--size` bytes) too small for famfs or for the log.
+    private func checkGeometry(_ path: String, size: UInt64, _ request: MkfsRequest) throws(MkfsError) {
+        guard size >= request.minimumDeviceSize else {
+            throw .tooSmall(path: path, size: size, minimum: request.minimumDeviceSize)
+        }
+        let (logEnd, overflow) = Famfs.logOffset.addingReportingOverflow(request.logLength)
+        guard !overflow, logEnd < size else {
+            throw .logDoesNotFit(path: path, logLength: request.logLength, deviceSize: size)
+        }
+    }
+
+    /// Creates or grows the image for `--size`; true when this command creates (or would
+    /// create) the file.
     private func prepareImage(_ path: String, size: UInt64, dryRun: Bool) throws(MkfsError) -> Bool {
+        guard size <= FamfsDevice.largestImageSize else { throw .imageTooLarge(path: path, size: size) }
         switch Syscall.status(path) {
         case .failure(.noSuchFileOrDirectory):
-            if !dryRun {
-                do { try FamfsDevice.createImage(path, size: size) } catch { throw .device(error) }
-            }
-            return true
+            if dryRun { return true }
+            do { return try FamfsDevice.createImage(path, size: size) } catch { throw .device(error) }
         case .success(let info) where info.st_mode & S_IFMT == S_IFREG:
             guard info.st_size == 0 || UInt64(info.st_size) == size else {
                 throw .imageSizeMismatch(path: path, size: UInt64(info.st_size), requested: size)
@@ -160,11 +179,13 @@ public struct Mkfs: Sendable {
     /// someone wants back, so it needs --force too).
     private func existingSuperblock(_ device: FamfsDevice) throws(MkfsError) -> (Superblock?, SuperblockProblem?) {
         do {
-            let region = try device.map(offset: 0, length: UInt64(Superblock.size))
-            let superblock = Superblock(decoding: region.readOnlyBytes)
-            guard superblock.magic == Famfs.superblockMagic else { return (nil, nil) }
-            if case .failure(let problem) = Superblock.validate(region.readOnlyBytes) { return (superblock, problem) }
-            return (superblock, nil)
+            let bytes = try device.map(offset: 0, length: UInt64(Superblock.size)).read()
+            return bytes.withUnsafeBytes { bytes in
+                let superblock = Superblock(decoding: bytes)
+                guard superblock.magic == Famfs.superblockMagic else { return (nil, nil) }
+                if case .failure(let problem) = Superblock.validate(bytes) { return (superblock, problem) }
+                return (superblock, nil)
+            }
         } catch {
             throw .device(error)
         }
@@ -173,7 +194,7 @@ public struct Mkfs: Sendable {
     private func kill(_ device: FamfsDevice) throws(MkfsError) {
         do {
             let region = try device.map(offset: 0, length: 8, writable: true)
-            region.bytes.storeBytes(of: 0, as: UInt64.self)
+            try region.zero()
             try region.flush()
             try device.synchronize()
         } catch {
@@ -186,11 +207,13 @@ public struct Mkfs: Sendable {
             try device.zero(offset: 0, length: Famfs.superblockRegionSize)
             try device.zero(offset: Famfs.logOffset, length: plan.superblock.logLength)
             let log = try device.map(offset: Famfs.logOffset, length: LogHeader.size, writable: true)
-            plan.header.encode(into: log.bytes)
+            try log.reserve(0..<log.count)
+            try log.write(plan.header.encoded, at: 0)
             try log.flush()
             try device.synchronize()
             let superblock = try device.map(offset: 0, length: UInt64(Superblock.size), writable: true)
-            plan.superblock.encode(into: superblock.bytes)
+            try superblock.reserve(0..<superblock.count)
+            try superblock.write(plan.superblock.encoded, at: 0)
             try superblock.flush()
             try device.synchronize()
         } catch {
@@ -221,6 +244,8 @@ public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
     case probeFailed(SignatureProbeError)
     case deviceNameTooLong(name: String)
     case imageSizeMismatch(path: String, size: UInt64, requested: UInt64)
+    /// `--size` past the largest file Linux can have (off_t).
+    case imageTooLarge(path: String, size: UInt64)
     /// The new file system did not read back as valid.
     case verifyFailed(VolumeError)
 
@@ -229,7 +254,8 @@ public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
         case .device(let error): return error.isRefusal
         case .verifyFailed, .probeFailed: return false
         case .tooSmall, .logDoesNotFit, .mounted, .existingSuperblock, .foreignSignatures, .deviceNameTooLong,
-             .imageSizeMismatch: return true
+             .imageSizeMismatch, .imageTooLarge:
+            return true
         }
     }
 
@@ -256,6 +282,8 @@ public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
             return "device name \(name) is \(name.utf8.count) bytes; the superblock holds at most 63 (use --device-name)"
         case .imageSizeMismatch(let path, let size, let requested):
             return "\(path): exists with \(size) bytes; --size \(requested) only creates a new image or grows an empty one"
+        case .imageTooLarge(let path, let size):
+            return "\(path): --size \(size) is larger than any file can be (at most \(FamfsDevice.largestImageSize) bytes)"
         case .verifyFailed(let error):
             return "the new file system does not read back: \(error)"
         }
@@ -268,7 +296,8 @@ extension DeviceError {
     public var isRefusal: Bool {
         switch self {
         case .notFound, .isDirectory, .unsupportedType, .notInSysfs, .wrongMode, .tooShort: return true
-        case .cannotOpen, .notOpenForWriting, .mapFailed, .lockFailed, .syncFailed, .resizeFailed: return false
+        case .cannotOpen, .notOpenForWriting, .mapFailed, .lockFailed, .syncFailed, .resizeFailed, .writeFailed, .accessFault:
+            return false
         }
     }
 }

@@ -32,25 +32,28 @@ public final class FamfsVolume {
         self.logRegion = logRegion
     }
 
-    /// The log region, header first (`log_len` bytes).
-    public var log: UnsafeRawBufferPointer { logRegion.readOnlyBytes }
-
-    /// The log region for appends; only when opened writable.
-    public var writableLog: UnsafeMutableRawBufferPointer {
+    /// The log region for appends (`log_len` bytes, header first); written only through
+    /// its guarded copies.
+    var writableLog: MappedRegion {
         precondition(logFile.writable, "volume opened read-only")
-        return logRegion.bytes
+        return logRegion
     }
 
-    /// Writes back `range` of the log (relative to `log`).
+    /// Writes back `range` of the log (relative to the log region).
     public func flushLog(_ range: Range<Int>) throws(DeviceError) {
         try logRegion.flush(range)
     }
 
-    /// Maps `range` of the log (relative to `log`) on its own, read-only: a scan that maps
-    /// and releases windows keeps only a window resident, whatever page sizes the page cache
-    /// uses for the file.
+    /// Maps `range` of the log (relative to the log region) on its own, read-only: a scan
+    /// that maps and releases windows keeps only a window resident, whatever page sizes the
+    /// page cache uses for the file.
     public func mapLog(_ range: Range<Int>) throws(DeviceError) -> MappedRegion {
         try logFile.map(offset: logFileOffset + UInt64(range.lowerBound), length: UInt64(range.count))
+    }
+
+    /// A copy of `range` of the log, read through a window of its own.
+    public func readLog(_ range: Range<Int>) throws(DeviceError) -> [UInt8] {
+        try mapLog(range).read()
     }
 
     /// Where the log starts in `logFile`.
@@ -67,9 +70,14 @@ public final class FamfsVolume {
         }
     }
 
-    /// Checks every slot in use.
-    public func scan() -> LogScan {
-        LogScan(log: log, header: header, superblock: superblock)
+    /// Checks every slot below next_index of `header` (the volume's unless an append moved
+    /// it on), from a copy of those slots.
+    public func scan(header: LogHeader? = nil) throws(VolumeError) -> LogScan {
+        let header = header ?? self.header
+        let slots = LogScan.slotsInUse(logLength: superblock.logLength, header: header)
+        let bytes: [UInt8]
+        do { bytes = try readLog(0..<SlotRun.logRange(0..<slots).upperBound) } catch { throw .device(error) }
+        return bytes.withUnsafeBytes { LogScan(log: $0, header: header, superblock: self.superblock) }
     }
 
     /// An image holding only the metadata (as the fixtures do): the device size comes from
@@ -160,7 +168,9 @@ public struct VolumeOpener: Sendable {
     }
 
     private func validatedSuperblock(_ region: MappedRegion, path: String) throws(VolumeError) -> Superblock {
-        switch Superblock.validate(region.readOnlyBytes) {
+        let bytes: [UInt8]
+        do { bytes = try region.read() } catch { throw .device(error) }
+        switch bytes.withUnsafeBytes({ Superblock.validate($0) }) {
         case .success(let superblock): return superblock
         case .failure(let problem): throw .superblock(path: path, problem)
         }
@@ -170,9 +180,9 @@ public struct VolumeOpener: Sendable {
     /// untouched until someone reads entries (fsck maps windows instead).
     private func validatedHeader(_ file: FamfsDevice, at offset: UInt64, superblock: Superblock,
                                  path: String) throws(VolumeError) -> LogHeader {
-        let region: MappedRegion
-        do { region = try file.map(offset: offset, length: LogHeader.size) } catch { throw .device(error) }
-        switch LogHeader.validate(region.readOnlyBytes, superblock: superblock) {
+        let bytes: [UInt8]
+        do { bytes = try file.map(offset: offset, length: LogHeader.size).read() } catch { throw .device(error) }
+        switch bytes.withUnsafeBytes({ LogHeader.validate($0, superblock: superblock) }) {
         case .success(let header): return header
         case .failure(let problem): throw .logHeader(path: path, problem)
         }

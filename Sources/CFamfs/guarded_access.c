@@ -1,0 +1,73 @@
+// Copies to and from mappings that survive the mapping going bad (see cfamfs.h).
+//
+// A page of a shared file mapping that the file no longer covers (truncated by someone
+// else), that the file system cannot give blocks to (full), or whose device went away
+// (dax unbind, a shrunken block device) faults with SIGBUS. famctl touches its mappings
+// only through these two calls: each arms a thread-local jump buffer, does one memcpy or
+// memset, and disarms it. The process-wide SIGBUS handler, installed once, jumps back when
+// the faulting thread has armed its buffer; the call then reports the failure instead of
+// the process dying. A SIGBUS anywhere else (a bug, not a mapping going bad) puts the
+// previous disposition back and returns, so the faulting instruction runs again and the
+// process dies as it would have without the handler (or the previous handler reports it).
+//
+// The handler is installed with SA_NODEFER, so jumping out of it leaves SIGBUS unblocked
+// and sigsetjmp need not save the signal mask (no system call per copy). Only C frames
+// lie between sigsetjmp and the fault, so the jump skips no Swift code.
+
+#include "cfamfs.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <string.h>
+
+// initial-exec: reading it in the handler allocates nothing (the library is linked into
+// the executable). volatile and the barriers keep the stores around the copy in place.
+static __thread __attribute__((tls_model("initial-exec"))) sigjmp_buf *volatile armed;
+static struct sigaction previous;
+static pthread_once_t installed = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int signal, siginfo_t *info, void *context) {
+    (void)info;
+    (void)context;
+    sigjmp_buf *jump = armed;
+    if (jump != NULL) {
+        armed = NULL;
+        siglongjmp(*jump, 1);
+    }
+    sigaction(signal, &previous, NULL);
+}
+
+static void install(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_sigbus;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGBUS, &action, &previous);
+}
+
+/// The one guarded access: a copy from `source`, or a fill with `byte` when it is NULL.
+static int guarded(void *destination, const void *source, unsigned char byte, size_t length) {
+    pthread_once(&installed, install);
+    sigjmp_buf jump;
+    if (sigsetjmp(jump, 0) != 0) return -1;
+    armed = &jump;
+    __asm__ __volatile__("" ::: "memory");
+    if (source != NULL) {
+        memcpy(destination, source, length);
+    } else {
+        memset(destination, byte, length);
+    }
+    __asm__ __volatile__("" ::: "memory");
+    armed = NULL;
+    return 0;
+}
+
+int cfamfs_guarded_copy(void *destination, const void *source, size_t length) {
+    return guarded(destination, source, 0, length);
+}
+
+int cfamfs_guarded_fill(void *destination, unsigned char byte, size_t length) {
+    return guarded(destination, NULL, byte, length);
+}
