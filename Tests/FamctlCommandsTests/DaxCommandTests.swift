@@ -120,7 +120,21 @@ struct CommandRun {
             "echo dax0.0 > /sys/bus/dax/drivers/fsdev_dax/new_id",
             "echo dax0.0 > /sys/bus/dax/drivers/fsdev_dax/bind",
         ])
+        #expect(run.stderr.last == "would reconfigure 1 device")
         #expect(kernel.writeLog.isEmpty)
+    }
+
+    /// A dry run never says that something happened.
+    @Test func dryRunSummariesSayWhatWouldHappen() throws {
+        let kernel = SimulatedKernel.hmem(size: 1 << 30)
+        _ = try CommandRun(ReconfigureDevice.self, ["-N", "-m", "system-ram", "dax0.0"], on: kernel)
+        let before = kernel.writeLog.count
+        #expect(try CommandRun(OnlineMemory.self, ["--dry-run", "dax0.0"], on: kernel).stderr.last == "would online memory for 1 device")
+        #expect(try CommandRun(OfflineMemory.self, ["--dry-run", "dax0.0"], on: kernel).stderr.last == "would offline memory for 1 device")
+        _ = try CommandRun(ReconfigureDevice.self, ["-m", "devdax", "dax0.0"], on: kernel)
+        let disabled = try CommandRun(DisableDevice.self, ["--dry-run", "dax0.0"], on: kernel)
+        #expect(disabled.stderr.last == "would disable 1 device")
+        #expect(kernel.writeLog.count == before + 4)
     }
 
     @Test func destroyThroughTheCommand() throws {

@@ -62,7 +62,7 @@ struct CreateDevice: ParsableCommand {
         }
         if !options.dryRun, let document = DaxJSON.document(json, human: options.human) { print(document) }
         if let failure { DaxDeviceRun.stderr("error creating devices: \(Errno.describe(failure.errno))") }
-        DaxDeviceRun.stderr("created \(json.count) device\(json.count == 1 ? "" : "s")")
+        DaxDeviceRun.stderr(DaxSummary(done: "created", planned: "would create").line(count: json.count, dryRun: options.dryRun))
         if let failure { throw CommandFailure(exitCode: ExitCodes.dax(errno: failure.errno), message: "") }
     }
 

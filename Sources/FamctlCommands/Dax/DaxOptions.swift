@@ -98,8 +98,8 @@ enum DaxNames {
 struct DaxDeviceRun {
     let options: DaxGlobalOptions
     let run: DaxRunOptions
-    /// "reconfigured", "onlined memory for", …
-    let summaryVerb: String
+    /// "reconfigured …", "onlined memory for …"
+    let summary: DaxSummary
     /// "reconfiguring devices", "onlining memory", …
     let errorNoun: String
     /// Whether the devices after the operation are printed as JSON (reconfigure-device only,
@@ -171,12 +171,25 @@ struct DaxDeviceRun {
             stdout(document)
         }
         if let failure { stderr("error \(errorNoun): \(Errno.describe(failure.errno))") }
-        stderr("\(summaryVerb) \(count) device\(count == 1 ? "" : "s")")
+        stderr(summary.line(count: count, dryRun: run.dryRun))
         if let failure { throw CommandFailure(exitCode: ExitCodes.dax(errno: failure.errno), message: "") }
     }
 
     static func stderr(_ line: String) {
         StandardError.write(line + "\n")
+    }
+}
+
+/// daxctl's closing line, "reconfigured 2 devices"; a dry run says what the command would do,
+/// never that it happened.
+struct DaxSummary {
+    /// "reconfigured", "onlined memory for", …
+    let done: String
+    /// "would reconfigure", "would online memory for", …
+    let planned: String
+
+    func line(count: Int, dryRun: Bool) -> String {
+        "\(dryRun ? planned : done) \(count) device\(count == 1 ? "" : "s")"
     }
 }
 
@@ -207,8 +220,8 @@ struct DaxRetryOptions: ParsableArguments {
 protocol DaxDeviceCommand: ParsableCommand {
     var global: DaxGlobalOptions { get }
     var common: DaxDeviceArguments { get }
-    /// daxctl's summary verb ("reconfigured", "onlined memory for", …).
-    static var summary: String { get }
+    /// daxctl's summary line ("reconfigured", "onlined memory for", …).
+    static var summary: DaxSummary { get }
     /// daxctl's failure line ("reconfiguring devices", "onlining memory", …).
     static var failure: String { get }
     /// daxctl prints the devices' JSON for mode switches only.
@@ -230,7 +243,7 @@ extension DaxDeviceCommand {
     }
 
     func runner() -> DaxDeviceRun {
-        DaxDeviceRun(options: global, run: common.run, summaryVerb: Self.summary, errorNoun: Self.failure, printsJSON: printsJSON,
+        DaxDeviceRun(options: global, run: common.run, summary: Self.summary, errorNoun: Self.failure, printsJSON: printsJSON,
                      busyRetries: busyRetries)
     }
 

@@ -19,7 +19,7 @@ struct DestroyDevice: DaxDeviceCommand {
     @OptionGroup var retry: DaxRetryOptions
     var busyRetries: Int { retry.busyRetries }
 
-    static let summary = "destroyed"
+    static let summary = DaxSummary(done: "destroyed", planned: "would destroy")
     static let failure = "destroying devices"
     static let verb = "destroy"
 

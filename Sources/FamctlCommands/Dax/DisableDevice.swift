@@ -16,7 +16,7 @@ struct DisableDevice: DaxDeviceCommand {
     @OptionGroup var retry: DaxRetryOptions
     var busyRetries: Int { retry.busyRetries }
 
-    static let summary = "disabled"
+    static let summary = DaxSummary(done: "disabled", planned: "would disable")
     static let failure = "disabling device"
     static let verb = "disable"
 

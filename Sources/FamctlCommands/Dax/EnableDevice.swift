@@ -13,7 +13,7 @@ struct EnableDevice: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    static let summary = "enabled"
+    static let summary = DaxSummary(done: "enabled", planned: "would enable")
     static let failure = "enabling device"
     static let verb = "enable"
 

@@ -13,7 +13,7 @@ struct OfflineMemory: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    static let summary = "offlined memory for"
+    static let summary = DaxSummary(done: "offlined memory for", planned: "would offline memory for")
     static let failure = "offlining memory"
     static let verb = "offline memory for"
 

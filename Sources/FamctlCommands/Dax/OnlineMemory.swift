@@ -16,7 +16,7 @@ struct OnlineMemory: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    static let summary = "onlined memory for"
+    static let summary = DaxSummary(done: "onlined memory for", planned: "would online memory for")
     static let failure = "onlining memory"
     static let verb = "online memory for"
 

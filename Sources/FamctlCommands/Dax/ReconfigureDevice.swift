@@ -64,7 +64,7 @@ struct ReconfigureDevice: DaxDeviceCommand {
     @OptionGroup var retry: DaxRetryOptions
     var busyRetries: Int { retry.busyRetries }
 
-    static let summary = "reconfigured"
+    static let summary = DaxSummary(done: "reconfigured", planned: "would reconfigure")
     static let failure = "reconfiguring devices"
     static let verb = "reconfigure"
     /// -s and -a resize (daxctl prints no JSON then); -m switches modes.
