@@ -92,8 +92,10 @@ import Testing
         let scratch = try Scratch()
         let small = try scratch.file("small.img", size: (4 << 30) - (2 << 20))
         try expectRefusal(scratch, [], target: small, status: 1, message: "unsupported device size 4292870144 bytes")
-        try expectRefusal(scratch, [], target: scratch.path, status: 1, message: "is a directory")
-        try expectRefusal(scratch, [], target: "\(scratch.path)/missing.img", status: 1, message: "no such file or device")
+        // The target's own problems exit 3, as in every famfs command; mkfs's refusals exit 1.
+        try expectRefusal(scratch, [], target: scratch.path, status: 3, message: "is a directory")
+        try expectRefusal(scratch, [], target: "\(scratch.path)/missing.img", status: 3,
+                          message: "no such file or device (to create an image file, give its size: --size 8g)")
         #expect(!FileManager.default.fileExists(atPath: "\(scratch.path)/missing.img"))
         let image = try scratch.file("zero.img", size: 8 << 30)
         try expectRefusal(scratch, ["--format-version", "49"], target: image, status: 64, message: "not supported (expected 47 or 48)")
@@ -138,7 +140,7 @@ import Testing
     @Test func refusesADaxDeviceInSystemRamModeNamingTheMode() throws {
         let scratch = try Scratch()
         let sysfs = try scratch.nullAsDaxDevice(driver: "kmem")
-        try expectRefusal(scratch, ["--sysfs-root", sysfs], target: "/dev/null", status: 1,
+        try expectRefusal(scratch, ["--sysfs-root", sysfs], target: "/dev/null", status: 3,
                           message: "dax0.0 is in system-ram mode; switch it to devdax")
     }
 

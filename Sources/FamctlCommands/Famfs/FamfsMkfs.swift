@@ -106,6 +106,9 @@ struct FamfsMkfs: ParsableCommand {
                         mountTable: MountTable(path: environment.mountTable))
         let outcome: MkfsOutcome
         do { outcome = try mkfs.run(request) } catch {
+            if case .device(.notFound) = error, size == nil {
+                throw fail(error.description + " (to create an image file, give its size: --size 8g)", ExitCodes.ioError)
+            }
             throw fail(error.description, error.isRefusal ? ExitCodes.refused : ExitCodes.ioError)
         }
         FamfsOutput.out(json ? Self.json(outcome, dryRun: dryRun) : Self.text(outcome, dryRun: dryRun))

@@ -230,7 +230,7 @@ public struct Mkfs: Sendable {
     }
 }
 
-/// Why mkfs refused or failed. `isRefusal`: the target is unsuitable and nothing was
+/// Why mkfs refused or failed. `isRefusal`: mkfs's own checks found the target unsuitable and nothing was
 /// written; otherwise opening, reading or writing failed.
 public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
     case device(DeviceError)
@@ -251,8 +251,9 @@ public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var isRefusal: Bool {
         switch self {
-        case .device(let error): return error.isRefusal
-        case .verifyFailed, .probeFailed: return false
+        // What keeps the target from being opened or used is the same failure in every famfs
+        // command (exit 3 there), not a refusal of mkfs's own.
+        case .device, .verifyFailed, .probeFailed: return false
         case .tooSmall, .logDoesNotFit, .mounted, .existingSuperblock, .foreignSignatures, .deviceNameTooLong,
              .imageSizeMismatch, .imageTooLarge:
             return true
@@ -286,18 +287,6 @@ public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): --size \(size) is larger than any file can be (at most \(FamfsDevice.largestImageSize) bytes)"
         case .verifyFailed(let error):
             return "the new file system does not read back: \(error)"
-        }
-    }
-}
-
-extension DeviceError {
-    /// The target is of the wrong kind or state (missing, a directory, wrong dax mode, too
-    /// short) rather than failing to open, map or write.
-    public var isRefusal: Bool {
-        switch self {
-        case .notFound, .isDirectory, .unsupportedType, .notInSysfs, .wrongMode, .tooShort: return true
-        case .cannotOpen, .notOpenForWriting, .mapFailed, .lockFailed, .syncFailed, .resizeFailed, .writeFailed, .accessFault:
-            return false
         }
     }
 }
