@@ -134,25 +134,31 @@ check_transitions() {
 # ---------------------------------------------------------------- 3. sysfs writes
 
 # sysfs_writes OUT CMD...: runs CMD under strace; OUT gets one line per write under /sys:
-# "PATH VALUE RESULT", VALUE without its terminator (\0 or \n: daxctl writes the NUL of its C
-# string, famctl a newline), RESULT "ok" or the errno name. OUT.raw keeps strace's lines.
+# "PATH VALUE RESULT TERMINATOR": VALUE without its terminator, RESULT "ok" or the errno
+# name, TERMINATOR NUL (libdaxctl writes its C string's NUL byte), LF or none. OUT.raw keeps
+# strace's lines.
 sysfs_writes() {
     out=$1
     shift
     run strace -f -qq -y -s 128 -e trace=write -o $out.raw "$@"
     sed -n 's/^\([0-9]* \)\{0,1\} *write([0-9]*<\(\/sys\/[^>]*\)>, "\([^"]*\)", [0-9]*) *= *\(.*\)$/\2 \3 \4/p' $out.raw |
-        sed 's/\\0 / /; s/\\n / /; s/ [0-9][0-9]*$/ ok/; s/ -1 \([A-Z]*\) .*/ \1/' > $out
+        sed 's/ [0-9][0-9]*$/ ok/; s/ -1 \([A-Z]*\) .*/ \1/' |
+        awk '{ t = "none"; v = $2
+               if (v ~ /\\0$/) { t = "NUL"; sub(/\\0$/, "", v) } else if (v ~ /\\n$/) { t = "LF"; sub(/\\n$/, "", v) }
+               print $1, v, $3, t }' > $out
     sed 's/^/  w /' $out
 }
 
-# The one difference left after normalising terminators: daxctl onlines the memory blocks in
-# another order than famctl does (famctl-reconfigure-device(8), COMPATIBILITY); so the
-# memoryN/state writes are compared as a set.
-writes_key() { # FILE: the writes in order, with each run of memory block writes sorted
-    awk '/\/memory[0-9]+\/state / { blk[++n] = $0; next }
-         { if (n) { for (i = 1; i <= n; i++) print blk[i] | "sort"; close("sort"); n = 0 } print }
+# The one difference in the writes themselves: daxctl 85 onlines the memory blocks in its
+# directory's order, famctl from the lowest up (famctl-reconfigure-device(8)); so each run of
+# memoryN/state writes is compared as a set. Terminators are compared apart.
+writes_key() { # FILE: "PATH VALUE RESULT" in order, each run of memory block writes sorted
+    awk '/\/memory[0-9]+\/state / { blk[++n] = $1 " " $2 " " $3; next }
+         { if (n) { for (i = 1; i <= n; i++) print blk[i] | "sort"; close("sort"); n = 0 } print $1, $2, $3 }
          END { if (n) { for (i = 1; i <= n; i++) print blk[i] | "sort"; close("sort") } }' "$1"
 }
+
+terminators() { awk '{ print $4 }' "$1" | sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }'; }
 
 check_sysfs_writes() {
     NB=$(expected_blocks)
@@ -174,11 +180,12 @@ check_sysfs_writes() {
             sysfs_writes $W/w.famctl $(variant $v $(switch_args $from $to))
             [ $RC -eq 0 ] || fail "$cmd $(switch_args $from $to) exited $RC"
             if [ "$(writes_key $W/w.daxctl)" = "$(writes_key $W/w.famctl)" ]; then
-                if cmp -s $W/w.daxctl $W/w.famctl; then
+                if [ "$(awk '{ print $1, $2, $3 }' $W/w.daxctl)" = "$(awk '{ print $1, $2, $3 }' $W/w.famctl)" ]; then
                     echo "  ok: the same writes in the same order"
                 else
                     echo "  ok: the same writes; memory blocks onlined in another order"
                 fi
+                echo "  terminators: daxctl 85 $(terminators $W/w.daxctl); $cmd --backend $backend $(terminators $W/w.famctl)"
             else
                 echo "  DIFFERENT (- daxctl 85, + $cmd --backend $backend):"
                 writes_key $W/w.daxctl > $W/k.d
@@ -288,8 +295,9 @@ check_timing() {
 
 # ---------------------------------------------------------------- holders
 
-# start_holder map|open: a vmhelper holding the device mapped (64 MiB) or open; HOLDER = pid.
-start_holder() {
+# try_holder map|open: a vmhelper holding the device mapped (64 MiB) or open; HOLDER = pid.
+# Fails (its reason in $W/holder.out) if the holder could not get hold of the device.
+try_holder() {
     rm -f $W/ready
     case $1 in
         map) vmhelper hold $DEVNODE 0x4000000 $W/ready > $W/holder.out 2>&1 & ;;
@@ -297,15 +305,18 @@ start_holder() {
     esac
     HOLDER=$!
     i=0
-    while [ ! -s $W/ready ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    [ -s $W/ready ] || fail "vmhelper $1 could not hold $DEVNODE: $(cat $W/holder.out)"
+    while [ ! -s $W/ready ] && [ $i -lt 100 ] && kill -0 $HOLDER 2> /dev/null; do sleep 0.1; i=$((i + 1)); done
     HOLDER_HOW=$([ $1 = map ] && echo mapped || echo open)
+    [ -s $W/ready ]
 }
 
-stop_holder() { # prints the holder's verdict line
+start_holder() { try_holder $1 || fail "vmhelper $1 could not hold $DEVNODE: $(cat $W/holder.out)"; }
+
+stop_holder() { # prints the holder's verdict line (or how it died)
     kill -USR1 $HOLDER 2> /dev/null
     wait $HOLDER
-    cat $W/holder.out
+    hrc=$?
+    if [ -s $W/holder.out ]; then cat $W/holder.out; else echo "holder gave no verdict (exit $hrc)"; fi
 }
 
 bad_kernel_lines() { dmesg | grep -E "$BAD_KERNEL"; }
@@ -389,14 +400,18 @@ fact_switch() { # WHAT CMD...
 check_busy_daxctl() {
     NB=$(expected_blocks)
     modprobe fsdev_dax || fail "modprobe fsdev_dax failed"
+    # The open one first: after the mapped one the kernel's reference counts are already crossed.
+    to_mode famfs
+    if try_holder open; then
+        fact_switch "famfs, open, -> devdax (then close)" daxctl reconfigure-device -m devdax $DEV
+    else
+        echo "VMFACT famfs, open: $(cat $W/holder.out)"
+    fi
     to_mode devdax
     start_holder map
     fact_switch "devdax, mapped, -> famfs" daxctl reconfigure-device -m famfs $DEV
     run daxctl reconfigure-device -m devdax $DEV
     note "back to devdax: exit $RC, $(sysfs_view)"
-    to_mode famfs
-    start_holder open
-    fact_switch "famfs, open, -> devdax (then close)" daxctl reconfigure-device -m devdax $DEV
 }
 
 # ---------------------------------------------------------------- 6. famfs commands, -M

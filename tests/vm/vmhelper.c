@@ -127,6 +127,8 @@ static int ms(char **argv) {
 }
 
 int main(int argc, char **argv) {
+    /* The verdict must reach the file even if the kernel kills the holder right after. */
+    setvbuf(stdout, NULL, _IONBF, 0);
     if (argc == 5 && strcmp(argv[1], "hold") == 0)
         return hold(argv[2], strtoull(argv[3], NULL, 0), argv[4]);
     if (argc == 4 && strcmp(argv[1], "open") == 0)
