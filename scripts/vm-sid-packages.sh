@@ -7,8 +7,9 @@
 #
 # Leaves CACHE_DIR/sid/KVER (one line: the kernel version), CACHE_DIR/sid/root (every .deb
 # extracted), CACHE_DIR/sid/debs. A second run with everything present does nothing (no
-# network). The archive URI is the one the machine's own Debian sources use: this file names
-# no host.
+# network); remove CACHE_DIR/sid to fetch sid's newest kernel. The archive URI is the one the
+# machine's own Debian sources use, held only in a temporary sources list: no file of ours
+# names a host.
 set -euo pipefail
 CACHE=${1:?usage: vm-sid-packages.sh CACHE_DIR}
 mkdir -p "$CACHE"
@@ -42,8 +43,10 @@ archive_uri() {
 }
 
 mkdir -p "$S/apt/lists/partial" "$S/apt/cache/archives/partial" "$S/apt/sources.list.d" "$S/debs"
-echo "deb $(archive_uri) sid main" > "$S/sources.list"
-APT=(-o "Dir::Etc::sourcelist=$S/sources.list" -o "Dir::Etc::sourceparts=$S/apt/sources.list.d"
+SOURCES=$(mktemp)
+trap 'rm -f "$SOURCES"' EXIT
+echo "deb $(archive_uri) sid main" > "$SOURCES"
+APT=(-o "Dir::Etc::sourcelist=$SOURCES" -o "Dir::Etc::sourceparts=$S/apt/sources.list.d"
     -o "Dir::State::Lists=$S/apt/lists" -o "Dir::Cache=$S/apt/cache" -o Debug::NoLocking=1
     -o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root)
 apt-get -qq "${APT[@]}" update

@@ -254,15 +254,16 @@ prepare_sid() {
     [ -r "$s/root/usr/lib/modules/$kver/vmlinuz" ] || die_setup "no vmlinuz in sid's linux-binary-$kver"
     # sid is merged-/usr; the host's kmod (Debian 12) looks for ROOT/lib/modules.
     [ -e "$s/root/lib" ] || ln -s usr/lib "$s/root/lib"
-    [ -s "$s/root/lib/modules/$kver/modules.dep" ] || depmod -b "$s/root" "$kver" ||
-        die_setup "depmod -b $s/root $kver"
+    # (depmod warns that the packages ship no modules.order or modules.builtin; none is needed.)
+    [ -s "$s/root/lib/modules/$kver/modules.dep" ] || depmod -b "$s/root" "$kver" 2>> "$ART/sid-packages.log" ||
+        die_setup "depmod -b $s/root $kver (log: artifacts/vm/sid-packages.log)"
     kernel_images "$s/root/usr/lib/modules/$kver/vmlinuz" "$kver"
     new_root "$T/sid/root"
     copy_bin "$(command -v strace)"
     add_modules "$s/root" "$kver" nfit nd_pmem dax_pmem device_dax kmem fsdev_dax
     # The checks load fsdev_dax themselves, so that its absence can be tested (check 4).
     grep -v '/fsdev_dax\.ko$' "$R/etc/vmtest/modules" > "$T/sid/modules" && mv "$T/sid/modules" "$R/etc/vmtest/modules"
-    depmod -b "$R" "$kver"
+    depmod -b "$R" "$kver" 2>> "$ART/sid-packages.log" || die_setup "depmod -b $R $kver (log: artifacts/vm/sid-packages.log)"
     mkdir -p "$R/sid/usr/lib" "$R/opt/bookworm-cxx"
     cp -a "$s/root/usr/bin" "$s/root/usr/lib64" "$R/sid/usr/"
     cp -a "$s/root/usr/lib/x86_64-linux-gnu" "$R/sid/usr/lib/"
@@ -562,13 +563,20 @@ done
 echo
 say "results (guest logs: artifacts/vm/*.log):"
 sed 's/^/[vm]   /' "$summary"
+# timing_table FILE DAXCTL: the guest's "WHAT famctl=Nms daxctl=Nms ratio=R" lines as a table.
+timing_table() {
+    awk -v d="$2" 'BEGIN { printf "[vm]   %-20s %12s %12s %7s\n", "", "famctl", d, "ratio" }
+        { f = $2; x = $3; r = $4; sub(/^famctl=/, "", f); sub(/^daxctl=/, "", x); sub(/^ratio=/, "", r)
+          sub(/ms$/, "", f); sub(/ms$/, "", x)
+          printf "[vm]   %-20s %9.0f ms %9.0f ms %6.2fx\n", $1, f, x, r }' "$1"
+}
 if [ -s "$ART/timing.txt" ]; then
     say "timing on the installed kernel, famctl vs daxctl 76, medians in one guest boot (check 8):"
-    sed 's/^/[vm]   /' "$ART/timing.txt"
+    timing_table "$ART/timing.txt" "daxctl 76"
 fi
 if [ -s "$ART/timing-sid.txt" ]; then
     say "timing on sid's kernel, famctl vs daxctl 85, medians of 5 in one guest boot (check 7):"
-    sed 's/^/[vm]   /' "$ART/timing-sid.txt"
+    timing_table "$ART/timing-sid.txt" "daxctl 85"
 fi
 if [ -f "$ART/sid3.log" ]; then
     say "facts: what the kernel did when daxctl 85 switched a busy device (sid3, check 5d):"
