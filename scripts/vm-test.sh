@@ -9,13 +9,14 @@
 #   sid        Debian sid's kernel (7.2: fsdev_dax, the famfs mode) with sid's daxctl 85
 #              (tests/vm/guest-sid.sh), fetched into the cache by scripts/vm-sid-packages.sh
 #              without changing the host's apt configuration. Boot sid1 runs checks 1-4, 3r, 7
-#              and 6; sid2 the famfs persistence (6p) and the busy guard (5); sid3 shows what
-#              the kernel does when daxctl 85 switches a busy device (5d): facts, no verdict.
+#              and 6; sid2 the famfs persistence (6p) and the busy guard (5); sid3 and sid4 show
+#              what the kernel does when daxctl 85 switches a device held mapped (5d) or open
+#              (5o): facts, no verdict.
 #
 # Exit status: 0 every check passed; 1 a check failed; 2 a guest did not boot (or did not reach
 # the checks within VMTEST_BOOT_TIMEOUT, or died before reporting); 3 a hang: a boot hit its
 # timeout or a check hit VMTEST_CHECK_TIMEOUT; 4 setup failed (packages, build, kernel,
-# initramfs). The facts boot (sid3) counts for none of these.
+# initramfs). The facts boots (sid3, sid4) count for none of these.
 # Logs: artifacts/vm/ (boot1.log, boot2.log, sid1.log, ... are the whole guest consoles).
 #
 # Knobs (environment):
@@ -35,7 +36,8 @@
 #   VMTEST_BOOT_TIMEOUT=120   seconds a boot may take to reach the checks
 #   VMTEST_TIMEOUT=900        seconds one boot may take in all
 #   VMTEST_BUSY_TIMEOUT=300   seconds each of the sid boots that switch busy devices (sid2,
-#                             sid3) may take: a kernel that corrupted itself may never power off
+#                             sid3, sid4) may take: a kernel that corrupted itself may never
+#                             power off
 #   VMTEST_CHECK_TIMEOUT=240  seconds one guest check may take
 #   VMTEST_CACHE_DIR=.build-vm/cache  uncompressed kernels and sid's packages, kept between runs
 #   VMTEST_KEEP=1             keep the temp dir (initramfs, NVDIMM backing files) and say where
@@ -501,8 +503,10 @@ run_sid() {
     record sid2 tests/vm/guest-sid.sh 1
     # A fresh NVDIMM: whatever the kernel does to a busy device stays out of the checked file.
     truncate -s 0 "$IMG" && truncate -s "${IMG_MB}M" "$IMG"
-    next_boot sid3 sid3 "5d, daxctl 85 on a busy device: facts"
+    next_boot sid3 sid3 "5d, daxctl 85 on a mapped device: facts"
     record sid3 tests/vm/guest-sid.sh 0
+    next_boot sid4 sid4 "5o, daxctl 85 on an open device: facts"
+    record sid4 tests/vm/guest-sid.sh 0
     BOOT_LIMIT= EXTRA_APPEND=
     tr -d '\r' < "$ART/sid1.log" 2> /dev/null | sed -n 's/^VMTIME //p' > "$ART/timing-sid.txt" || true
     KERNEL_WALL+=("sid $KVER: $((SECONDS - t))s")
@@ -578,10 +582,11 @@ if [ -s "$ART/timing-sid.txt" ]; then
     say "timing on sid's kernel, famctl vs daxctl 85, medians of 5 in one guest boot (check 7):"
     timing_table "$ART/timing-sid.txt" "daxctl 85"
 fi
-if [ -f "$ART/sid3.log" ]; then
-    say "facts: what the kernel did when daxctl 85 switched a busy device (sid3, check 5d):"
-    tr -d '\r' < "$ART/sid3.log" | sed -n 's/^VMFACT /[vm]   /p'
-fi
+for b in sid3 sid4; do
+    [ -f "$ART/$b.log" ] || continue
+    say "facts: what the kernel did when daxctl 85 switched a busy device ($b):"
+    tr -d '\r' < "$ART/$b.log" | sed -n 's/^VMFACT /[vm]   /p'
+done
 for f in "${failing[@]}"; do
     IFS=: read -r b id name <<< "$f"
     grep -aq "^VMCHECK-BEGIN $id $name" "$ART/$b.log" 2> /dev/null || continue

@@ -23,7 +23,9 @@ PLAN_sid1="1:list-json 2:transitions 3:sysfs-writes 3r:ram-to-famfs-repeat 4:fsd
 # shellcheck disable=SC2034
 PLAN_sid2="6p:famfs-mode-persist 5:busy-guard"
 # shellcheck disable=SC2034
-PLAN_sid3="5d:busy-daxctl"
+PLAN_sid3="5d:busy-daxctl-map"
+# shellcheck disable=SC2034
+PLAN_sid4="5o:busy-daxctl-open"
 
 FSDEV_KO=/lib/modules/$(uname -r)/kernel/drivers/dax/fsdev_dax.ko
 # daxctl 85 without its wrapper script, for the timings (famctl has no shell in front either).
@@ -312,11 +314,14 @@ try_holder() {
 
 start_holder() { try_holder $1 || fail "vmhelper $1 could not hold $DEVNODE: $(cat $W/holder.out)"; }
 
-stop_holder() { # prints the holder's verdict line (or how it died)
+# stop_holder: releases the holder; HOLDER_VERDICT = its verdict line (or how it died). Not in
+# a subshell: only the shell that started the holder can wait for it.
+stop_holder() {
     kill -USR1 $HOLDER 2> /dev/null
     wait $HOLDER
     hrc=$?
-    if [ -s $W/holder.out ]; then cat $W/holder.out; else echo "holder gave no verdict (exit $hrc)"; fi
+    HOLDER_VERDICT=$(cat $W/holder.out)
+    [ -n "$HOLDER_VERDICT" ] || HOLDER_VERDICT="holder gave no verdict (exit $hrc)"
 }
 
 bad_kernel_lines() { dmesg | grep -E "$BAD_KERNEL"; }
@@ -351,7 +356,8 @@ busy_scenario() {
             must_refuse_busy $(variant $v $(echo $c | tr '_' ' '))
         done
     done
-    expect_eq "the holder after the refusals" "$(stop_holder)" "$expected"
+    stop_holder
+    expect_eq "the holder after the refusals" "$HOLDER_VERDICT" "$expected"
 }
 
 check_busy_guard() {
@@ -380,38 +386,61 @@ check_busy_guard() {
 # ---------------------------------------------------------------- 5d. busy device, daxctl 85
 
 # What the kernel does when daxctl 85 switches a busy device: recorded (VMFACT lines), never a
-# verdict on daxctl or famctl. Kept to what the spec measured; no rmmod (that wedges it).
-fact_switch() { # WHAT CMD...
+# verdict on daxctl or famctl; each scenario in a boot of its own (sid3, sid4), since the
+# first leaves the kernel's reference counts crossed. No rmmod: that wedges the machine.
+
+# fact STEP CMD...: runs CMD (a shell word list; "release" stops the holder) and records its
+# exit status, the device's state after it and what the kernel printed meanwhile.
+fact() {
     what=$1
     shift
     dmesg > $W/dmesg.before
-    run "$@"
-    rc=$RC
-    view=$(sysfs_view)
-    verdict=$(stop_holder)
-    sleep 1
+    if [ "$1" = release ]; then
+        stop_holder
+        sleep 2
+        result="holder: $HOLDER_VERDICT"
+    else
+        run "$@"
+        result="exit $RC"
+    fi
     dmesg | tail -n +$(($(wc -l < $W/dmesg.before) + 1)) > $W/dmesg.new
     sed 's/^/  dmesg | /' $W/dmesg.new | head -n 60
-    echo "VMFACT $what: daxctl 85 exit $rc, then $view; holder: $verdict"
-    grep -E "$BAD_KERNEL" $W/dmesg.new | head -n 4 | sed "s/^/VMFACT   kernel: /"
-    [ -s $W/dmesg.new ] || echo "VMFACT   kernel: nothing in dmesg"
+    echo "VMFACT $what: $result; then $(sysfs_view)"
+    grep -E "$BAD_KERNEL" $W/dmesg.new | head -n 3 | sed "s/^/VMFACT   kernel: /"
+    [ -s $W/dmesg.new ] || echo "VMFACT   kernel: nothing"
 }
 
-check_busy_daxctl() {
+# fact_reopen: whether the device can still be opened and mapped (a fresh holder).
+fact_reopen() {
+    if try_holder map; then
+        stop_holder
+        echo "VMFACT a new process maps $DEVNODE: $HOLDER_VERDICT"
+    else
+        echo "VMFACT a new process maps $DEVNODE: $(cat $W/holder.out)"
+    fi
+}
+
+check_busy_daxctl_map() {
     NB=$(expected_blocks)
     modprobe fsdev_dax || fail "modprobe fsdev_dax failed"
-    # The open one first: after the mapped one the kernel's reference counts are already crossed.
-    to_mode famfs
-    if try_holder open; then
-        fact_switch "famfs, open, -> devdax (then close)" daxctl reconfigure-device -m devdax $DEV
-    else
-        echo "VMFACT famfs, open: $(cat $W/holder.out)"
-    fi
     to_mode devdax
     start_holder map
-    fact_switch "devdax, mapped, -> famfs" daxctl reconfigure-device -m famfs $DEV
-    run daxctl reconfigure-device -m devdax $DEV
-    note "back to devdax: exit $RC, $(sysfs_view)"
+    fact "mapped devdax: daxctl 85 -m famfs" daxctl reconfigure-device -m famfs $DEV
+    fact "the holder reads its mapping" release
+    fact "then daxctl 85 -m devdax" daxctl reconfigure-device -m devdax $DEV
+    fact_reopen
+}
+
+check_busy_daxctl_open() {
+    NB=$(expected_blocks)
+    modprobe fsdev_dax || fail "modprobe fsdev_dax failed"
+    to_mode famfs
+    start_holder open
+    fact "open famfs: daxctl 85 -m devdax" daxctl reconfigure-device -m devdax $DEV
+    fact "the holder maps, then closes" release
+    fact "then daxctl 85 -m famfs" daxctl reconfigure-device -m famfs $DEV
+    fact "then daxctl 85 -m devdax" daxctl reconfigure-device -m devdax $DEV
+    fact_reopen
 }
 
 # ---------------------------------------------------------------- 6. famfs commands, -M
@@ -456,7 +485,7 @@ check_famfs_mode_M() {
     echo "  -- with a holder, -M refuses before any switch"
     start_holder open
     must_refuse_busy famctl famfs mkdir -M $DEVNODE dir3
-    stop_holder > /dev/null
+    stop_holder
     echo "  -- in devdax mode the files are there (and nothing of the refused commands)"
     must daxctl reconfigure-device -m devdax $DEV
     must famctl famfs fsck $DEVNODE
