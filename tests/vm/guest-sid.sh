@@ -420,11 +420,16 @@ fact_reopen() {
     fi
 }
 
-check_busy_daxctl_map() {
+# facts_begin MODE map|open: the device in MODE with a holder, before daxctl 85 switches it.
+facts_begin() {
     NB=$(expected_blocks)
     modprobe fsdev_dax || fail "modprobe fsdev_dax failed"
-    to_mode devdax
-    start_holder map
+    to_mode $1
+    start_holder $2
+}
+
+check_busy_daxctl_map() {
+    facts_begin devdax map
     fact "mapped devdax: daxctl 85 -m famfs" daxctl reconfigure-device -m famfs $DEV
     fact "the holder reads its mapping" release
     fact "then daxctl 85 -m devdax" daxctl reconfigure-device -m devdax $DEV
@@ -432,10 +437,7 @@ check_busy_daxctl_map() {
 }
 
 check_busy_daxctl_open() {
-    NB=$(expected_blocks)
-    modprobe fsdev_dax || fail "modprobe fsdev_dax failed"
-    to_mode famfs
-    start_holder open
+    facts_begin famfs open
     fact "open famfs: daxctl 85 -m devdax" daxctl reconfigure-device -m devdax $DEV
     fact "the holder maps, then closes" release
     fact "then daxctl 85 -m famfs" daxctl reconfigure-device -m famfs $DEV
