@@ -142,7 +142,9 @@ check_transitions() {
 sysfs_writes() {
     out=$1
     shift
-    run strace -f -qq -y -s 128 -e trace=write -o $out.raw "$@"
+    # --seccomp-bpf: stop only at writes; stopping at every call of famctl's /proc scan (the
+    # busy guard) costs seconds per command under emulation.
+    run strace -f --seccomp-bpf -qq -y -s 128 -e trace=write -o $out.raw "$@"
     sed -n 's/^\([0-9]* \)\{0,1\} *write([0-9]*<\(\/sys\/[^>]*\)>, "\([^"]*\)", [0-9]*) *= *\(.*\)$/\2 \3 \4/p' $out.raw |
         sed 's/ [0-9][0-9]*$/ ok/; s/ -1 \([A-Z]*\) .*/ \1/' |
         awk '{ t = "none"; v = $2
@@ -327,10 +329,16 @@ stop_holder() {
 bad_kernel_lines() { dmesg | grep -E "$BAD_KERNEL"; }
 
 # must_refuse_busy CMD...: CMD must exit 240, name the holder as INTERFACE-12 says, write
-# nothing under /sys, and leave the driver as it was.
+# nothing under /sys, and leave the driver as it was. A switch to the mode the device is in
+# unbinds nothing in famctl (it is left alone, "already in ... mode"), so it may succeed if it
+# writes nothing.
 must_refuse_busy() {
     before=$(sysfs_view)
     sysfs_writes $W/w.busy "$@"
+    if [ $RC -eq 0 ] && [ ! -s $W/w.busy ] && grep -q "already in .* mode" $W/err; then
+        expect_eq "after '$*' (nothing to switch)" "$(sysfs_view)" "$before"
+        return 0
+    fi
     if [ $RC -ne 240 ]; then
         fail "'$*' with pid $HOLDER holding $DEVNODE $HOLDER_HOW: exit $RC, expected 240: no busy guard (INTERFACE-12) in this famctl? now $(sysfs_view)"
     fi
