@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, end-to-end and simulated-kernel tests, the Debian package, a
-# bounded fuzz run, then the real-kernel suite in QEMU (scripts/vm-test.sh; FAMCTL_SKIP_VM=1
-# skips it).
+# bounded fuzz run, then the real-kernel suite in QEMU on Debian 12's kernel and on sid's 7.2
+# (scripts/vm-test.sh; VMTEST_KERNELS picks the kernels, FAMCTL_SKIP_VM=1 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # mandoc, groff and man-db: man page lint and rendering; fish and zsh: completion scripts;

@@ -99,14 +99,29 @@ public final class LibDaxctlContext {
 /// Binds and unbinds through libdaxctl (`daxctl_dev_disable`, `daxctl_dev_enable_devdax`,
 /// `daxctl_dev_enable_ram`, and `daxctl_dev_enable_famfs` when the installed libdaxctl exports
 /// it — looked up with `dlsym`, never linked). Without it, famfs uses the sysfs sequence.
+///
+/// Each step runs in a libdaxctl context of its own, released when the step ends. libdaxctl
+/// (76 and 85 alike) keeps the libkmod module that `daxctl_dev_enable_*` loaded in the device
+/// object; `daxctl_dev_disable` drops that reference but leaves the pointer, and releasing the
+/// context drops it once more. So an enable followed by a disable of one device in one context
+/// frees the module twice, and the next libkmod call (at the latest the context's release)
+/// works on freed memory: famctl's system-ram → famfs, which passes through devdax, crashed
+/// there (SIGSEGV inside libkmod after the switch, before the JSON). daxctl itself never
+/// disables a device it enabled in the same run. A fresh context has no reference to drop.
 public final class LibDaxctlBinding: DriverBinding {
     private let writer: SysfsWriter
     private let fallback: SysfsDriverBinding
-    private var context: LibDaxctlContext?
+    private let newContext: () throws(LibDaxctlError) -> LibDaxctlContext
 
-    public init(writer: SysfsWriter) {
+    public convenience init(writer: SysfsWriter) {
+        self.init(writer: writer) { () throws(LibDaxctlError) in try LibDaxctlContext() }
+    }
+
+    /// `newContext` makes the context of each step (tests count them).
+    init(writer: SysfsWriter, newContext: @escaping () throws(LibDaxctlError) -> LibDaxctlContext) {
         self.writer = writer
         self.fallback = SysfsDriverBinding(writer: writer)
+        self.newContext = newContext
     }
 
     private typealias EnableFunction = @convention(c) (OpaquePointer?) -> Int32
@@ -117,16 +132,17 @@ public final class LibDaxctlBinding: DriverBinding {
         return unsafeBitCast(symbol, to: EnableFunction.self)
     }
 
-    private func handle(_ device: DaxDevice) throws(StepFailure) -> OpaquePointer {
-        if context == nil { context = try? LibDaxctlContext() }
-        guard let handle = context?.device(named: device.name) else {
+    /// Calls `call` with libdaxctl's object for `device` in a new context, released afterwards.
+    private func step(_ device: DaxDevice, _ call: (OpaquePointer) -> Int32) throws(StepFailure) -> Int32 {
+        let context = try? newContext()
+        guard let context, let handle = context.device(named: device.name) else {
             throw .sysfs(SysfsError(path: "bus/dax/devices/\(device.name)", errno: Errno.ENODEV, operation: .write))
         }
-        return handle
+        return withExtendedLifetime(context) { call(handle) }
     }
 
     public func unbind(_ device: DaxDevice, from driver: String) throws(StepFailure) {
-        let rc = daxctl_dev_disable(try handle(device))
+        let rc = try step(device) { daxctl_dev_disable($0) }
         if rc < 0 { throw .sysfs(SysfsError(path: "bus/dax/drivers/\(driver)/unbind", errno: -rc, operation: .write)) }
         if let found = writer.driver(of: device) { throw .linkMismatch(expected: nil, found: found, errno: Errno.EBUSY) }
     }
@@ -140,7 +156,7 @@ public final class LibDaxctlBinding: DriverBinding {
             guard let famfs = Self.enableFamfs() else { return try fallback.bind(device, to: driver) }
             enable = famfs
         }
-        let rc = enable(try handle(device))
+        let rc = try step(device) { enable($0) }
         if rc < 0 { throw .sysfs(SysfsError(path: "bus/dax/drivers/\(driver)/bind", errno: -rc, operation: .write)) }
         let found = writer.driver(of: device)
         if found != driver { throw .linkMismatch(expected: driver, found: found, errno: Errno.ENXIO) }

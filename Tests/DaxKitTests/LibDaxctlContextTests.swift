@@ -8,3 +8,24 @@ import Testing
         #expect(context.handle != OpaquePointer(bitPattern: 0))
     }
 }
+
+@Suite struct LibDaxctlBindingTests {
+    /// Regression: one context for a whole switch let libdaxctl free a device's libkmod module
+    /// twice (enable, then disable, then the context's release): system-ram → famfs crashed.
+    /// Every step must get a context of its own. (No dax device here: each step ends in ENODEV
+    /// after making its context, which is all this counts.)
+    @Test func everyStepHasAContextOfItsOwn() throws {
+        var made = 0
+        let writer = SysfsWriter(sysfs: HostSysfs(), dryRun: false)
+        let binding = LibDaxctlBinding(writer: writer) { () throws(LibDaxctlError) in
+            made += 1
+            return try LibDaxctlContext()
+        }
+        let device = DaxDevice(name: "dax97.3", regionID: 97, instance: 3, path: "bus/dax/devices/dax97.3",
+                               size: 0, state: .unbound)
+        #expect(throws: StepFailure.self) { try binding.unbind(device, from: DaxDriver.kmem) }
+        #expect(throws: StepFailure.self) { try binding.bind(device, to: DaxDriver.deviceDax) }
+        #expect(throws: StepFailure.self) { try binding.unbind(device, from: DaxDriver.deviceDax) }
+        #expect(made == 3)
+    }
+}
