@@ -11,6 +11,14 @@ done
 if ((${#missing[@]})); then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+    # apt's and dpkg's chatter goes to a log, shown only when the install fails.
+    log=$(mktemp)
+    echo "setup: installing ${missing[*]}"
+    if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        echo "setup: apt-get install ${missing[*]} failed" >&2
+        exit 1
+    fi
+    rm -f "$log"
 fi
