@@ -521,11 +521,21 @@ done
 
 # ---------------------------------------------------------------- verdict
 passed=0 failed=0
+# The same counts for each kernel set ("installed", "sid"), for the per-kernel summary lines.
+declare -A set_passed=() set_failed=()
+count_verdict() { # SET PASSED(1|0)
+    if [ "$2" = 1 ]; then
+        passed=$((passed + 1)) set_passed[$1]=$((${set_passed[$1]:-0} + 1))
+    else
+        failed=$((failed + 1)) set_failed[$1]=$((${set_failed[$1]:-0} + 1))
+    fi
+}
 summary=$ART/summary.txt
 : > "$summary"
 failing=()
 for r in "${RUNS[@]}"; do
     IFS=: read -r b script counted <<< "$r"
+    case $b in sid*) set=sid ;; *) set=installed ;; esac
     state_var=STATE_$b
     state=${!state_var}
     # The guest script's plans are the list of checks, so a check that never ran still counts.
@@ -551,16 +561,16 @@ for r in "${RUNS[@]}"; do
         fi
         echo "$id $name: $verdict" >> "$summary"
         case $verdict in
-            PASS*) passed=$((passed + 1)) ;;
+            PASS*) count_verdict $set 1 ;;
             *)
-                failed=$((failed + 1))
+                count_verdict $set 0
                 failing+=("$b:$id:$name")
                 ;;
         esac
     done
     if [ $b = boot2 ]; then
         echo "7h persistence-host: $HOST7" >> "$summary"
-        case $HOST7 in PASS*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
+        case $HOST7 in PASS*) count_verdict $set 1 ;; *) count_verdict $set 0 ;; esac
     fi
 done
 
@@ -619,6 +629,7 @@ for r in "${RUNS[@]}"; do
 done
 say "wall time: $((SECONDS - SUITE_START))s (${walls#, }; accel ${ACCELS[0]})"
 for w in "${KERNEL_WALL[@]}"; do say "  $w"; done
+for k in $KERNEL_SETS; do echo "vm-$k: ${set_passed[$k]:-0} passed, ${set_failed[$k]:-0} failed"; done
 echo "vm-suite: $passed passed, $failed failed"
 
 [ $exit_status = 0 ] || exit $exit_status
