@@ -122,15 +122,24 @@ public final class MappedRegion {
     /// A copy of `range` (relative to the requested range; all of it when nil).
     public func read(_ range: Range<Int>? = nil) throws(DeviceError) -> [UInt8] {
         let range = range ?? 0..<bytes.count
-        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "read outside the mapping")
-        var faulted = false
+        var failure: DeviceError?
         let copy = [UInt8](unsafeUninitializedCapacity: range.count) { buffer, count in
-            faulted = range.count > 0
-                && cfamfs_guarded_copy(buffer.baseAddress!, bytes.baseAddress! + range.lowerBound, range.count) != 0
-            count = faulted ? 0 : range.count
+            do throws(DeviceError) { try read(range, into: UnsafeMutableRawBufferPointer(buffer)) } catch { failure = error }
+            count = failure == nil ? range.count : 0
         }
-        if faulted { throw fault(range, writing: false) }
+        if let failure { throw failure }
         return copy
+    }
+
+    /// Copies `range` (relative to the requested range) to the start of `buffer`: how a scan
+    /// reuses one buffer for every window instead of faulting in fresh memory for each.
+    public func read(_ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws(DeviceError) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "read outside the mapping")
+        precondition(buffer.count >= range.count, "read into a buffer shorter than the range")
+        guard !range.isEmpty else { return }
+        if cfamfs_guarded_copy(buffer.baseAddress!, bytes.baseAddress! + range.lowerBound, range.count) != 0 {
+            throw fault(range, writing: false)
+        }
     }
 
     /// Copies `source` into the mapping at `position` (relative to the requested range).
