@@ -49,8 +49,12 @@ public final class FamfsDevice {
     deinit { Syscall.close(fd) }
 
     /// Maps [offset, offset + length) of the target. The range must lie inside the target:
-    /// touching a mapping past the end of a file would raise SIGBUS.
-    public func map(offset: UInt64, length: UInt64, writable: Bool = false) throws(DeviceError) -> MappedRegion {
+    /// touching a mapping past the end of a file would raise SIGBUS. `populate` maps all its
+    /// pages in the call, for a range about to be read whole: one system call instead of a
+    /// page fault per few pages. (Pages it cannot map, say of a file truncated meanwhile, are
+    /// left for the guarded read to report.)
+    public func map(offset: UInt64, length: UInt64, writable: Bool = false,
+                    populate: Bool = false) throws(DeviceError) -> MappedRegion {
         let (end, overflow) = offset.addingReportingOverflow(length)
         guard !overflow, end <= size else {
             throw .tooShort(path: path, size: size, needed: end)
@@ -60,7 +64,7 @@ public final class FamfsDevice {
         let mappedEnd = (end + mappingAlignment - 1) / mappingAlignment * mappingAlignment
         // Safe: the range lies within a target whose size fits the address space once mapped.
         let mappedLength = Int(mappedEnd - start)
-        switch Syscall.mmap(fd, offset: start, length: mappedLength, writable: writable) {
+        switch Syscall.mmap(fd, offset: start, length: mappedLength, writable: writable, populate: populate) {
         case .success(let base):
             return MappedRegion(
                 base: base, mappedLength: mappedLength, skip: Int(offset - start), length: Int(length), device: self,
