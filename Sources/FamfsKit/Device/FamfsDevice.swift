@@ -1,4 +1,5 @@
 import CFamfs
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -141,10 +142,31 @@ public final class MappedRegion {
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "read outside the mapping")
         precondition(buffer.count >= range.count, "read into a buffer shorter than the range")
         guard !range.isEmpty else { return }
-        if cfamfs_guarded_copy(buffer.baseAddress!, bytes.baseAddress! + range.lowerBound, range.count) != 0 {
-            throw fault(range, writing: false)
+        // A scan's window (MiBs, or a whole log for logplay) is copied in pieces over all
+        // cores, each guarded on its own thread: the copy is a large part of a scan, and on
+        // one core it would hold up the parallel checks that follow.
+        let pieces = max(1, min(Self.copyPieces, range.count / Self.minimumPiece))
+        let pieceLength = (range.count + pieces - 1) / pieces
+        @Sendable func piece(_ k: Int) -> Range<Int> {
+            range.lowerBound + k * pieceLength..<min(range.upperBound, range.lowerBound + (k + 1) * pieceLength)
         }
+        let source = UncheckedSendable(UnsafeRawPointer(bytes.baseAddress!))
+        let destination = UncheckedSendable(buffer.baseAddress! - range.lowerBound)
+        let failed = UncheckedSendable(UnsafeMutablePointer<Bool>.allocate(capacity: pieces))
+        defer { failed.value.deallocate() }
+        let copy: @Sendable (Int) -> Void = { k in
+            let part = piece(k)
+            (failed.value + k).initialize(
+                to: cfamfs_guarded_copy(destination.value + part.lowerBound, source.value + part.lowerBound, part.count) != 0)
+        }
+        if pieces > 1 { DispatchQueue.concurrentPerform(iterations: pieces, execute: copy) } else { copy(0) }
+        if let first = (0..<pieces).first(where: { failed.value[$0] }) { throw fault(piece(first), writing: false) }
     }
+
+    /// Pieces a long copy is split into (a few per core, so that a busy core holds up
+    /// little), each at least `minimumPiece` bytes.
+    private static let copyPieces = 4
+    private static let minimumPiece = 256 << 10
 
     /// Copies `source` into the mapping at `position` (relative to the requested range).
     public func write(_ source: [UInt8], at position: Int) throws(DeviceError) {
