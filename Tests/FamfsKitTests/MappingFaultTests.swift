@@ -48,6 +48,25 @@ import Testing
         #expect(log.header.nextIndex == nextIndex)
     }
 
+    /// A long read is copied in pieces on several threads: the pieces land in place, and a
+    /// file that now ends partway is a fault in the piece holding its end (not a SIGBUS on a
+    /// worker thread).
+    @Test func aLongReadIsCopiedInPiecesAndAFaultNamesThePiece() throws {
+        let image = try Fixture.imageFile("empty-8g", size: 4 << 20)
+        defer { try? FileManager.default.removeItem(atPath: image) }
+        let pattern = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 % 251) }
+        try Data(pattern).write(to: URL(fileURLWithPath: image))
+        let region = try DeviceOpener().open(image, writable: false).map(offset: 0, length: 4 << 20)
+        #expect(try region.read() == pattern)
+        #expect(truncate(image, 3 << 20) == 0)
+        let error = #expect(throws: DeviceError.self) { try region.read() }
+        // Four pieces of 1 MiB: only the last lies past the end.
+        guard case .accessFault(image, 3 << 20, 1 << 20, writing: false)? = error else {
+            Issue.record("unexpected \(String(describing: error))")
+            return
+        }
+    }
+
     /// A region read and written while its file still covers it copies exactly.
     @Test func guardedCopiesMoveTheBytes() throws {
         let image = try Fixture.imageFile("empty-8g")

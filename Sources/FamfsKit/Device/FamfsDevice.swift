@@ -1,4 +1,5 @@
 import CFamfs
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -49,8 +50,12 @@ public final class FamfsDevice {
     deinit { Syscall.close(fd) }
 
     /// Maps [offset, offset + length) of the target. The range must lie inside the target:
-    /// touching a mapping past the end of a file would raise SIGBUS.
-    public func map(offset: UInt64, length: UInt64, writable: Bool = false) throws(DeviceError) -> MappedRegion {
+    /// touching a mapping past the end of a file would raise SIGBUS. `populate` maps all its
+    /// pages in the call, for a range about to be read whole: one system call instead of a
+    /// page fault per few pages. (Pages it cannot map, say of a file truncated meanwhile, are
+    /// left for the guarded read to report.)
+    public func map(offset: UInt64, length: UInt64, writable: Bool = false,
+                    populate: Bool = false) throws(DeviceError) -> MappedRegion {
         let (end, overflow) = offset.addingReportingOverflow(length)
         guard !overflow, end <= size else {
             throw .tooShort(path: path, size: size, needed: end)
@@ -60,7 +65,7 @@ public final class FamfsDevice {
         let mappedEnd = (end + mappingAlignment - 1) / mappingAlignment * mappingAlignment
         // Safe: the range lies within a target whose size fits the address space once mapped.
         let mappedLength = Int(mappedEnd - start)
-        switch Syscall.mmap(fd, offset: start, length: mappedLength, writable: writable) {
+        switch Syscall.mmap(fd, offset: start, length: mappedLength, writable: writable, populate: populate) {
         case .success(let base):
             return MappedRegion(
                 base: base, mappedLength: mappedLength, skip: Int(offset - start), length: Int(length), device: self,
@@ -122,16 +127,46 @@ public final class MappedRegion {
     /// A copy of `range` (relative to the requested range; all of it when nil).
     public func read(_ range: Range<Int>? = nil) throws(DeviceError) -> [UInt8] {
         let range = range ?? 0..<bytes.count
-        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "read outside the mapping")
-        var faulted = false
+        var failure: DeviceError?
         let copy = [UInt8](unsafeUninitializedCapacity: range.count) { buffer, count in
-            faulted = range.count > 0
-                && cfamfs_guarded_copy(buffer.baseAddress!, bytes.baseAddress! + range.lowerBound, range.count) != 0
-            count = faulted ? 0 : range.count
+            do throws(DeviceError) { try read(range, into: UnsafeMutableRawBufferPointer(buffer)) } catch { failure = error }
+            count = failure == nil ? range.count : 0
         }
-        if faulted { throw fault(range, writing: false) }
+        if let failure { throw failure }
         return copy
     }
+
+    /// Copies `range` (relative to the requested range) to the start of `buffer`: how a scan
+    /// reuses one buffer for every window instead of faulting in fresh memory for each.
+    public func read(_ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws(DeviceError) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "read outside the mapping")
+        precondition(buffer.count >= range.count, "read into a buffer shorter than the range")
+        guard !range.isEmpty else { return }
+        // A scan's window (MiBs, or a whole log for logplay) is copied in pieces over all
+        // cores, each guarded on its own thread: the copy is a large part of a scan, and on
+        // one core it would hold up the parallel checks that follow.
+        let pieces = max(1, min(Self.copyPieces, range.count / Self.minimumPiece))
+        let pieceLength = (range.count + pieces - 1) / pieces
+        @Sendable func piece(_ k: Int) -> Range<Int> {
+            range.lowerBound + k * pieceLength..<min(range.upperBound, range.lowerBound + (k + 1) * pieceLength)
+        }
+        let source = UncheckedSendable(UnsafeRawPointer(bytes.baseAddress!))
+        let destination = UncheckedSendable(buffer.baseAddress! - range.lowerBound)
+        let failed = UncheckedSendable(UnsafeMutablePointer<Bool>.allocate(capacity: pieces))
+        defer { failed.value.deallocate() }
+        let copy: @Sendable (Int) -> Void = { k in
+            let part = piece(k)
+            (failed.value + k).initialize(
+                to: cfamfs_guarded_copy(destination.value + part.lowerBound, source.value + part.lowerBound, part.count) != 0)
+        }
+        if pieces > 1 { DispatchQueue.concurrentPerform(iterations: pieces, execute: copy) } else { copy(0) }
+        if let first = (0..<pieces).first(where: { failed.value[$0] }) { throw fault(piece(first), writing: false) }
+    }
+
+    /// Pieces a long copy is split into (a few per core, so that a busy core holds up
+    /// little), each at least `minimumPiece` bytes.
+    private static let copyPieces = 4
+    private static let minimumPiece = 256 << 10
 
     /// Copies `source` into the mapping at `position` (relative to the requested range).
     public func write(_ source: [UInt8], at position: Int) throws(DeviceError) {

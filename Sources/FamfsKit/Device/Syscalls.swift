@@ -70,9 +70,10 @@ enum Syscall {
         retrying { Glibc.fsync(fd) }
     }
 
-    static func mmap(_ fd: Int32, offset: UInt64, length: Int, writable: Bool) -> Result<UnsafeMutableRawPointer, Errno> {
+    static func mmap(_ fd: Int32, offset: UInt64, length: Int, writable: Bool,
+                     populate: Bool = false) -> Result<UnsafeMutableRawPointer, Errno> {
         let protection = writable ? PROT_READ | PROT_WRITE : PROT_READ
-        let pointer = Glibc.mmap(nil, length, protection, MAP_SHARED, fd, off_t(offset))
+        let pointer = Glibc.mmap(nil, length, protection, MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, off_t(offset))
         guard let pointer, pointer != MAP_FAILED else { return .failure(Errno(rawValue: errno)) }
         return .success(pointer)
     }

@@ -95,7 +95,11 @@ enum SlotKind: UInt8, Sendable {
     static let chunkSlots = 512
 
     /// Checks the slots of `run` in parallel chunks, each writing its own part of the result.
-    static func classify(_ run: SlotRun, geometry: LogEntry.Geometry) -> [SlotKind] {
+    /// `alongside`, when given, runs on the worker for each slot (its index and kind) right
+    /// after the check, while the slot is in that core's cache: fsck's per-entry path work
+    /// is spread over the cores this way.
+    static func classify(_ run: SlotRun, geometry: LogEntry.Geometry,
+                         alongside: (@Sendable (Int, SlotKind) -> Void)? = nil) -> [SlotKind] {
         let slots = run.indexes
         return [SlotKind](unsafeUninitializedCapacity: slots.count) { buffer, count in
             let chunks = (slots.count + chunkSlots - 1) / chunkSlots
@@ -107,6 +111,7 @@ enum SlotKind: UInt8, Sendable {
                     let kind = LogEntry.check(slot, index: UInt64(index), geometry: geometry) == nil
                         ? SlotKind(validType: slot.u32(at: 8)) : .bad
                     (output.value.baseAddress! + (index - slots.lowerBound)).initialize(to: kind)
+                    alongside?(index, kind)
                 }
             }
             if chunks > 1 {

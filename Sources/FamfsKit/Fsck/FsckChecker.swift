@@ -11,11 +11,12 @@ import Musl
 /// holds the file.
 public enum FsckChecker {
     /// Slots per window: a sixteenth of the log, between two parallel chunks (about half a
-    /// MiB, small logs) and 64 (about 18 MiB, large ones, where fewer mappings save time and
-    /// the window is small next to the log).
+    /// MiB, small logs) and 8 (about 2 MiB, large ones). Each window is copied into one
+    /// buffer: a small one costs few page faults and stays in the caches between the
+    /// workers' pass and the main thread's, and a mapping per 2 MiB costs little.
     static func windowSlots(logSlots: Int) -> Int {
         let chunk = SlotKind.chunkSlots
-        return min(64 * chunk, max(2 * chunk, logSlots / 16 / chunk * chunk))
+        return min(8 * chunk, max(2 * chunk, logSlots / 16 / chunk * chunk))
     }
 
     /// How many entries ahead the namespace lookup of an entry is started (`Namespace.prefetch`).
@@ -26,13 +27,18 @@ public enum FsckChecker {
     /// mapped or read.
     public static func check(_ volume: FamfsVolume, systemUUID: FamfsUUID?,
                              nbuckets: Int? = nil) throws(DeviceError) -> FsckReport {
-        try check(superblock: volume.superblock, header: volume.header,
-                  slotsInUse: LogScan.slotsInUse(logLength: volume.superblock.logLength, header: volume.header),
-                  systemUUID: systemUUID, nbuckets: nbuckets) {
+        // A copy: the slots are checked away from a mapping that may fault. One buffer serves
+        // every window, so its pages are faulted in once.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: windowSlots(logSlots: Int(volume.header.slotCount)) * Int(LogEntry.size), alignment: 16)
+        defer { buffer.deallocate() }
+        return try check(superblock: volume.superblock, header: volume.header,
+                         slotsInUse: LogScan.slotsInUse(logLength: volume.superblock.logLength, header: volume.header),
+                         systemUUID: systemUUID, nbuckets: nbuckets) {
             (indexes, body) throws(DeviceError) in
-            // A copy: the slots are checked away from a mapping that may fault.
-            let bytes = try volume.readLog(SlotRun.logRange(indexes))
-            bytes.withUnsafeBytes { body(SlotRun(bytes: $0, indexes: indexes)) }
+            let range = SlotRun.logRange(indexes)
+            try volume.readLog(range, into: buffer)
+            body(SlotRun(bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<range.count]), indexes: indexes))
         }
     }
 
@@ -61,18 +67,25 @@ public enum FsckChecker {
         namespace.reserve(slots)
         let geometry = LogEntry.Geometry(superblock)
         let windowSlots = windowSlots(logSlots: Int(header.slotCount))
+        // The path of each valid MKDIR or FILE slot of a window, summarised by the CRC workers.
+        let paths = UnsafeMutablePointer<Namespace.LoggedPath>.allocate(capacity: windowSlots)
+        defer { paths.deallocate() }
         var indexes = 0..<min(slots, windowSlots)
         while !indexes.isEmpty {
             try window(indexes) { run in
-                let kinds = SlotKind.classify(run, geometry: geometry)
-                func prefetch(_ i: Int) {
-                    guard i < kinds.count, let offset = kinds[i].pathOffset else { return }
-                    namespace.prefetch(loggedPath(run.slot(run.indexes.lowerBound + i), at: offset))
+                let first = run.indexes.lowerBound
+                let output = UncheckedSendable(paths)
+                let kinds = SlotKind.classify(run, geometry: geometry) { index, kind in
+                    guard let offset = kind.pathOffset else { return }
+                    (output.value + (index - first)).initialize(to: Namespace.LoggedPath(loggedPath(run.slot(index), at: offset)))
                 }
-                for i in 0..<min(kinds.count, prefetchDistance) { prefetch(i) }
+                for i in 0..<min(kinds.count, prefetchDistance) where kinds[i].pathOffset != nil {
+                    namespace.prefetch(paths[i])
+                }
                 for (i, kind) in kinds.enumerated() {
-                    prefetch(i + prefetchDistance)
-                    tally(run.slot(run.indexes.lowerBound + i), index: run.indexes.lowerBound + i, kind: kind,
+                    let ahead = i + prefetchDistance
+                    if ahead < kinds.count, kinds[ahead].pathOffset != nil { namespace.prefetch(paths[ahead]) }
+                    tally(run.slot(first + i), index: first + i, kind: kind, path: kind.pathOffset == nil ? nil : paths[i],
                           geometry: geometry, into: &report, bitmap: &bitmap, namespace: &namespace)
                 }
             }
@@ -88,16 +101,18 @@ public enum FsckChecker {
     /// Adds one classified slot to the report: counts, the namespace check for a valid
     /// directory or file, the size sum and the bitmap for a valid file (an entry whose units
     /// were already in use is a problem of its own), the problem of a bad slot, a warning for
-    /// an ignored type.
-    private static func tally(_ slot: UnsafeRawBufferPointer, index: Int, kind: SlotKind, geometry: LogEntry.Geometry,
-                              into report: inout FsckReport, bitmap: inout AllocationBitmap, namespace: inout Namespace) {
+    /// an ignored type. `path` is the slot's path when the workers summarised it.
+    private static func tally(_ slot: UnsafeRawBufferPointer, index: Int, kind: SlotKind, path: Namespace.LoggedPath?,
+                              geometry: LogEntry.Geometry, into report: inout FsckReport, bitmap: inout AllocationBitmap,
+                              namespace: inout Namespace) {
+        func summarised() -> Namespace.LoggedPath { path ?? Namespace.LoggedPath(loggedPath(slot, at: kind.pathOffset!)) }
         switch kind {
         case .directory:
             report.directories += 1
-            replay(slot, pathAt: kind.pathOffset!, file: nil, index: index, into: &report, namespace: &namespace)
+            replay(summarised(), file: nil, index: index, into: &report, namespace: &namespace)
         case .file:
             report.files += 1
-            replay(slot, pathAt: kind.pathOffset!, file: slot.u64(at: 16), index: index, into: &report, namespace: &namespace)
+            replay(summarised(), file: slot.u64(at: 16), index: index, into: &report, namespace: &namespace)
             let (sum, overflow) = report.fileSizeSum.addingReportingOverflow(slot.u64(at: 16))
             report.fileSizeSum = overflow ? .max : sum
             let before = bitmap.collisions
@@ -113,7 +128,7 @@ public enum FsckChecker {
             // another host's write may have been in flight (upstream printed the message
             // twice; once here), and an entry that reads valid now counts as valid.
             guard let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry) else {
-                return tally(slot, index: index, kind: SlotKind(validType: slot.u32(at: 8)), geometry: geometry,
+                return tally(slot, index: index, kind: SlotKind(validType: slot.u32(at: 8)), path: nil, geometry: geometry,
                              into: &report, bitmap: &bitmap, namespace: &namespace)
             }
             report.badEntryCount += 1
@@ -127,17 +142,16 @@ public enum FsckChecker {
 
     /// Replays a valid MKDIR or FILE slot into the namespace as logplay would; what logplay
     /// would refuse is a problem.
-    private static func replay(_ slot: UnsafeRawBufferPointer, pathAt offset: Int, file size: UInt64?, index: Int,
+    private static func replay(_ path: Namespace.LoggedPath, file size: UInt64?, index: Int,
                                into report: inout FsckReport, namespace: inout Namespace) {
-        let path = loggedPath(slot, at: offset)
         if let problem = namespace.apply(path: path, file: size).problem {
-            report.problems.append(.init(index: UInt64(index), path: Array(path), what: problem))
+            report.problems.append(.init(index: UInt64(index), path: Array(path.bytes), what: problem))
         }
     }
 
     /// The path of a valid MKDIR or FILE slot, without its NUL, in place.
     private static func loggedPath(_ slot: UnsafeRawBufferPointer, at offset: Int) -> UnsafeRawBufferPointer {
-        // strnlen, not firstIndex: this runs twice per entry. The slot passed `LogEntry.check`,
+        // strnlen, not firstIndex: this runs for every entry. The slot passed `LogEntry.check`,
         // so the field holds a NUL.
         let start = slot.baseAddress! + offset
         return UnsafeRawBufferPointer(start: start, count: strnlen(start.assumingMemoryBound(to: CChar.self), LogEntry.pathFieldSize))

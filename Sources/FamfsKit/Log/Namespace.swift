@@ -79,73 +79,93 @@ public struct Namespace: Sendable {
         }
     }
 
+    /// What one pass over a logged path finds: whether any byte is outside printable ASCII
+    /// (only then is the byte rule checked in full), whether the path is normal (relative, no
+    /// empty, `.` or `..` component), and the hashing states of the path and of its parent.
+    /// It needs no table (the table's seed is applied later), so fsck computes it on the
+    /// parallel CRC workers and the main thread only looks the path up.
+    struct LoggedPath {
+        /// The logged path without its NUL, in place.
+        let bytes: UnsafeRawBufferPointer
+        let state: UInt64
+        /// The bytes before the last slash and their state; nil for a top-level path.
+        let parent: (length: Int, state: UInt64)?
+        let unusual: Bool
+        let normal: Bool
+
+        init(_ logged: UnsafeRawBufferPointer) {
+            var state = PathTable.basis
+            var parent: (length: Int, state: UInt64)?
+            var unusual = false
+            var normal = !logged.isEmpty
+            var start = 0
+            for i in 0...logged.count {
+                let byte = i < logged.count ? logged[i] : FamfsPath.slash
+                if byte == FamfsPath.slash {
+                    let length = i - start
+                    if length == 0 || logged[start] == FamfsPath.dot && (length == 1 || length == 2 && logged[start + 1] == FamfsPath.dot) {
+                        normal = false
+                    }
+                    if i == logged.count { break }
+                    parent = (i, state)
+                    start = i + 1
+                }
+                unusual = unusual || byte < 0x20 || byte >= 0x7f
+                state = PathTable.mix(state, byte)
+            }
+            (bytes, self.state, self.parent, self.unusual, self.normal) = (logged, state, parent, unusual, normal)
+        }
+    }
+
     /// Starts loading the part of the table where `path` would be looked up. The table is far
     /// larger than the caches and each new path lands at a random place in it, so a scan
     /// that calls this for a batch of entries before applying them overlaps their cache
     /// misses instead of waiting for each in turn.
-    func prefetch(_ path: UnsafeRawBufferPointer) {
-        cfamfs_prefetch(storage.table + (Int(truncatingIfNeeded: storage.hash(path)) & storage.mask))
+    func prefetch(_ path: LoggedPath) {
+        cfamfs_prefetch(storage.table + (Int(truncatingIfNeeded: storage.finish(path.state)) & storage.mask))
     }
 
-    /// Replays a MKDIR (`file` nil) or FILE entry whose logged path (without its NUL) is `path`.
-    mutating func apply(path: UnsafeRawBufferPointer, file size: UInt64?) -> Outcome {
+    /// Replays a MKDIR (`file` nil) or FILE entry whose logged path is `path`.
+    mutating func apply(path: LoggedPath, file size: UInt64?) -> Outcome {
         add(path, size: size ?? PathTable.directory)
     }
 
     private mutating func add(_ logged: UnsafeRawBufferPointer, size: UInt64) -> Outcome {
-        // fsck runs this for every entry, so one pass over the bytes finds whether any is
-        // outside printable ASCII (only then is the byte rule checked in full), whether the
-        // path is normal (relative, no empty, `.` or `..` component), and the hashing states
-        // of the path and of its parent.
-        var state = PathTable.basis
-        var parent: (length: Int, state: UInt64)?
-        var unusual = false
-        var normal = !logged.isEmpty
-        var start = 0
-        for i in 0...logged.count {
-            let byte = i < logged.count ? logged[i] : FamfsPath.slash
-            if byte == FamfsPath.slash {
-                let length = i - start
-                if length == 0 || logged[start] == FamfsPath.dot && (length == 1 || length == 2 && logged[start + 1] == FamfsPath.dot) {
-                    normal = false
-                }
-                if i == logged.count { break }
-                parent = (i, state)
-                start = i + 1
-            }
-            unusual = unusual || byte < 0x20 || byte >= 0x7f
-            state = PathTable.mix(state, byte)
-        }
-        if unusual, let problem = FamfsPath.byteProblem(logged) { return .invalidPath(.badByte(problem)) }
-        guard normal else {
-            guard let components = FamfsPath.normalize(logged: Array(logged)) else { return .invalidPath(.escapesRoot) }
+        add(LoggedPath(logged), size: size)
+    }
+
+    private mutating func add(_ path: LoggedPath, size: UInt64) -> Outcome {
+        if path.unusual, let problem = FamfsPath.byteProblem(path.bytes) { return .invalidPath(.badByte(problem)) }
+        guard path.normal else {
+            guard let components = FamfsPath.normalize(logged: Array(path.bytes)) else { return .invalidPath(.escapesRoot) }
             return Array(components.joined(separator: [FamfsPath.slash])).withUnsafeBytes { add($0, size: size) }
         }
-        return insert(logged, state: state, parent: parent, size: size)
+        return insert(path.bytes, state: path.state, parent: path.parent, size: size)
     }
 
     /// Adds a normal path under its parent, given the hashing states of both.
     private mutating func insert(_ path: UnsafeRawBufferPointer, state: UInt64, parent: (length: Int, state: UInt64)?,
                                  size: UInt64) -> Outcome {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
-        let table = storage
-        let hash = table.finish(state)
+        // `storage` itself throughout, not a local copy of the reference: a copy costs a
+        // retain and a release per entry, a tenth of fsck's time on a full log.
+        let hash = storage.finish(state)
         if let parent {
             let prefix = UnsafeRawBufferPointer(rebasing: path[0..<parent.length])
-            switch table.find(prefix, hash: table.finish(parent.state)).map({ table.records[$0].size }) {
+            switch storage.find(prefix, hash: storage.finish(parent.state)).map({ storage.records[$0].size }) {
             case nil: return .missingParent(Array(prefix))
             case PathTable.directory?: break
             case _?: return .parentNotDirectory(Array(prefix))
             }
         }
-        if let index = table.find(path, hash: hash) {
-            let existing = table.node(index)
+        if let index = storage.find(path, hash: hash) {
+            let existing = storage.node(index)
             switch (existing, size == PathTable.directory) {
             case (.directory, true), (.file, false): return .existed
             default: return .conflict(existing)
             }
         }
-        if table.count == table.capacity { storage = table.copy(capacity: 2 * table.capacity) }
+        if storage.count == storage.capacity { storage = storage.copy(capacity: 2 * storage.capacity) }
         storage.append(path, size: size, hash: hash)
         return .created
     }
@@ -154,7 +174,9 @@ public struct Namespace: Sendable {
 /// The paths of a `Namespace`: their bytes one after another in an arena, a record per path,
 /// and an open-addressing table (linear probing, at most half full) over the records. Plain
 /// memory, so lookups in fsck's loop cost no reference counting; `Namespace` copies it
-/// before changing a shared one.
+/// before changing a shared one. Since only a uniquely referenced table is ever changed, no
+/// two accesses to its counters can overlap: they are exempt from the run-time exclusivity
+/// check, which otherwise costs a call per access in fsck's loop.
 private final class PathTable: @unchecked Sendable {
     struct Record {
         var start: Int
@@ -167,28 +189,40 @@ private final class PathTable: @unchecked Sendable {
 
     /// Paths the records and table have room for.
     let capacity: Int
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
     let records: UnsafeMutablePointer<Record>
     /// 0 empty, else the record index + 1 in the low 32 bits and the path's hash above.
     let table: UnsafeMutablePointer<UInt64>
     let mask: Int
-    private var arena: UnsafeMutablePointer<UInt8>
-    private var arenaCount = 0
-    private var arenaCapacity: Int
+    @exclusivity(unchecked) private var arena: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var arenaCount = 0
+    @exclusivity(unchecked) private var arenaCapacity: Int
     /// Per process, so a hostile log cannot be crafted to pile its paths into one probe run.
     let seed: UInt64
 
     init(capacity: Int, seed: UInt64 = .random(in: .min ... .max)) {
         self.capacity = capacity
         self.seed = seed
-        records = .allocate(capacity: capacity)
+        records = Self.allocate(capacity: capacity)
         var size = 64
         while size < 2 * capacity { size *= 2 }
-        table = .allocate(capacity: size)
+        table = Self.allocate(capacity: size)
         table.initialize(repeating: 0, count: size)
         mask = size - 1
         arenaCapacity = 16 * capacity
-        arena = .allocate(capacity: arenaCapacity)
+        arena = Self.allocate(capacity: arenaCapacity)
+    }
+
+    /// Memory for `capacity` values. A block of 2 MiB or more is aligned to 2 MiB and advised
+    /// as transparent huge pages: a full log's table then faults in a dozen huge pages rather
+    /// than thousands of small ones, whose faults were most of fsck's system time.
+    private static func allocate<T>(capacity: Int) -> UnsafeMutablePointer<T> {
+        let bytes = capacity * MemoryLayout<T>.stride
+        let hugePage = 2 << 20
+        guard bytes >= hugePage else { return .allocate(capacity: capacity) }
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: hugePage)
+        _ = madvise(memory, bytes, Int32(MADV_HUGEPAGE))
+        return memory.bindMemory(to: T.self, capacity: capacity)
     }
 
     deinit {
@@ -231,7 +265,7 @@ private final class PathTable: @unchecked Sendable {
     /// Adds a path that `find` did not find; the caller made sure there is room.
     func append(_ path: UnsafeRawBufferPointer, size: UInt64, hash: UInt64) {
         if arenaCount + path.count > arenaCapacity {
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * arenaCapacity + path.count)
+            let grown: UnsafeMutablePointer<UInt8> = Self.allocate(capacity: 2 * arenaCapacity + path.count)
             grown.update(from: arena, count: arenaCount)
             arena.deallocate()
             arena = grown

@@ -44,16 +44,22 @@ public final class FamfsVolume {
         try logRegion.flush(range)
     }
 
-    /// Maps `range` of the log (relative to the log region) on its own, read-only: a scan
-    /// that maps and releases windows keeps only a window resident, whatever page sizes the
-    /// page cache uses for the file.
+    /// Maps `range` of the log (relative to the log region) on its own, read-only and
+    /// populated (it is read whole at once): a scan that maps and releases windows keeps only
+    /// a window resident, whatever page sizes the page cache uses for the file.
     public func mapLog(_ range: Range<Int>) throws(DeviceError) -> MappedRegion {
-        try logFile.map(offset: logFileOffset + UInt64(range.lowerBound), length: UInt64(range.count))
+        try logFile.map(offset: logFileOffset + UInt64(range.lowerBound), length: UInt64(range.count), populate: true)
     }
 
     /// A copy of `range` of the log, read through a window of its own.
     public func readLog(_ range: Range<Int>) throws(DeviceError) -> [UInt8] {
         try mapLog(range).read()
+    }
+
+    /// Copies `range` of the log to the start of `buffer`, through a window of its own.
+    public func readLog(_ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws(DeviceError) {
+        let window = try mapLog(range)
+        try window.read(0..<window.count, into: buffer)
     }
 
     /// Where the log starts in `logFile`.
