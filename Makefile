@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # famctl: build and install like any system tool.
 #
 #   make                          release build (Swift runtime linked in statically), as the

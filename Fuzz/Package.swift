@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target for famctl's famfs readers: scripts/fuzz.sh builds it with
 // `-sanitize=fuzzer,address` and runs it for a bounded time, seeded with the fixtures.
 import PackageDescription

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Whole-process timings of famctl against inputs this script generates itself. Prints a table
 # of medians (hyperfine when installed, else a loop of runs). Usage: scripts/bench.sh [runs]
 set -euo pipefail

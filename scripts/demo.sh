@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # famctl's main job on a default: build the shipped binary (`make`: release, Swift runtime
 # linked in), make a sparse 8 GiB image file, format it as famfs and check it.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes a metadata-only famfs image whose log is full, for benchmarks.
 
 usage: famfs-full-log.py IMAGE LOG_LEN DEVICE_SIZE

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fuzzes famctl's famfs code with libFuzzer for a bounded time, one target after another
 # (Fuzz/Sources/FamfsFuzz/FamfsFuzz.swift): readers (superblock, log, fsck), logplay
 # (planning and the replay tree on a scratch directory), creat (allocator and mkdir/creat

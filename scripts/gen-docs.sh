@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Regenerates everything under man/ (section-8 pages) and completions/ (bash, zsh, fish) from
 # the current famctl command tree. Run it after changing any command's options and commit the
 # result; the test suite fails when an option is missing from its page or a completion script

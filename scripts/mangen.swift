@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Renders famctl's section-8 man pages (mdoc) from the command tree that
 // `famctl --experimental-dump-help` prints, merged with the hand-written sections in
 // man/src/<page>.mdoc. Run by scripts/gen-docs.sh, which also expands the EXAMPLES there:

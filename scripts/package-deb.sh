@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the Debian package famctl_<version>_<arch>.deb with the standard tools:
 # `make install` into a staging tree, then dpkg-shlibdeps for the library dependencies
 # (libdaxctl1, libblkid1, libc6, ...), then dpkg-deb. Prints the path of the .deb.

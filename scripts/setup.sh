@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages famctl builds and runs against. Idempotent: apt-get is only
 # called when something is missing.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the Debian package (one release build) and checks it: lintian reports no error, it
 # depends on libdaxctl1 and libblkid1, and unpacked into an empty directory tree the installed famctl and
 # mkfs.famfs run and `man -l` renders an installed page. Called by scripts/test.sh.

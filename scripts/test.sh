@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite: unit, end-to-end and simulated-kernel tests, the Debian package, a
 # bounded fuzz run, then the real-kernel suite in QEMU on Debian 12's kernel and on sid's 7.2
 # (scripts/vm-test.sh; VMTEST_KERNELS picks the kernels, FAMCTL_SKIP_VM=1 skips it).

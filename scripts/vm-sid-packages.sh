@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fetches what the real-kernel suite's sid boots need, without touching the machine's apt
 # configuration or installing anything: Debian sid's kernel (the version sid's
 # linux-image-amd64 depends on) and ndctl/daxctl with the sid libraries they run on.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The real-kernel suite: boots Debian kernels in QEMU with an emulated NVDIMM and checks famctl
 # side by side with the real daxctl, on two kernels (VMTEST_KERNELS picks them):
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #ifndef CDAXCTL_SHIM_H
 #define CDAXCTL_SHIM_H
 #include <daxctl/libdaxctl.h>

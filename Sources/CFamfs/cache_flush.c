@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cache write-back for char dax mappings (see cfamfs.h).
 
 #include "cfamfs.h"

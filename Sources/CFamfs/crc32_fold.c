@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CRC-32/ISO-HDLC by folding with carry-less multiplication (Intel's "Fast CRC Computation
 // for Generic Polynomials Using PCLMULQDQ"). The log CRCs dominate fsck on a full log; this
 // runs several times faster than zlib's table-driven crc32 on the 536-byte entries.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Copies to and from mappings that survive the mapping going bad (see cfamfs.h).
 //
 // A page of a shared file mapping that the file no longer covers (truncated by someone

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Something that keeps a dax device busy: unbinding its driver then corrupts the kernel
 /// (kernel-7.2-fsdev.md §2: a refcount underflow at the holder's close, SIGBUS and a later
 /// `kernel BUG` for a mapping), and neither the kernel nor daxctl refuses.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One `[reconfigure-device <name>]` section of daxctl's persistent configuration
 /// (`/etc/daxctl.conf.d/*.conf`): the mode to put the device backed by the nvdimm namespace
 /// `uuid` in when `reconfigure-device --check-config` runs for it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Options of `reconfigure-device`.
 public struct ReconfigureOptions: Sendable, Equatable {
     public var mode: DaxMode

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Finds regions, devices and memory blocks the way libdaxctl does, through `Sysfs`.
 ///
 /// Every attribute is read at most once per discovery: memory-block facts shared by several

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Why a dax operation was refused or failed. Every case names the device and carries the
 /// errno daxctl would return, so the exit status keeps daxctl's convention (256 − errno).
 public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A JSON value with ordered keys, printed the way daxctl's json-c pretty printer does, so
 /// scripts that parse (or diff) daxctl output keep working.
 public indirect enum JSONValue: Equatable, Sendable {

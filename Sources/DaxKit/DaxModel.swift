@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The three modes a dax device can be switched among, named as on daxctl's command line.
 public enum DaxMode: String, Sendable, CaseIterable, Equatable {
     case devdax

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import SystemPackage
 
 /// The kernel as DaxKit sees it: a few file operations on paths relative to a sysfs root

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import DaxKit
 
 /// Machines as the real kernel lays them out (paths and values from NOTES.md §8).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +9,7 @@ import Musl
 /// The root of the command tree: daxctl's device commands at the top level, the famfs
 /// toolset under `famctl famfs`.
 public struct Famctl: ParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
 
     public static let configuration = CommandConfiguration(
         commandName: "famctl",

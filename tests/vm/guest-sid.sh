@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The real-kernel checks on Debian sid's kernel (7.2: fsdev_dax, the famfs mode) against
 # daxctl 85, run inside the QEMU guest by /init (busybox sh, as root; installed as
 # /vmtest/guest.sh in that initramfs).

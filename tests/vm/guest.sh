@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The real-kernel checks, run inside the QEMU guest by /init (busybox sh, as root).
 #
 #   guest.sh plan boot1|boot2   run that boot's checks, each in its own process under a timeout,

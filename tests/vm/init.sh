@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # /init of the VM suite's initramfs (busybox sh, PID 1). Brings up the minimum a dax test needs
 # (proc, sysfs, devtmpfs, the nvdimm/dax/kmem modules, a devdax namespace on the emulated
 # NVDIMM), runs the plan named on the kernel command line (vmtest.plan=boot1|boot2) and powers

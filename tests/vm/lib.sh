@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # What the real-kernel suite's guest scripts share (guest.sh for the installed kernel,
 # guest-sid.sh for sid's): sourced by them, never run. Reporting, views of the device as the
 # kernel, daxctl and famctl see it, list comparisons, timing, the famfs tree, and the plan

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * vmhelper: what the guest checks need that busybox cannot do.
  *

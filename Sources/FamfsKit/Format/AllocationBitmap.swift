@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One bit per allocation unit of the device, rebuilt from the log (upstream keeps no bitmap
 /// on media). Bit k covers [k·AU, (k+1)·AU).
 public struct AllocationBitmap: Sendable {

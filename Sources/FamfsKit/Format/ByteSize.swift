@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Sizes as famfs users type them: a number as `CNumber` reads it (so `010` is 8 and `0x10`
 /// is 16, as upstream reads them) with an optional k, m, g or t suffix (either case, powers
 /// of 1024). Upstream knows k, m and g; `t` is famctl's (upstream ignores a letter it does

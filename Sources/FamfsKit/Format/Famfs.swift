@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The famfs on-media format (superblock version 47/48, OMF 2.x), as written by upstream famfs
 /// (cxl-micron-reskit/famfs).
 ///

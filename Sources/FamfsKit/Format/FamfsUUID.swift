@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A UUID as famfs stores it: the 16 bytes of the canonical text form, in text order.
 public struct FamfsUUID: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Field-by-field little-endian access to on-media bytes. Loads are unaligned-safe, so encoders
 // never depend on Swift struct layout or buffer alignment.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension LogEntry {
     /// What a reader needs from the superblock to judge an entry's extents.
     public struct Geometry: Equatable, Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One 544-byte log slot. Offsets are from the start of the slot.
 ///
 /// ```

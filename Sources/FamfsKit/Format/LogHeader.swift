@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The log header, at device offset `log_offset`.
 ///
 /// ```

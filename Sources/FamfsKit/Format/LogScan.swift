@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Dispatch
 
 /// The result of reading every slot below `next_index`: valid entries in log order, bad

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The famfs superblock, at device offset 0.
 ///
 /// ```

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// fsck `-B n`: how used and fragmented each of n equal interleave buckets is.
 ///
 /// Bucket b covers allocation units [b·bucketUnits, (b+1)·bucketUnits) with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension FsckReport {
     /// The report as one JSON object for scripts. Keys are fixed and always present (null
     /// where a figure does not exist, e.g. space amplification without file data), sizes

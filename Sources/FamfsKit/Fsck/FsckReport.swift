@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Everything fsck found, as numbers: the text layouts (upstream's report, JSON) are views
 /// of this one model.
 public struct FsckReport: Equatable, Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Upstream famfs's allocator (section 13 of the format spec), on a bitmap rebuilt from the
 /// log: contiguous first fit in allocation units with a cursor that moves forward within one
 /// command, and interleaved ("strided") allocation over randomly ordered buckets. The same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Turns mkdir and creat requests into log entries, checked against the namespace the log
 /// already defines (and against the entries planned before them in the same command), with
 /// extents from the allocator. Nothing is appended here: a command appends the whole plan

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Paths inside a famfs file system, relative to its root.
 ///
 /// Writers are strict (section 7.7 of the format spec): a path famctl logs is relative, has no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The append protocol (section 11 of the format spec) for a log opened with `.append`.
 ///
 /// A batch of entries is committed at once: every entry is written into the slots from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Replays a log (section 12 of the format spec): every valid MKDIR and FILE entry becomes a
 /// directory or file under a root directory — empty placeholders (`--into`) or shadow YAML
 /// files (`--shadow`) — or, in a dry run, is only checked and counted. Entries that already

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// `creat --manifest FILE`: one file per line, `path size [mode uid gid]`, fields separated
 /// by blanks; size as `ByteSize` (e.g. `3m`), mode in octal digits, uid and gid as `CNumber`
 /// (the grammar of `-u`/`-g`). Blank lines and lines starting with `#` are skipped.

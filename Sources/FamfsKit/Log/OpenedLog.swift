@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A famfs file system opened for its log (through `VolumeOpener`: a dax device, an image
 /// file or a path inside a mounted famfs). The opener takes the `flock` on the log before it
 /// validates anything and the lock lasts as long as this object: exclusive for appends, so a

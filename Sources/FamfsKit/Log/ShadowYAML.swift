@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The shadow file famfs's FUSE daemon reads for each file (section 15.3 of the format spec):
 /// one YAML document in upstream's fixed key order and layout, emitted directly. `parse`
 /// reads exactly this layout back (what `--shadowtest` needs), not YAML in general.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// An open famfs file system: its validated superblock and log header and the mapped log,
 /// read from a device, an image file or the meta files of a mounted famfs.
 ///
