@@ -118,15 +118,15 @@ final class Scratch {
     }
 
     /// A sysfs tree under the scratch directory in which /dev/null (char 1:3) is dax0.0,
-    /// an 8 GiB device bound to `driver`; returns its root.
-    func nullAsDaxDevice(driver: String) throws -> String {
+    /// a device of `size` bytes (8 GiB) bound to `driver`; returns its root.
+    func nullAsDaxDevice(driver: String, size: UInt64 = 8 << 30) throws -> String {
         let root = "\(path)/sys"
         let device = "\(root)/devices/platform/hmem.0/dax0.0"
         let fm = FileManager.default
         try fm.createDirectory(atPath: device, withIntermediateDirectories: true)
         try fm.createDirectory(atPath: "\(root)/bus/dax/drivers/\(driver)", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: "\(root)/dev/char", withIntermediateDirectories: true)
-        try "8589934592\n".write(toFile: "\(device)/size", atomically: true, encoding: .utf8)
+        try "\(size)\n".write(toFile: "\(device)/size", atomically: true, encoding: .utf8)
         try fm.createSymbolicLink(atPath: "\(device)/driver", withDestinationPath: "../../../../bus/dax/drivers/\(driver)")
         try fm.createSymbolicLink(atPath: "\(root)/dev/char/1:3", withDestinationPath: "../../devices/platform/hmem.0/dax0.0")
         return root

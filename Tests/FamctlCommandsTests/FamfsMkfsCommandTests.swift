@@ -137,6 +137,17 @@ import Testing
                           message: "cannot mkfs while \(image) is mounted on /mnt/famfs (famfs)", mountTable: mounts)
     }
 
+    /// A device larger than famfs can hold (a hostile or made-up sysfs size) is refused
+    /// before anything is mapped or sized from it; a dry run once sized a 512 GiB map for it.
+    @Test func refusesADeviceLargerThanFamfsHolds() throws {
+        let scratch = try Scratch()
+        let sysfs = try scratch.nullAsDaxDevice(driver: "device_dax", size: 1 << 63)
+        for options in [["--dry-run"], []] {
+            try expectRefusal(scratch, ["--sysfs-root", sysfs] + options, target: "/dev/null", status: 1,
+                              message: "unsupported device size 9223372036854775808 bytes (famfs holds at most 9007199254740992 bytes")
+        }
+    }
+
     /// /dev/null (char 1:3) stands in for dax0.0 bound to kmem in a fake sysfs tree.
     @Test func refusesADaxDeviceInSystemRamModeNamingTheMode() throws {
         let scratch = try Scratch()

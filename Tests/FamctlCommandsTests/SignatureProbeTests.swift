@@ -43,15 +43,15 @@ import Testing
         #expect(copied.isEmpty && direct.isEmpty)
     }
 
-    /// A dax device whose sysfs size does not fit off_t, standing on an image: the copy
-    /// cannot be made, so nothing was checked.
-    struct OversizedDax: DeviceOpening {
+    /// A dax device that claims more than its media holds (a sysfs size the mapping cannot
+    /// back), standing on a short image: copying its tail faults, so nothing was checked.
+    struct ShortDax: DeviceOpening {
         var image: String
 
         func open(_ path: String, writable: Bool) throws(DeviceError) -> FamfsDevice {
             let fd = Glibc.open(image, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC)
             guard fd >= 0 else { throw .cannotOpen(path: image, errno: errno) }
-            return FamfsDevice(path: path, kind: .charDax(name: "dax0.0"), size: 1 << 63, mappingAlignment: 4096,
+            return FamfsDevice(path: path, kind: .charDax(name: "dax0.0"), size: 8 << 30, mappingAlignment: 4096,
                                writable: writable, fd: fd)
         }
     }
@@ -59,16 +59,23 @@ import Testing
     /// A probe that fails refuses (nothing was checked) as an I/O failure; --force goes on.
     @Test func aFailedProbeRefusesUnlessForced() throws {
         let scratch = try Scratch()
-        let mkfs = Mkfs(devices: OversizedDax(image: try scratch.file("zero.img", size: 8 << 30)),
+        let mkfs = Mkfs(devices: ShortDax(image: try scratch.file("short.img", size: 64 << 20)),
                         mountTable: MountTable(text: ""))
         var request = MkfsRequest(target: "/dev/dax0.0", systemUUID: FamfsUUID(Fixtures.systemUUID)!)
         request.dryRun = true
-        let failure = SignatureProbeError.copy(path: "/dev/dax0.0", step: "ftruncate", errno: EFBIG)
-        #expect(throws: MkfsError.probeFailed(failure)) { try mkfs.run(request) }
-        #expect(!MkfsError.probeFailed(failure).isRefusal)
-        #expect(MkfsError.probeFailed(failure).description == "/dev/dax0.0: cannot probe for other file systems: "
-            + "ftruncate of the copy failed: File too large; use --force to format without the check")
-        // --kill: a dry run's fsck report of an 8 EiB device would need its allocation map.
+        do {
+            _ = try mkfs.run(request)
+            Issue.record("mkfs formatted a device it could not probe")
+        } catch {
+            guard case .probeFailed(.device(.accessFault(let path, _, _, false))) = error else {
+                Issue.record("expected a probe failure from the faulting copy, got \(error)")
+                return
+            }
+            #expect(path == "/dev/dax0.0")
+            #expect(!error.isRefusal)
+            #expect(error.description.hasPrefix("cannot probe for other file systems: "))
+        }
+        // --kill: the dry run's report would read the missing media too.
         request.force = true
         request.kill = true
         guard case .killed(let plan) = try mkfs.run(request) else {
@@ -76,5 +83,25 @@ import Testing
             return
         }
         #expect(plan.replacedSignatures.isEmpty)
+    }
+
+    /// A dax device larger than famfs can hold (a made-up sysfs size) is refused before the
+    /// probe or any report is sized from it.
+    @Test func aDeviceLargerThanFamfsHoldsIsRefusedFirst() throws {
+        struct HugeDax: DeviceOpening {
+            var image: String
+            func open(_ path: String, writable: Bool) throws(DeviceError) -> FamfsDevice {
+                let fd = Glibc.open(image, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { throw .cannotOpen(path: image, errno: errno) }
+                return FamfsDevice(path: path, kind: .charDax(name: "dax0.0"), size: 1 << 63, mappingAlignment: 4096,
+                                   writable: false, fd: fd)
+            }
+        }
+        let scratch = try Scratch()
+        let mkfs = Mkfs(devices: HugeDax(image: try scratch.file("zero.img", size: 8 << 30)), mountTable: MountTable(text: ""))
+        var request = MkfsRequest(target: "/dev/dax0.0", systemUUID: FamfsUUID(Fixtures.systemUUID)!)
+        request.dryRun = true
+        request.force = true
+        #expect(throws: MkfsError.tooLarge(path: "/dev/dax0.0", size: 1 << 63, maximum: 1 << 53)) { try mkfs.run(request) }
     }
 }

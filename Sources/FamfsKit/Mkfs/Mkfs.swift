@@ -98,6 +98,10 @@ public struct Mkfs: Sendable {
             throw .device(error)
         }
         try checkGeometry(path, size: device.size, request)
+        // A size no famfs reader accepts (its own fsck would refuse the superblock), e.g. a
+        // made-up sysfs size: refused before anything is sized from it.
+        let maximum = Famfs.maximumAllocationUnits * Famfs.allocationUnit
+        guard device.size <= maximum else { throw .tooLarge(path: path, size: device.size, maximum: maximum) }
         if let mount = mountTable.mounts(of: path).first {
             throw .mounted(path: path, mountPoint: mount.mountPoint, type: mount.type)
         }
@@ -236,6 +240,7 @@ public struct Mkfs: Sendable {
 public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
     case device(DeviceError)
     case tooSmall(path: String, size: UInt64, minimum: UInt64)
+    case tooLarge(path: String, size: UInt64, maximum: UInt64)
     case logDoesNotFit(path: String, logLength: UInt64, deviceSize: UInt64)
     case mounted(path: String, mountPoint: String, type: String)
     /// `problem`: why the old superblock is not valid, when it is not.
@@ -255,7 +260,7 @@ public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
         // What keeps the target from being opened or used is the same failure in every famfs
         // command (exit 3 there), not a refusal of mkfs's own.
         case .device, .verifyFailed, .probeFailed: return false
-        case .tooSmall, .logDoesNotFit, .mounted, .existingSuperblock, .foreignSignatures, .deviceNameTooLong,
+        case .tooSmall, .tooLarge, .logDoesNotFit, .mounted, .existingSuperblock, .foreignSignatures, .deviceNameTooLong,
              .imageSizeMismatch, .imageTooLarge:
             return true
         }
@@ -265,6 +270,8 @@ public enum MkfsError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .device(let error):
             return error.description
+        case .tooLarge(let path, let size, let maximum):
+            return "\(path): unsupported device size \(size) bytes (famfs holds at most \(maximum) bytes, 8 PiB of 2 MiB units)"
         case .tooSmall(let path, let size, let minimum):
             return "\(path): unsupported device size \(size) bytes (famfs needs at least \(minimum) bytes, 4 GiB)"
         case .logDoesNotFit(let path, let logLength, let deviceSize):
