@@ -13,7 +13,7 @@ struct FamfsMkfs: ParsableCommand {
             cleared first, the log is written and flushed, the new superblock comes last. \
             Refuses, writing nothing: an existing famfs superblock (even with a bad CRC) \
             without --force, another file system, partition table or RAID member that libblkid \
-            finds (named; --force overwrites it too), a device smaller than 4 GiB, a log that does not fit, a dax device \
+            finds (named; --force overwrites it too), a device smaller than 4 GiB or larger than 8 PiB, a log that does not fit, a dax device \
             not in devdax mode (famfs mode: see -M), a mounted device, a missing, directory or unwritable target. \
             With --size, the size is checked before the image is created, and an image this \
             command created is removed again when mkfs refuses or fails. Prints a summary and fsck's report of the new file system.
