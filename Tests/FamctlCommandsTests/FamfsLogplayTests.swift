@@ -32,10 +32,21 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(json?["errors"] as? Int == 1)
         #expect((json?["created"] as? [String: Int]) == ["files": 4, "directories": 4])
-        let bad = (json?["badEntries"] as? [[String: Any]])?.first
+        let bad = (json?["bad_entries"] as? [[String: Any]])?.first
         #expect(bad?["index"] as? Int == 4)
         #expect(bad?["path"] as? String == "File0")
         #expect(FileManager.default.fileExists(atPath: scratch.path("tree/dir2/m1")))
+    }
+
+    /// One JSON style across famctl: snake_case keys in a fixed order, fsck's layout.
+    @Test func jsonKeysAreSnakeCaseInTheDocumentedOrder() throws {
+        let scratch = try FamfsImage(fixture: "ref-8g")
+        let result = try scratch.famfs("logplay", ["--json", "-n", scratch.image])
+        #expect(result.status == 0)
+        let keys = result.stdout.split(separator: "\n").filter { $0.hasPrefix("  \"") }
+            .map { $0.dropFirst(3).prefix { $0 != "\"" } }
+        #expect(keys == ["entries", "mode", "created", "existed", "would_create", "file_errors", "directory_errors", "bad_entries", "errors"])
+        #expect(result.stdout.hasPrefix("{\n  \"entries\": 9,\n  \"mode\": \"dry-run\",\n"))
     }
 
     @Test func aHostThatDoesNotOwnTheFileSystemReplaysAsAClient() throws {

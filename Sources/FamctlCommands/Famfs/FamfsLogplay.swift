@@ -88,46 +88,42 @@ struct FamfsLogplay: ParsableCommand {
             }
         }
         let report = logplay.run(scan)
-        if json { output.out(try Self.json(report, shadowTest: shadowtest)) }
+        if json { output.out(Self.json(report, shadowTest: shadowtest)) }
         output.flush()
         guard report.errorCount == 0 else {
             throw CommandFailure(exitCode: ExitCodes.logplay(errors: report.errorCount), message: "")
         }
     }
 
-    private struct JSONReport: Encodable {
-        var entries: UInt64
-        var mode: String
-        var created: Logplay.Counts
-        var existed: Logplay.Counts
-        var wouldCreate: Logplay.Counts?
-        var fileErrors: Int
-        var dirErrors: Int
-        var badEntries: [BadEntry]
-        var yamlChecked: Int?
-        var yamlErrors: Int?
-        var errors: Int
-
-        struct BadEntry: Encodable {
-            var index: UInt64
-            var path: String?
-            var problem: String
+    /// The `--json` object, in the style of every famctl JSON (snake_case keys in a fixed
+    /// order, the writer fsck uses); its keys are listed in famctl-famfs-logplay(8).
+    static func json(_ report: Logplay.Report, shadowTest: Bool) -> String {
+        func counts(_ counts: Logplay.Counts) -> JSON {
+            .object([("files", .number(UInt64(counts.files))), ("directories", .number(UInt64(counts.directories)))])
         }
-    }
-
-    private static func json(_ report: Logplay.Report, shadowTest: Bool) throws -> String {
-        let value = JSONReport(
-            entries: report.entries, mode: report.dryRun ? "dry-run" : report.shadow ? "shadow" : "into",
-            created: report.created, existed: report.existed, wouldCreate: report.dryRun ? report.wouldCreate : nil,
-            fileErrors: report.fileErrors, dirErrors: report.directoryErrors,
-            badEntries: report.badEntries.map {
-                .init(index: $0.index, path: $0.path.map { String(decoding: $0, as: UTF8.self) }, problem: $0.problem.description)
-            },
-            yamlChecked: shadowTest ? report.yamlChecked : nil, yamlErrors: shadowTest ? report.yamlErrors : nil,
-            errors: report.errorCount)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        var members: [(String, JSON)] = [
+            ("entries", .number(report.entries)),
+            ("mode", .string(report.dryRun ? "dry-run" : report.shadow ? "shadow" : "into")),
+            ("created", counts(report.created)),
+            ("existed", counts(report.existed)),
+        ]
+        if report.dryRun { members.append(("would_create", counts(report.wouldCreate))) }
+        members += [
+            ("file_errors", .number(UInt64(report.fileErrors))),
+            ("directory_errors", .number(UInt64(report.directoryErrors))),
+            ("bad_entries", .array(report.badEntries.map { bad in
+                .object([
+                    ("index", .number(bad.index)),
+                    ("path", bad.path.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null),
+                    ("problem", .string(bad.problem.description)),
+                ])
+            })),
+        ]
+        if shadowTest {
+            members += [("yaml_checked", .number(UInt64(report.yamlChecked))), ("yaml_errors", .number(UInt64(report.yamlErrors)))]
+        }
+        members.append(("errors", .number(UInt64(report.errorCount))))
+        return JSON.object(members).rendered(indent: 0)
     }
 }
 
