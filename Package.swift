@@ -66,6 +66,15 @@ let package = Package(
             name: "famctl",
             dependencies: ["FamctlCommands"]
         ),
+        // The developer tool (simulated sysfs trees for the README examples); no product, so
+        // `make` (--product famctl) and the .deb leave it out.
+        .executableTarget(
+            name: "famctl-dev",
+            dependencies: [
+                "DaxSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "FamfsKitTests", dependencies: ["FamfsKit", "CZlib"], exclude: ["Fixtures"]),
         .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "DaxSimulator", "CDaxctl"]),
         .testTarget(

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import DaxKit
+import Foundation
 
 /// Machines as the real kernel lays them out (paths and values from NOTES.md §8).
 extension SimulatedKernel {
@@ -46,5 +47,106 @@ extension SimulatedKernel {
             kernel.addDevice(region: 0, instance: instance, size: size, targetNode: 2, driver: DaxDriver.kmem)
         }
         return kernel
+    }
+}
+
+/// The machines `famctl-dev sysfs-tree --machine NAME` writes, named by what the README's
+/// examples run on: the hardware and the kernel's drivers (Debian 12's 6.1 has no
+/// `fsdev_dax`; 7.2's `fsdev_dax` is the famfs mode).
+public enum ExampleMachine: String, CaseIterable, Sendable {
+    /// Debian 12: two hmem devices of 1 GiB on node 1, dax0.0 in devdax mode, dax1.0 in
+    /// system-ram mode with 4 of its 8 memory blocks online (movable).
+    case hmem
+    /// Kernel 7.2: two hmem devices of 8 GiB, dax0.0 in devdax mode, dax1.0 in famfs mode;
+    /// sparse files in `dev/` stand for their char devices.
+    case hmemFamfs = "hmem-famfs"
+    /// Kernel 7.2: one hmem device, dax0.0 in devdax mode, mapped by pid 1234 (holdmap) and
+    /// open in pid 1240 (sleep); their `/proc` is written beside the tree.
+    case busy
+    /// Debian 12: a QEMU NVDIMM devdax namespace (`SimulatedKernel.nvdimm()`), for
+    /// `reconfigure-device -C`.
+    case nvdimm
+
+    public var summary: String {
+        switch self {
+        case .hmem: "Debian 12 (no fsdev_dax): dax0.0 devdax, dax1.0 system-ram with 4 of 8 blocks online"
+        case .hmemFamfs: "kernel 7.2 (fsdev_dax): dax0.0 devdax, dax1.0 famfs mode; dev/ files stand for the devices"
+        case .busy: "kernel 7.2: dax0.0 devdax, mapped by pid 1234 (holdmap) and open in pid 1240 (sleep)"
+        case .nvdimm: "Debian 12: an NVDIMM devdax namespace (nvdimm.uuid ed93e918-e165-49d8-921d-383d7b9660c5)"
+        }
+    }
+
+    /// Regular files `dev/daxX.Y` of each device's size, for the famfs commands.
+    public var hasDeviceFiles: Bool { self == .hmemFamfs }
+
+    public func kernel() -> SimulatedKernel {
+        switch self {
+        case .hmem:
+            let kernel = Self.hmemPair(size: 1 << 30, secondDriver: DaxDriver.kmem)
+            kernel.drivers = [DaxDriver.deviceDax, DaxDriver.kmem]
+            for block in kernel.blocks(of: "dax1.0") where block.index % 2 == 1 {
+                kernel.setBlock("memory\(block.index)", online: true, zone: "Movable")
+            }
+            return kernel
+        case .hmemFamfs:
+            return Self.hmemPair(size: 8 << 30, secondDriver: DaxDriver.fsdevDax)
+        case .busy:
+            let kernel = SimulatedKernel.hmem()
+            kernel.holdMapped("dax0.0", pid: 1234, command: "holdmap")
+            kernel.holdOpen("dax0.0", pid: 1240, command: "sleep")
+            return kernel
+        case .nvdimm:
+            return SimulatedKernel.nvdimm()
+        }
+    }
+
+    /// One hmem region per device, back to back from 4 GiB, both devices on node 1.
+    private static func hmemPair(size: UInt64, secondDriver: String) -> SimulatedKernel {
+        let kernel = SimulatedKernel()
+        kernel.addBootMemory(node: 0, first: 0, count: 16)
+        for (id, driver) in [DaxDriver.deviceDax, secondDriver].enumerated() {
+            kernel.addRegion(id: id, path: "devices/platform/hmem.\(id)", size: size, base: (4 << 30) + UInt64(id) * size, dynamic: true)
+            kernel.addDevice(region: id, instance: 0, size: size, targetNode: 1, driver: driver)
+        }
+        return kernel
+    }
+}
+
+extension SimulatedKernel {
+    /// Writes the tree at `root`; a kernel with processes or mounts, or with `deviceFiles`,
+    /// also gets the machine directory's `proc/` and `dev/` beside it (`M/sys`, `M/proc`,
+    /// `M/dev`, as famctl finds them), so `root` must then be named `sys`.
+    public func materializeMachine(at root: URL, deviceFiles: Bool = false) throws {
+        let needsProc = !processes.isEmpty || !mountInfo.isEmpty
+        if (needsProc || deviceFiles) && root.lastPathComponent != "sys" {
+            throw MachineError.needsMachineDirectory(root.path)
+        }
+        try materialize(at: root)
+        let machine = root.deletingLastPathComponent()
+        if needsProc { try materializeProc(at: machine.appendingPathComponent("proc")) }
+        guard deviceFiles else { return }
+        let dev = machine.appendingPathComponent("dev")
+        try FileManager.default.createDirectory(at: dev, withIntermediateDirectories: true)
+        for device in devices.values {
+            let url = dev.appendingPathComponent(device.name)
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw MachineError.cannotCreate(url.path) }
+            let handle = try FileHandle(forWritingTo: url)
+            defer { try? handle.close() }
+            try handle.truncate(atOffset: device.size)
+        }
+    }
+}
+
+public enum MachineError: Error, CustomStringConvertible {
+    case needsMachineDirectory(String)
+    case cannotCreate(String)
+
+    public var description: String {
+        switch self {
+        case .needsMachineDirectory(let path):
+            "\(path): this machine has processes or device files, written beside the tree as ../proc and ../dev; name the tree M/sys (e.g. \(path)/sys)"
+        case .cannotCreate(let path):
+            "\(path): cannot create the file that stands for the device"
+        }
     }
 }
