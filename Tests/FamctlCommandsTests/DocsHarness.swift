@@ -56,6 +56,23 @@ enum DocsHarness {
             stderr: String(decoding: errData.data, as: UTF8.self))
     }
 
+    /// Runs `executable` with stdout and stderr on one pipe, in the order a terminal shows
+    /// them, and returns what it printed.
+    static func runMerged(_ executable: URL, _ arguments: [String], environment: [String: String]) throws -> String {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Runs a shell command line with bash.
     static func bash(
         _ script: String, environment: [String: String] = [:], in directory: URL? = nil
