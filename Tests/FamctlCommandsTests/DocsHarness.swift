@@ -11,13 +11,18 @@ enum DocsHarness {
 
     /// The `famctl` built next to this test bundle (the build products directory), so the
     /// tests always run the binary of the same build configuration.
-    static let famctl: URL = {
+    static let famctl = built("famctl")
+
+    /// The developer tool (`Sources/famctl-dev`) of the same build.
+    static let famctlDev = built("famctl-dev")
+
+    private static func built(_ name: String) -> URL {
         let bundle = Bundle.main.bundleURL
         let candidates = [bundle, bundle.deletingLastPathComponent(), repository.appending(path: ".build/debug")]
-        return candidates.map { $0.appending(path: "famctl") }
+        return candidates.map { $0.appending(path: name) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-            ?? repository.appending(path: ".build/debug/famctl")
-    }()
+            ?? repository.appending(path: ".build/debug/\(name)")
+    }
 
     struct Output {
         let status: Int32
