@@ -14,14 +14,17 @@ struct FamctlDev: ParsableCommand {
         subcommands: [SysfsTree.self])
 }
 
-extension ExampleMachine: ExpressibleByArgument {}
+extension ExampleMachine: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0.summary) })
+    }
+}
 
 struct SysfsTree: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sysfs-tree",
         abstract: "Write a simulated machine's sysfs tree (for famctl --sysfs-root or FAMCTL_SYSFS_ROOT).",
-        discussion: "A machine with processes or device files also gets M/proc and M/dev beside the tree, which must then be named M/sys. Machines:\n"
-            + ExampleMachine.allCases.map { "  \($0.rawValue): \($0.summary)" }.joined(separator: "\n"))
+        discussion: "A machine with processes or device files also gets M/proc and M/dev beside the tree, which must then be named M/sys.")
 
     @Argument(help: ArgumentHelp("The directory to write the tree to (created; must not exist yet).", valueName: "dir"))
     var directory: String

@@ -15,7 +15,8 @@ import Testing
 ///   directory and environment the previous block left.
 /// * `<!-- example: famctl-dev sysfs-tree M/sys --machine NAME -->` before the fence first
 ///   runs that command and sets FAMCTL_SYSFS_ROOT to M/sys. The machine directory M stands
-///   for `/`: `/dev/` in a command means `M/dev/`, and M's path in the output is shown as `/`.
+///   for `/`: a word `/dev/daxX.Y` in a command means `M/dev/daxX.Y`, and M's path in the
+///   output is shown as `/`.
 /// * UUIDs are compared up to renaming: in each block, the n-th distinct UUID of the README's
 ///   output stands for the n-th distinct UUID printed.
 /// * A fenced block without a language must hold no prompt line: transcripts are `console`.
@@ -146,7 +147,7 @@ import Testing
         for (number, command) in block.commands.enumerated() {
             var text = command.text
             if let machine = machineDirectory {
-                text = text.replacingOccurrences(of: " /dev/", with: " \"$PWD\"/\(machine)/dev/")
+                text = text.replacingOccurrences(of: " /dev/dax", with: " \"$PWD\"/\(machine)/dev/dax")
             }
             script += "__s=$?; printf '\(marker)\(number)\\n'; __readme_status $__s\n\(text)\n"
         }
