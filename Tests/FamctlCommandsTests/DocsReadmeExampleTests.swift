@@ -96,7 +96,7 @@ import Testing
             let words = directive.dropFirst(directivePrefix.count).dropLast(4).split(separator: " ").map(String.init)
             if words == ["continued"] {
                 result.continued = true
-            } else if words.count == 5, words[0] == "famctl-dev", words[1] == "sysfs-tree", words[3] == "--machine" {
+            } else if words.count == 5, words[0] == "famctl-dev", words[1] == "sysfs-tree", words[2].hasSuffix("/sys"), words[3] == "--machine" {
                 result.machine = (words[2], words[4])
             } else {
                 throw ParseError.malformed(line: firstLine - 1, "unknown directive \(directive) (expected 'continued' or 'famctl-dev sysfs-tree M/sys --machine NAME')")
@@ -172,7 +172,8 @@ import Testing
         }
     }
 
-    /// Runs the chain and returns, per command, (command, the lines it printed), masked.
+    /// Runs the chain and returns, per command, (command, the lines it printed), the machine
+    /// directory's path shown as `/`.
     static func run(_ chain: Chain) throws -> [(Command, [String])] {
         let directory = try DocsHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -266,6 +267,8 @@ import Testing
         #expect(blocks[0].commands[1].expected == ["a", "> b"])
         #expect(throws: ParseError.self) { try Self.parse("```\n# famctl list\n```\n") }
         #expect(throws: ParseError.self) { try Self.parse("<!-- example: sysfs -->\n```console\n$ true\n```\n") }
+        // The machine directory stands for /, so the tree is its sys.
+        #expect(throws: ParseError.self) { try Self.parse("<!-- example: famctl-dev sysfs-tree m --machine hmem -->\n```console\n$ true\n```\n") }
         #expect(Self.maskUUIDs(["a 52d55102-72d2-4d63-af86-295f02d3abaf b 1017374c-fae1-418d-9a12-55fd5404033f", "52D55102-72d2-4d63-af86-295f02d3abaf"])
                 == ["a <uuid-1> b <uuid-2>", "<uuid-1>"])
     }
