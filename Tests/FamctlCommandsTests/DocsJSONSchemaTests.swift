@@ -271,6 +271,26 @@ import Testing
         try Self.check("famctl-create-device", documents, complete: false)
     }
 
+    /// The device commands whose pages say they print no JSON print nothing on standard output.
+    @Test func theOtherDeviceCommandsPrintNoJSON() throws {
+        let kernel = SimulatedKernel.hmem(size: 1 << 30)
+        func run<Command: DaxDeviceCommand>(_ type: Command.Type, _ arguments: [String], page: String?) throws {
+            let run = try CommandRun(type, arguments, on: kernel)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            guard let page else { return }
+            #expect(run.stdout.isEmpty, "\(page): \(run.stdout)")
+            let section = DocsManPageTests.section("JSON OUTPUT", of: try DocsManPageTests.page(page)).joined(separator: " ")
+            #expect(section.contains("this command prints no JSON"), "man/\(page).8")
+        }
+        try run(DisableDevice.self, ["dax0.0"], page: "famctl-disable-device")
+        try run(EnableDevice.self, ["dax0.0"], page: "famctl-enable-device")
+        try run(ReconfigureDevice.self, ["-N", "-m", "system-ram", "dax0.0"], page: nil)
+        try run(OnlineMemory.self, ["dax0.0"], page: "famctl-online-memory")
+        try run(OfflineMemory.self, ["dax0.0"], page: "famctl-offline-memory")
+        try run(ReconfigureDevice.self, ["-m", "devdax", "dax0.0"], page: nil)
+        try run(DestroyDevice.self, ["-f", "dax0.0"], page: "famctl-destroy-device")
+    }
+
     @Test func theCheckNoticesAnUndocumentedOrMisplacedKey() throws {
         let keys = try Parser.parse(#"{"a": 1, "b": {"c": [{"d": true}]}, "e": "x"}"#)
         #expect(Self.undocumented(keys, ["a", "b", "c", "d", "e"]) == [])
