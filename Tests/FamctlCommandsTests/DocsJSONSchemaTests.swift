@@ -224,11 +224,7 @@ import Testing
     /// Devices in every state: memory online (movable) and partly online, famfs, disabled,
     /// bound to a driver famctl does not know; regions with and without available space.
     @Test func list() throws {
-        let kernel = SimulatedKernel.cxl(count: 4, size: 1 << 30)
-        for block in kernel.blocks(of: "dax0.0").prefix(6) { kernel.setBlock("memory\(block.index)", online: true, zone: "Movable") }
-        for block in kernel.blocks(of: "dax0.1") { kernel.setBlock("memory\(block.index)", online: true, zone: "Movable") }
-        for name in ["dax0.2", "dax0.3"] { try kernel.write("bus/dax/drivers/kmem/unbind", name) }
-        try kernel.write("bus/dax/drivers/fsdev_dax/new_id", "dax0.2")
+        let kernel = try SimulatedKernel.cxlInEveryState()
         let tree = try CapturedTree(kernel)
         defer { tree.remove() }
         let other = SimulatedKernel()
