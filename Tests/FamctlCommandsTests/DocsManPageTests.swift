@@ -186,6 +186,28 @@ import FamctlCommands
         #expect(result.status == 0, "scripts/gen-docs.sh --check:\n\(result.stderr)")
     }
 
+    /// The short options in each dax page's SYNOPSIS come in the order `daxctl COMMAND -h`
+    /// (daxctl 78) lists them, so a daxctl user finds them where daxctl has them.
+    @Test(arguments: [
+        ("famctl-list", ["r", "d", "D", "R", "M", "i", "u"]),
+        ("famctl-reconfigure-device", ["r", "u", "v", "s", "a", "m", "N", "f", "C"]),
+        ("famctl-create-device", ["r", "u", "v", "s", "a"]),
+        ("famctl-online-memory", ["r", "u", "v"]),
+        ("famctl-offline-memory", ["r", "u", "v"]),
+        ("famctl-enable-device", ["r", "u", "v"]),
+        ("famctl-disable-device", ["r", "u", "v"]),
+        ("famctl-destroy-device", ["r", "u", "v", "f"]),
+    ])
+    func synopsisShortOptionsAreInDaxctlsOrder(page: String, daxctl: [String]) throws {
+        let synopsis = Self.section("SYNOPSIS", of: try Self.page(page))
+        let shorts = synopsis.compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            guard let index = words.firstIndex(of: "Fl"), index + 1 < words.count, words[index + 1].count == 1 else { return nil }
+            return String(words[index + 1])
+        }
+        #expect(shorts == daxctl, "man/\(page).8 SYNOPSIS")
+    }
+
     /// The sentences of a page's prose (example output left out) that it says more than once.
     /// Prose is the text between block macros with inline macro names dropped; a sentence
     /// ends at `.`, `;` or `:` and counts from 6 words.
