@@ -7,6 +7,10 @@
 #
 #   scripts/gen-docs.sh            regenerate; warn about examples that exit unexpectedly
 #   scripts/gen-docs.sh --strict   the same, but such an example is an error (use before a release)
+#   scripts/gen-docs.sh --check    regenerate into a scratch directory and compare: exit 1 when a
+#                                  committed page (an example's output included) or completion
+#                                  script differs, or an example exits unexpectedly; changes nothing
+#   FAMCTL=<binary> scripts/gen-docs.sh ...   use that famctl instead of building one (the tests)
 #
 # Pages = generated parts (scripts/mangen.swift: NAME, SYNOPSIS, OPTIONS with values and
 # defaults) + hand-written sections in man/src/<page>.mdoc. In those sources a line
@@ -24,23 +28,31 @@ cd "$(dirname "$0")/.."
 # forward when you release.
 readonly docs_date=2026-11-25
 
-strict=false
+strict=false check=false
 case "${1:-}" in
 "") ;;
 --strict) strict=true ;;
-*) echo "usage: $0 [--strict]" >&2; exit 64 ;;
+--check) strict=true check=true ;;
+*) echo "usage: $0 [--strict | --check]" >&2; exit 64 ;;
 esac
 
-swift build --product famctl >&2
-bin="$(swift build --show-bin-path)/famctl"
+if [[ -n "${FAMCTL:-}" ]]; then
+    bin=$(realpath "$FAMCTL")
+else
+    swift build --product famctl >&2
+    bin="$(swift build --show-bin-path)/famctl"
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Where the pages and completion scripts go: the repository, or for --check a scratch copy.
+dest=.
+$check && dest="$work/check"
 
 # --- completions -----------------------------------------------------------------------
-mkdir -p completions
-"$bin" --generate-completion-script bash >completions/famctl.bash
-"$bin" --generate-completion-script zsh >completions/_famctl
-"$bin" --generate-completion-script fish >completions/famctl.fish
+mkdir -p "$dest/completions" "$dest/man"
+"$bin" --generate-completion-script bash >"$dest/completions/famctl.bash"
+"$bin" --generate-completion-script zsh >"$dest/completions/_famctl"
+"$bin" --generate-completion-script fish >"$dest/completions/famctl.fish"
 
 # --- example environment --------------------------------------------------------------
 # A host with two dax regions: dax0.0 (4 GiB, devdax, hmem.0, target node 1, with its 32
@@ -160,11 +172,19 @@ done
 
 "$bin" --experimental-dump-help >"$work/dump.json"
 swift scripts/mangen.swift "$work/dump.json" "$work/src" "$work/man" "$docs_date" "$("$bin" --version)"
-rm -f man/*.8
-cp "$work/man/"*.8 man/
+rm -f "$dest/man/"*.8
+cp "$work/man/"*.8 "$dest/man/"
 
 if ((unexpected)); then
     echo "gen-docs: $unexpected example(s) did not exit as documented (see above)" >&2
     $strict && exit 1
+fi
+if $check; then
+    if ! diff -ru --exclude=src man "$dest/man" >&2 || ! diff -ru completions "$dest/completions" >&2; then
+        echo "gen-docs: man/ or completions/ is stale (an example's output changed, or a help text): run scripts/gen-docs.sh and commit the result" >&2
+        exit 1
+    fi
+    echo "gen-docs: man/ and completions/ are up to date" >&2
+    exit 0
 fi
 echo "gen-docs: wrote $(ls man/*.8 | wc -l) pages to man/ and 3 completion scripts to completions/" >&2

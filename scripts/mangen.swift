@@ -141,11 +141,47 @@ func isHelpOrVersion(_ argument: Argument) -> Bool {
     argument.kind == "flag" && ["help", "version"].contains(argument.preferredName?.name ?? "")
 }
 
+/// daxctl's order of each command's options (its `daxctl COMMAND -h`, by long name), which
+/// the SYNOPSIS follows so a daxctl user finds them where daxctl's usage has them; famctl's
+/// `--movable` goes before daxctl's `--no-movable`.
+let daxctlOrder: [String: [String]] = {
+    let device = ["region", "human", "verbose"]
+    let switches = device + ["size", "align", "input", "mode", "no-online", "force", "check-config", "movable", "no-movable"]
+    return [
+        "famctl-list": ["region", "dev", "devices", "regions", "mappings", "idle", "human"],
+        "famctl-reconfigure-device": switches,
+        "famctl-create-device": switches,
+        "famctl-online-memory": device + ["movable", "no-movable"],
+        "famctl-offline-memory": device,
+        "famctl-enable-device": device,
+        "famctl-disable-device": device,
+        "famctl-destroy-device": device + ["force"],
+    ]
+}()
+
+/// The SYNOPSIS order: daxctl's options in daxctl's order, then famctl's own in the order
+/// they are declared, then the operands.
+func synopsisOrder(_ arguments: [Argument], page: String) -> [Argument] {
+    let order = daxctlOrder[page] ?? []
+    func rank(_ argument: Argument) -> Int {
+        if argument.kind == "positional" { return order.count + 1 }
+        let long = (argument.names ?? []).first { $0.kind == "long" }?.name
+        return long.flatMap { order.firstIndex(of: $0) } ?? order.count
+    }
+    return arguments.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
+}
+
+/// The name a SYNOPSIS shows: the short one where there is one, as daxctl's usage does.
+func synopsisName(_ argument: Argument) -> Argument.Name? {
+    argument.names?.first { $0.kind == "short" } ?? argument.preferredName
+}
+
 func synopsis(_ page: Page) -> [String] {
     var lines = [".Nm famctl"]
     if page.path.count > 1 { lines.append(".Cm \(page.path.dropFirst().joined(separator: " "))") }
-    for argument in page.command.arguments ?? [] where argument.shouldDisplay && !isHelpOrVersion(argument) {
-        let written = usage(argument, name: argument.preferredName)
+    let shown = (page.command.arguments ?? []).filter { $0.shouldDisplay && !isHelpOrVersion($0) }
+    for argument in synopsisOrder(shown, page: page.name) {
+        let written = usage(argument, name: synopsisName(argument))
         lines.append(argument.isOptional ? ".Op \(written)" : ".\(written)")
     }
     if page.path.count == 1 { lines += [".Ar command", ".Op Ar arguments"] }

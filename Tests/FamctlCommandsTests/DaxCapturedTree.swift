@@ -60,3 +60,16 @@ struct CapturedTree {
         return result
     }
 }
+
+extension SimulatedKernel {
+    /// A CXL region with four 1 GiB devices that booted in system-ram: dax0.0 with 6 of its 8
+    /// blocks online, dax0.1 all online (movable), dax0.2 moved to famfs, dax0.3 disabled.
+    static func cxlInEveryState() throws -> SimulatedKernel {
+        let kernel = SimulatedKernel.cxl(count: 4, size: 1 << 30)
+        for block in kernel.blocks(of: "dax0.0").prefix(6) { kernel.setBlock("memory\(block.index)", online: true, zone: "Movable") }
+        for block in kernel.blocks(of: "dax0.1") { kernel.setBlock("memory\(block.index)", online: true, zone: "Movable") }
+        for name in ["dax0.2", "dax0.3"] { try kernel.write("bus/dax/drivers/kmem/unbind", name) }
+        try kernel.write("bus/dax/drivers/fsdev_dax/new_id", "dax0.2")
+        return kernel
+    }
+}

@@ -164,4 +164,16 @@ struct CommandRun {
         #expect(throws: (any Error).self) { try ReconfigureDevice.parse(["dax0.0"]) }
         #expect(throws: (any Error).self) { try ReconfigureDevice.parse(["-s", "12q", "dax0.0"]) }
     }
+
+    /// `--movable` and `--no-movable` (each with its own help): the last one given wins, as
+    /// with daxctl, for a switch to system-ram and for online-memory; neither means movable.
+    @Test(arguments: [(["--no-movable", "--movable"], "Movable"), (["--movable", "--no-movable"], "Normal"), ([], "Movable")])
+    func theLastZoneFlagWins(flags: [String], zone: String) throws {
+        let kernel = SimulatedKernel.hmem(size: 1 << 30)
+        var run = try CommandRun(ReconfigureDevice.self, flags + ["-m", "system-ram", "dax0.0"], on: kernel)
+        #expect(run.status == 0 && kernel.blocks(of: "dax0.0").allSatisfy { $0.online && $0.zone == zone })
+        run = try CommandRun(OfflineMemory.self, ["dax0.0"], on: kernel)
+        run = try CommandRun(OnlineMemory.self, flags + ["dax0.0"], on: kernel)
+        #expect(run.status == 0 && kernel.blocks(of: "dax0.0").allSatisfy { $0.online && $0.zone == zone })
+    }
 }

@@ -64,11 +64,7 @@ import Testing
     /// A CXL region with four devices that booted in system-ram, memory partly online, one
     /// device moved to famfs and one disabled: `jq '.[].mode'`-style checks plus exact text.
     @Test func cxlRegionWithSeveralDevicesInEveryState() throws {
-        let kernel = SimulatedKernel.cxl(count: 4, size: 1 << 30)
-        for block in kernel.blocks(of: "dax0.0").prefix(6) { kernel.setBlock("memory\(block.index)", online: true, zone: "Movable") }
-        for block in kernel.blocks(of: "dax0.1") { kernel.setBlock("memory\(block.index)", online: true, zone: "Movable") }
-        for name in ["dax0.2", "dax0.3"] { try kernel.write("bus/dax/drivers/kmem/unbind", name) }
-        try kernel.write("bus/dax/drivers/fsdev_dax/new_id", "dax0.2")
+        let kernel = try SimulatedKernel.cxlInEveryState()
         let tree = try CapturedTree(kernel)
         defer { tree.remove() }
         let result = try tree.famctl("list")

@@ -175,6 +175,97 @@ import FamctlCommands
         #expect(groff.stderr.isEmpty, "groff -ww: \(groff.stderr)")
     }
 
+    /// Every EXAMPLES block is the real, whole output: `gen-docs.sh --check` runs each example
+    /// again on the same sysfs tree and images, renders the pages and completion scripts into
+    /// a scratch directory and compares them with the committed ones, so an example whose
+    /// output changed (or a stale page) fails here.
+    @Test func theCommittedPagesAreWhatGenDocsMakesNow() throws {
+        let result = try DocsHarness.run(
+            URL(fileURLWithPath: "/bin/bash"), ["scripts/gen-docs.sh", "--check"],
+            environment: ["FAMCTL": DocsHarness.famctl.path], in: DocsHarness.repository)
+        #expect(result.status == 0, "scripts/gen-docs.sh --check:\n\(result.stderr)")
+    }
+
+    /// The short options in each dax page's SYNOPSIS come in the order `daxctl COMMAND -h`
+    /// (daxctl 78) lists them, so a daxctl user finds them where daxctl has them.
+    @Test(arguments: [
+        ("famctl-list", ["r", "d", "D", "R", "M", "i", "u"]),
+        ("famctl-reconfigure-device", ["r", "u", "v", "s", "a", "m", "N", "f", "C"]),
+        ("famctl-create-device", ["r", "u", "v", "s", "a"]),
+        ("famctl-online-memory", ["r", "u", "v"]),
+        ("famctl-offline-memory", ["r", "u", "v"]),
+        ("famctl-enable-device", ["r", "u", "v"]),
+        ("famctl-disable-device", ["r", "u", "v"]),
+        ("famctl-destroy-device", ["r", "u", "v", "f"]),
+    ])
+    func synopsisShortOptionsAreInDaxctlsOrder(page: String, daxctl: [String]) throws {
+        let synopsis = Self.section("SYNOPSIS", of: try Self.page(page))
+        let shorts = synopsis.compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            guard let index = words.firstIndex(of: "Fl"), index + 1 < words.count, words[index + 1].count == 1 else { return nil }
+            return String(words[index + 1])
+        }
+        #expect(shorts == daxctl, "man/\(page).8 SYNOPSIS")
+    }
+
+    /// The sentences of a page's prose (example output left out) that it says more than once.
+    /// Prose is the text between block macros with inline macro names dropped; a sentence
+    /// ends at `.`, `;` or `:` and counts from 6 words.
+    static func repeatedSentences(_ page: String) -> [String] {
+        var prose: [String] = []
+        var current: [String] = []
+        var literal = false
+        for line in page.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix(".Bd") { literal = true }
+            if line.hasPrefix(".Ed") { literal = false; continue }
+            if literal || line.hasPrefix(".\\\"") { continue }
+            let block = [".Pp", ".Sh", ".Ss", ".It", ".Bl", ".El", ".Nm", ".Nd", ".Dd", ".Dt", ".Os"]
+            if block.contains(where: line.hasPrefix) {
+                prose.append(current.joined(separator: " "))
+                current = []
+                if line.hasPrefix(".It ") { current.append(String(line.dropFirst(4))) }
+                continue
+            }
+            current.append(line.split(separator: " ").filter { !($0.first == "." || ["Fl", "Ar", "Cm", "Pa", "Ql", "Xr", "Pq", "Dq", "No", "Ns", "Sx", "Li", "Ic", "Sy"].contains($0)) }.joined(separator: " "))
+        }
+        prose.append(current.joined(separator: " "))
+        var seen: Set<String> = []
+        var repeated: [String] = []
+        for paragraph in prose {
+            for sentence in paragraph.split(whereSeparator: { ".;:".contains($0) }) {
+                let words = sentence.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                guard words.split(separator: " ").count >= 6 else { continue }
+                if !seen.insert(words).inserted { repeated.append(words) }
+            }
+        }
+        return repeated
+    }
+
+    @Test func noPageSaysTheSameThingTwice() throws {
+        let pages = try FileManager.default.contentsOfDirectory(atPath: Self.manDirectory.path).filter { $0.hasSuffix(".8") }
+        try #require(pages.count >= 14)
+        for file in pages {
+            let text = try Self.page(String(file.dropLast(2)))
+            #expect(Self.repeatedSentences(text) == [], "man/\(file) repeats itself")
+        }
+    }
+
+    @Test func theRepetitionCheckNoticesARepeatedSentence() {
+        let page = """
+            .It Fl u Ar uid
+            Owner uid; decimal, 0x hex or 0 octal, as upstream reads it.
+            .It Fl g Ar gid
+            Owner gid; decimal, 0x hex or 0 octal, as upstream reads
+            it.
+            .Sh EXAMPLES
+            .Bd -literal -offset indent
+            the same output line printed twice here
+            the same output line printed twice here
+            .Ed
+            """
+        #expect(Self.repeatedSentences(page) == ["decimal, 0x hex or 0 octal, as upstream reads it"])
+    }
+
     /// man-db renders with groff's mdoc, whose default header names BSD.
     @Test func theRenderedHeaderNamesNoOperatingSystem() throws {
         let rendered = try DocsHarness.run(

@@ -210,6 +210,24 @@ struct DaxRunOptions: ParsableArguments {
     var dryRun = false
 }
 
+/// `--movable` / `--no-movable`: the zone onlined memory goes to; the last one given wins,
+/// as with daxctl. An enumeration, not an inverted Bool, so each name has its own help text.
+enum MemoryZone: EnumerableFlag {
+    case movable
+    case noMovable
+
+    static func name(for value: MemoryZone) -> NameSpecification {
+        value == .movable ? .customLong("movable") : .customLong("no-movable")
+    }
+
+    static func help(for value: MemoryZone) -> ArgumentHelp? {
+        switch value {
+        case .movable: "Online memory as movable (online_movable, ZONE_MOVABLE), so it can be offlined again."
+        case .noMovable: "Online memory as plain online: the kernel picks the zone, usually ZONE_NORMAL, where it may not offline again."
+        }
+    }
+}
+
 /// `--busy-retries`, for the commands that unbind drivers.
 struct DaxRetryOptions: ParsableArguments {
     @Option(name: .customLong("busy-retries"), help: ArgumentHelp("Retry an unbind that reports EBUSY this many times, 1 s apart (sysfs backend).", valueName: "n"))

@@ -12,8 +12,8 @@ struct OnlineMemory: DaxDeviceCommand {
 
     @OptionGroup var global: DaxGlobalOptions
 
-    @Flag(inversion: .prefixedNo, help: "Online as movable (default); --no-movable lets the kernel pick the zone.")
-    var movable = true
+    @Flag(exclusivity: .chooseLast)
+    var zone: MemoryZone = .movable
 
     @OptionGroup var common: DaxDeviceArguments
 
@@ -22,6 +22,6 @@ struct OnlineMemory: DaxDeviceCommand {
     static let verb = "online memory for"
 
     func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
-        try controller.onlineMemory(device, movable: movable)
+        try controller.onlineMemory(device, movable: zone == .movable)
     }
 }

@@ -32,8 +32,8 @@ struct ReconfigureDevice: DaxDeviceCommand {
     @Flag(name: [.customShort("N"), .customLong("no-online")], help: "system-ram: hot-plug the memory but do not online it.")
     var noOnline = false
 
-    @Flag(inversion: .prefixedNo, help: "Online memory as movable (default); --no-movable lets the kernel pick the zone.")
-    var movable: Bool?
+    @Flag(exclusivity: .chooseLast)
+    var zone: MemoryZone?
 
     @Flag(name: [.customShort("C"), .customLong("check-config")],
           help: "Take mode, online and movable from the [reconfigure-device] section of /etc/daxctl.conf.d/*.conf whose nvdimm.uuid is the device's namespace (as ndctl list shows it); no section: nothing changed.")
@@ -74,7 +74,7 @@ struct ReconfigureDevice: DaxDeviceCommand {
 
     func validate() throws {
         if checkConfig {
-            if mode != nil || noOnline || movable != nil {
+            if mode != nil || noOnline || zone != nil {
                 throw ValidationError("--check-config is incompatible with --mode, --no-online and --(no-)movable: the configuration sets them")
             }
             if resizes { throw ValidationError("--check-config is incompatible with --size and --align") }
@@ -116,6 +116,6 @@ struct ReconfigureDevice: DaxDeviceCommand {
             return report
         }
         // validate() accepted the mode.
-        return try controller.reconfigure(device, ReconfigureOptions(mode: DaxMode(rawValue: mode ?? "") ?? .devdax, online: !noOnline, movable: movable ?? true, force: force))
+        return try controller.reconfigure(device, ReconfigureOptions(mode: DaxMode(rawValue: mode ?? "") ?? .devdax, online: !noOnline, movable: zone != .noMovable, force: force))
     }
 }

@@ -15,7 +15,7 @@ struct OwnerOptions: ParsableArguments {
     var uid: CInteger<UInt32>?
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Owner gid (default: the caller's); decimal, 0x hex or 0 octal, as upstream reads it (010 is 8).", valueName: "gid"))
+        "Owner gid (default: the caller's), written as the uid is.", valueName: "gid"))
     var gid: CInteger<UInt32>?
 
     func owner(mode: UInt32) -> EntryPlanner.Owner {

@@ -40,11 +40,11 @@ struct FamfsCreat: ParsableCommand {
     @OptionGroup var ownerOptions: OwnerOptions
 
     @Option(name: .customShort("N"), help: ArgumentHelp(
-        "Interleave: number of strips (1-16, read as -u is); no default, interleaving needs -N and -B.", valueName: "nstrips"))
+        "Interleave: number of strips (1-16, read as -u is); no default, and -B is needed with it.", valueName: "nstrips"))
     var nstrips: CInteger<UInt64>?
 
     @Option(name: .customShort("B"), help: ArgumentHelp(
-        "Interleave: number of buckets the device is divided into (1-64, read as -u is); no default, interleaving needs -N and -B.",
+        "Interleave: number of buckets the device is divided into (1-64, read as -u is); no default, and -N is needed with it.",
         valueName: "nbuckets"))
     var nbuckets: CInteger<UInt64>?
 
