@@ -164,6 +164,21 @@ public final class MappedRegion {
         if let first = (0..<pieces).first(where: { failed.value[$0] }) { throw fault(piece(first), writing: false) }
     }
 
+    /// Copies `count` log slots from `position` (relative to the requested range) to
+    /// `destination` and stores each slot's CRC (of the bytes the entry CRC covers) in
+    /// `crcs`, in one guarded pass: a scan reads the mapping once, and checks the copy while
+    /// it is in the cache.
+    func copySlots(at position: Int, count: Int, to destination: UnsafeMutableRawPointer,
+                   crcs: UnsafeMutablePointer<UInt32>) throws(DeviceError) {
+        let length = count * Int(LogEntry.size)
+        precondition(position >= 0 && position + length <= bytes.count, "read outside the mapping")
+        guard count > 0 else { return }
+        if cfamfs_guarded_copy_slots(destination, bytes.baseAddress! + position, count, Int(LogEntry.size),
+                                     LogEntry.crcOffset, crcs) != 0 {
+            throw fault(position..<position + length, writing: false)
+        }
+    }
+
     /// Pieces a long copy is split into (a few per core, so that a busy core holds up
     /// little), each at least `minimumPiece` bytes.
     private static let copyPieces = 4

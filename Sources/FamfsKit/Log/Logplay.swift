@@ -109,16 +109,41 @@ public struct Logplay {
 
     /// Replays every slot of `scan` in log order.
     public mutating func run(_ scan: LogScan) -> Report {
-        report.entries = scan.header.nextIndex
+        run(header: scan.header) { visit in
+            var bad = scan.badEntries[...]
+            for entry in scan.entries {
+                while let next = bad.first, next.index < entry.seqnum { visit(.bad(bad.removeFirst())) }
+                visit(.entry(entry))
+            }
+            for entry in bad { visit(.bad(entry)) }
+        }
+    }
+
+    /// Replays every slot of `log` in log order, streaming the log window by window: memory
+    /// stays flat whatever its length.
+    public mutating func run(_ log: OpenedLog) throws(VolumeError) -> Report {
+        namespace.reserve(LogScan.slotsInUse(logLength: log.superblock.logLength, header: log.header))
+        return try run(header: log.header) { (visit) throws(VolumeError) in
+            do throws(DeviceError) { try LogScan.stream(log.volume, header: log.header, visit: visit) } catch {
+                throw .device(error)
+            }
+        }
+    }
+
+    /// The replay of the slots `slots` hands to its visitor in log order.
+    private mutating func run<E: Error>(
+        header: LogHeader, slots: ((LogScan.Item) -> Void) throws(E) -> Void
+    ) throws(E) -> Report {
+        report.entries = header.nextIndex
         if report.dryRun { emit(.info("Logplay: dry_run selected")) }
         if report.shadow { emit(.info("Logplay: running in shadow test mode")) }
-        verbose("__famfs_logplay: log contains \(scan.header.nextIndex) entries")
-        var bad = scan.badEntries[...]
-        for entry in scan.entries {
-            while let next = bad.first, next.index < entry.seqnum { reportBad(bad.removeFirst()) }
-            replay(entry)
+        verbose("__famfs_logplay: log contains \(header.nextIndex) entries")
+        try slots { item in
+            switch item {
+            case .entry(let entry): replay(entry)
+            case .bad(let bad): reportBad(bad)
+            }
         }
-        for entry in bad { reportBad(entry) }
         for (components, reason) in tree?.finish() ?? [] {
             fail(.directory, Array(components.joined(separator: [FamfsPath.slash])), reason)
         }
