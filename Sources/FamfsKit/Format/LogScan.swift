@@ -52,13 +52,31 @@ public struct LogScan: Sendable {
         return .bad(BadEntry(index: UInt64(index), path: LogEntry.bestEffortPath(slot), problem: problem))
     }
 
+    /// What a stream hands over, in log order: each slot with the path the workers summarised
+    /// (of a valid MKDIR or FILE slot), and ahead of it the path of a slot to come, so that
+    /// its namespace lookup can be started early (`Namespace.prefetch`, as fsck does).
+    enum Streamed {
+        case slot(Item, path: Namespace.LoggedPath?)
+        case upcoming(Namespace.LoggedPath)
+    }
+
     /// Streams the slots of `volume` below next_index of `header` to `visit`, in log order,
     /// window by window (`LogWindows`): what `LogScan` holds, without holding the log.
-    public static func stream(_ volume: FamfsVolume, header: LogHeader, visit: (Item) -> Void) throws(DeviceError) {
+    static func stream(_ volume: FamfsVolume, header: LogHeader, visit: (Streamed) -> Void) throws(DeviceError) {
         let geometry = LogEntry.Geometry(volume.superblock)
+        let distance = FsckChecker.prefetchDistance
         try LogWindows.stream(volume, header: header) { window in
-            for index in window.run.indexes {
-                visit(read(window.run.slot(index), index: index, kind: window.kind(index), geometry: geometry))
+            let indexes = window.run.indexes
+            func path(_ index: Int) -> Namespace.LoggedPath? {
+                index < indexes.upperBound && window.kind(index).pathOffset != nil ? window.path(index) : nil
+            }
+            for index in indexes.prefix(distance) {
+                if let path = path(index) { visit(.upcoming(path)) }
+            }
+            for index in indexes {
+                if let ahead = path(index + distance) { visit(.upcoming(ahead)) }
+                visit(.slot(read(window.run.slot(index), index: index, kind: window.kind(index), geometry: geometry),
+                            path: path(index)))
             }
         }
     }

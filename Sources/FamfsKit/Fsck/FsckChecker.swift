@@ -28,10 +28,11 @@ public enum FsckChecker {
         try outcome(of: volume, header: volume.header, systemUUID: systemUUID, nbuckets: nbuckets).report
     }
 
-    /// The check of `volume` below next_index of `header`, with the namespace and bitmap.
+    /// The check of `volume` below next_index of `header`, with the namespace and bitmap;
+    /// the namespace has room for `room` paths (at least the entries in use) without growing.
     static func outcome(of volume: FamfsVolume, header: LogHeader, systemUUID: FamfsUUID?,
-                        nbuckets: Int? = nil) throws(DeviceError) -> Outcome {
-        var outcome = start(superblock: volume.superblock, header: header, systemUUID: systemUUID)
+                        nbuckets: Int? = nil, room: Int = 0) throws(DeviceError) -> Outcome {
+        var outcome = start(superblock: volume.superblock, header: header, systemUUID: systemUUID, room: room)
         let geometry = LogEntry.Geometry(volume.superblock)
         try LogWindows.stream(volume, header: header) { tallyWindow($0, geometry: geometry, into: &outcome) }
         return finish(outcome, nbuckets: nbuckets)
@@ -46,14 +47,14 @@ public enum FsckChecker {
         return finish(outcome, nbuckets: nbuckets).report
     }
 
-    private static func start(superblock: Superblock, header: LogHeader, systemUUID: FamfsUUID?) -> Outcome {
+    private static func start(superblock: Superblock, header: LogHeader, systemUUID: FamfsUUID?, room: Int = 0) -> Outcome {
         var report = FsckReport(
             superblock: superblock, role: systemUUID == superblock.systemUUID ? .owner : .client, header: header)
         if header.seqnumMismatch {
             report.warnings.append("log header next_seqnum \(header.nextSeqnum) differs from next_index \(header.nextIndex)")
         }
         var namespace = Namespace()
-        namespace.reserve(LogScan.slotsInUse(logLength: superblock.logLength, header: header))
+        namespace.reserve(max(room, LogScan.slotsInUse(logLength: superblock.logLength, header: header)))
         // Validation bounds the unit count (Famfs.maximumAllocationUnits).
         return Outcome(report: report, namespace: namespace, bitmap: AllocationBitmap(superblock: superblock))
     }

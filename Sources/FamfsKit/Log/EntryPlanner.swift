@@ -19,7 +19,10 @@ public struct EntryPlanner {
     /// namespace and bitmap as from a `LogScan`, without holding the log or its entries).
     public init(log: OpenedLog) throws(VolumeError) {
         let outcome: FsckChecker.Outcome
-        do { outcome = try FsckChecker.outcome(of: log.volume, header: log.header, systemUUID: nil) } catch {
+        // Room for every slot: appending to a namespace filled to capacity would copy it whole.
+        do {
+            outcome = try FsckChecker.outcome(of: log.volume, header: log.header, systemUUID: nil, room: Int(log.slotCount))
+        } catch {
             throw .device(error)
         }
         namespace = outcome.namespace
