@@ -137,15 +137,14 @@ public final class MappedRegion {
         return copy
     }
 
-    /// Copies `range` (relative to the requested range) to the start of `buffer`: how a scan
-    /// reuses one buffer for every window instead of faulting in fresh memory for each.
+    /// Copies `range` (relative to the requested range) to the start of `buffer`.
     public func read(_ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws(DeviceError) {
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "read outside the mapping")
         precondition(buffer.count >= range.count, "read into a buffer shorter than the range")
         guard !range.isEmpty else { return }
-        // A scan's window (MiBs, or a whole log for logplay) is copied in pieces over all
-        // cores, each guarded on its own thread: the copy is a large part of a scan, and on
-        // one core it would hold up the parallel checks that follow.
+        // A long copy (a whole log for `FamfsVolume.scan`) is made in pieces over all cores,
+        // each guarded on its own thread: the copy is a large part of a scan, and on one core
+        // it would hold up the parallel checks that follow.
         let pieces = max(1, min(Self.copyPieces, range.count / Self.minimumPiece))
         let pieceLength = (range.count + pieces - 1) / pieces
         @Sendable func piece(_ k: Int) -> Range<Int> {
