@@ -180,3 +180,97 @@ median_ms "famctl famfs logplay --shadow, full log, nothing to do" "$famctl" fam
 rm -rf "$shadow" "$image"
 unset FAMCTL_SYSTEM_UUID_FILE
 # ==== end famfs creat/logplay ================================================================
+
+# ==== famfs full 256 MiB logs (issue 13) =====================================================
+# A full 256 MiB log (493,447 entries, scripts/famfs-full-log.py) and one with 1,000 free slots,
+# on /dev/shm (tmpfs: page-cache speed, so the figures measure famctl, not a disk). Targets, each
+# a FAIL line and a non-zero exit when missed:
+#   fsck of the full log no slower than half of GNU cksum over the same bytes (the log alone),
+#     both timed in this run;
+#   logplay -n of it <= 2x that fsck, peak RSS <= 64 MiB;
+#   logplay --into / --shadow of it: famctl's own user CPU <= 0.5 s (file-system time aside);
+#   creat / mkdir of one entry on the log with free slots <= 150 ms; on the full log refused
+#     ("log full", exit 1) from the header alone: <= a quarter of that fsck.
+bench_famfs_full_logs() {
+    local dir misses=() shm=/dev/shm
+    [ -d "$shm" ] && [ -w "$shm" ] || shm=$work
+    dir=$(mktemp -d -p "$shm" famctl-bench-logs.XXXXXX)
+    local full=$dir/full.img free=$dir/free.img target=$dir/target.img log=$dir/log.bin
+    local uuid=$dir/system_uuid
+    printf 'c0ffee00-1234-4abc-8def-0123456789ab' >"$uuid"
+    python3 scripts/famfs-full-log.py "$full" $((256 << 20)) $((1 << 40))
+    python3 scripts/famfs-full-log.py "$free" $((256 << 20)) $((1 << 40)) 1000
+    # The log's bytes alone, for cksum: the image holds 2 MiB of superblock region before them.
+    tail -c +$(((2 << 20) + 1)) "$full" >"$log"
+    local -a fsck=("$famctl" famfs fsck --system-uuid-file "$uuid" "$full")
+    "${fsck[@]}" >/dev/null 2>&1 || { echo "fsck of the generated full log did not pass" >&2; exit 1; }
+    # field N LINE: column N (1-based) of a median_ms table line.
+    field() { awk -F'|' -v n=$(($1 + 1)) '{gsub(/ /, "", $n); print $n}' <<<"$2"; }
+    # le A B: whether A <= B (decimal numbers).
+    le() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a <= b)}'; }
+    # user_s COMMAND...: the median user CPU seconds of FAMFS_TREE_RUNS runs (default 3), each
+    # into a fresh, empty directory $dir/tree.
+    user_s() {
+        local times=()
+        for _ in $(seq "${FAMFS_TREE_RUNS:-3}"); do
+            rm -rf "$dir/tree" && mkdir "$dir/tree"
+            times+=("$(/usr/bin/time -f '%U' "$@" 2>&1 >/dev/null | tail -1)")
+        done
+        printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+    }
+
+    echo
+    echo "famfs: full 256 MiB log (493,447 entries) on $(df --output=fstype "$dir" | tail -1) ($runs runs, median)"
+    printf '| %-58s | %9s | %9s |\n' "command (whole process)" "median ms" "cpu ms"
+    printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..11})"
+    local line fsck_ms cksum_ms logplay_ms
+    line=$(median_ms "famctl famfs fsck, full 256 MiB log" "${fsck[@]}") && echo "$line"
+    fsck_ms=$(field 2 "$line")
+    line=$(median_ms "GNU cksum of the same 256 MiB of log" cksum "$log") && echo "$line"
+    cksum_ms=$(field 2 "$line")
+    line=$(median_ms "famctl famfs logplay -n, full 256 MiB log" "$famctl" famfs logplay -n --system-uuid-file "$uuid" "$full") &&
+        echo "$line"
+    logplay_ms=$(field 2 "$line")
+    local creat_ms mkdir_ms refused_ms
+    line=$(BENCH_PREPARE="cp $free $target" median_ms "famctl famfs creat -s 2m (one file), 1,000 free slots" \
+        "$famctl" famfs creat -s 2m --system-uuid-file "$uuid" "$target" bench-file) && echo "$line"
+    creat_ms=$(field 2 "$line")
+    line=$(BENCH_PREPARE="cp $free $target" median_ms "famctl famfs mkdir (one directory), 1,000 free slots" \
+        "$famctl" famfs mkdir --system-uuid-file "$uuid" "$target" bench) && echo "$line"
+    mkdir_ms=$(field 2 "$line")
+    # Through sh, which ignores the refusal's exit status (median_ms stops at a failing run).
+    line=$(median_ms "famctl famfs creat -s 2m on the full log (refused, via sh)" \
+        sh -c "$(printf '%q ' "$famctl" famfs creat -s 2m --system-uuid-file "$uuid" "$full" bench-file)2>/dev/null || :") &&
+        echo "$line"
+    refused_ms=$(field 2 "$line")
+    local refusal status=0
+    refusal=$("$famctl" famfs mkdir --system-uuid-file "$uuid" "$full" bench 2>&1) || status=$?
+    local logplay_rss into_user shadow_user
+    logplay_rss=$(peak_rss_kib "$famctl" famfs logplay -n --system-uuid-file "$uuid" "$full")
+    into_user=$(user_s "$famctl" famfs logplay --into "$dir/tree" --system-uuid-file "$uuid" "$full")
+    shadow_user=$(user_s "$famctl" famfs logplay --shadow "$dir/tree" --system-uuid-file "$uuid" "$full")
+    rm -rf "$dir/tree"
+
+    echo "fsck ${fsck_ms} ms vs cksum ${cksum_ms} ms (target: fsck <= cksum / 2 = $(awk -v c="$cksum_ms" 'BEGIN {printf "%.2f", c / 2}') ms)"
+    le "$fsck_ms" "$(awk -v c="$cksum_ms" 'BEGIN {print c / 2}')" || misses+=("fsck of the full 256 MiB log takes $fsck_ms ms, more than half of cksum's $cksum_ms ms")
+    echo "logplay -n ${logplay_ms} ms vs fsck ${fsck_ms} ms (target <= 2x); peak RSS ${logplay_rss} KiB (target <= 65536 KiB)"
+    le "$logplay_ms" "$(awk -v f="$fsck_ms" 'BEGIN {print 2 * f}')" || misses+=("logplay -n of the full log takes $logplay_ms ms, more than twice fsck's $fsck_ms ms")
+    ((logplay_rss <= 65536)) || misses+=("logplay -n of the full log peaks at $logplay_rss KiB of RSS, more than 64 MiB")
+    echo "logplay --into: ${into_user} s user CPU; --shadow: ${shadow_user} s user CPU (target <= 0.5 s each)"
+    le "$into_user" 0.5 || misses+=("logplay --into of the full log costs famctl $into_user s of user CPU, more than 0.5 s")
+    le "$shadow_user" 0.5 || misses+=("logplay --shadow of the full log costs famctl $shadow_user s of user CPU, more than 0.5 s")
+    echo "creat ${creat_ms} ms, mkdir ${mkdir_ms} ms with free slots (target <= 150 ms); full log refused in ${refused_ms} ms (target <= fsck / 4): exit $status, \"$refusal\""
+    le "$creat_ms" 150 || misses+=("creat of one file on the 256 MiB log takes $creat_ms ms, more than 150 ms")
+    le "$mkdir_ms" 150 || misses+=("mkdir of one directory on the 256 MiB log takes $mkdir_ms ms, more than 150 ms")
+    le "$refused_ms" "$(awk -v f="$fsck_ms" 'BEGIN {print f / 4}')" ||
+        misses+=("creat on the full log takes $refused_ms ms to refuse, more than a quarter of fsck's $fsck_ms ms (it should read only the header)")
+    [ "$status" = 1 ] && [ "$refusal" = "famctl: $full: log full (493447 of 493447 entries used)" ] ||
+        misses+=("mkdir on the full log: exit $status, \"$refusal\" (expected exit 1 and \"famctl: $full: log full (493447 of 493447 entries used)\")")
+    rm -rf "$dir"
+    for miss in "${misses[@]}"; do echo "FAIL: $miss"; done
+    [ ${#misses[@]} -eq 0 ]
+}
+famfs_full_logs_status=0
+bench_famfs_full_logs || famfs_full_logs_status=1
+# ==== end famfs full 256 MiB logs ============================================================
+exit "$famfs_full_logs_status"

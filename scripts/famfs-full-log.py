@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """Writes a metadata-only famfs image whose log is full, for benchmarks.
 
-usage: famfs-full-log.py IMAGE LOG_LEN DEVICE_SIZE
+usage: famfs-full-log.py IMAGE LOG_LEN DEVICE_SIZE [FREE_SLOTS]
 
 The image holds the superblock region and the log (2 MiB + LOG_LEN bytes); the superblock
-records DEVICE_SIZE. Every slot is used: one directory per 16 entries, the rest files of
-2 MiB, each in its own allocation unit after the log, so fsck finds no problem.
+records DEVICE_SIZE. Every slot is used (all but the last FREE_SLOTS, 0 by default): one
+directory per 16 entries, the rest files of 2 MiB, each in its own allocation unit after the
+log, so fsck finds no problem.
 """
 import struct
 import sys
@@ -22,7 +23,9 @@ def entry_crc(slot):
 
 def main():
     image, log_len, device_size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    slots = (log_len - 48) // 544
+    free = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    last_index = (log_len - 48) // 544 - 1
+    slots = last_index + 1 - free
     sb = bytearray(200)
     struct.pack_into("<QQQQQII", sb, 0, 0x87B282FF, 48, 0x200000, log_len, AU, 2, 2)
     sb[48:64] = bytes.fromhex("52d5510272d24d63af86295f02d3abaf")
@@ -35,7 +38,7 @@ def main():
         sys.exit(f"device size {device_size} too small for {slots} files")
 
     log = bytearray(log_len)
-    struct.pack_into("<QQQ", log, 0, 0xBADCAFEF00D, log_len, slots - 1)
+    struct.pack_into("<QQQ", log, 0, 0xBADCAFEF00D, log_len, last_index)
     struct.pack_into("<QQQ", log, 24, zlib.crc32(log[:24]), slots, slots)
     offset = 2 * MIB + log_len
     slot = bytearray(544)

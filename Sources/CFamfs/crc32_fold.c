@@ -11,6 +11,43 @@
 
 #include "cfamfs.h"
 
+// Tables for 8 bytes at a time (slicing-by-8; table[0] alone is the byte-at-a-time one): the
+// tail of the fold (fewer than 16 bytes: 8 of a log entry's 536), inputs under 64 bytes, and
+// the whole CRC where the CPU cannot fold.
+static uint32_t byte_table[8][256];
+// Whether cfamfs_crc32_any folds (decided once, with the table).
+static int folding;
+
+__attribute__((constructor))
+static void fill_byte_table(void) {
+    folding = cfamfs_crc32_fold_available();
+    for (uint32_t n = 0; n < 256; n++) {
+        uint32_t c = n;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+        byte_table[0][n] = c;
+    }
+    for (int t = 1; t < 8; t++) {
+        for (uint32_t n = 0; n < 256; n++) {
+            uint32_t previous = byte_table[t - 1][n];
+            byte_table[t][n] = (previous >> 8) ^ byte_table[0][previous & 0xff];
+        }
+    }
+}
+
+static uint32_t crc32_bytes(uint32_t state, const unsigned char *bytes, size_t length) {
+    for (; length >= 8; length -= 8, bytes += 8) {
+        // Little-endian: the first byte is the lowest of the word.
+        uint64_t word = (uint64_t)bytes[0] | (uint64_t)bytes[1] << 8 | (uint64_t)bytes[2] << 16 | (uint64_t)bytes[3] << 24
+            | (uint64_t)bytes[4] << 32 | (uint64_t)bytes[5] << 40 | (uint64_t)bytes[6] << 48 | (uint64_t)bytes[7] << 56;
+        word ^= state;
+        state = byte_table[7][word & 0xff] ^ byte_table[6][(word >> 8) & 0xff] ^ byte_table[5][(word >> 16) & 0xff]
+            ^ byte_table[4][(word >> 24) & 0xff] ^ byte_table[3][(word >> 32) & 0xff] ^ byte_table[2][(word >> 40) & 0xff]
+            ^ byte_table[1][(word >> 48) & 0xff] ^ byte_table[0][word >> 56];
+    }
+    while (length--) state = byte_table[0][(state ^ *bytes++) & 0xff] ^ (state >> 8);
+    return state;
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -30,18 +67,6 @@ static inline __m128i fold(__m128i a, __m128i k, __m128i next) {
     __m128i low = _mm_clmulepi64_si128(a, k, 0x00);
     __m128i high = _mm_clmulepi64_si128(a, k, 0x11);
     return _mm_xor_si128(_mm_xor_si128(low, high), next);
-}
-
-// Byte-at-a-time table for the tail (fewer than 16 bytes, or inputs under 64 bytes).
-static uint32_t byte_table[256];
-
-__attribute__((constructor))
-static void fill_byte_table(void) {
-    for (uint32_t n = 0; n < 256; n++) {
-        uint32_t c = n;
-        for (int k = 0; k < 8; k++) c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-        byte_table[n] = c;
-    }
 }
 
 // Folds whole 16-byte blocks (length a multiple of 16, at least 64) into the inverted
@@ -94,8 +119,7 @@ uint32_t cfamfs_crc32(const unsigned char *bytes, size_t length) {
         bytes += blocks;
         length -= blocks;
     }
-    while (length--) state = byte_table[(state ^ *bytes++) & 0xff] ^ (state >> 8);
-    return ~state;
+    return ~crc32_bytes(state, bytes, length);
 }
 
 #else
@@ -109,3 +133,7 @@ uint32_t cfamfs_crc32(const unsigned char *bytes, size_t length) {
 }
 
 #endif
+
+uint32_t cfamfs_crc32_any(const unsigned char *bytes, size_t length) {
+    return folding ? cfamfs_crc32(bytes, length) : ~crc32_bytes(0xffffffffu, bytes, length);
+}

@@ -4,9 +4,9 @@
 // A page of a shared file mapping that the file no longer covers (truncated by someone
 // else), that the file system cannot give blocks to (full), or whose device went away
 // (dax unbind, a shrunken block device) faults with SIGBUS. famctl touches its mappings
-// only through these two calls: each arms a thread-local jump buffer, does one memcpy or
-// memset, and disarms it. The process-wide SIGBUS handler, installed once, jumps back when
-// the faulting thread has armed its buffer; the call then reports the failure instead of
+// only through these calls: each arms a thread-local jump buffer, does one memcpy or
+// memset (or a copy of log slots with their CRCs), and disarms it. The process-wide
+// SIGBUS handler, installed once, jumps back when the faulting thread has armed its buffer; the call then reports the failure instead of
 // the process dying. A SIGBUS anywhere else (a bug, not a mapping going bad) puts the
 // previous disposition back and returns, so the faulting instruction runs again and the
 // process dies as it would have without the handler (or the previous handler reports it).
@@ -48,17 +48,39 @@ static void install(void) {
     sigaction(SIGBUS, &action, &previous);
 }
 
-/// The one guarded access: a copy from `source`, or a fill with `byte` when it is NULL.
-static int guarded(void *destination, const void *source, unsigned char byte, size_t length) {
+/// What one guarded access does.
+struct access {
+    void *destination;
+    const void *source;
+    size_t length;
+    unsigned char byte;
+    /// Slot mode (cfamfs_guarded_copy_slots): `length` bytes per slot, `count` slots, the
+    /// CRC of each slot's first `covered` bytes into `crcs`.
+    size_t count, covered;
+    uint32_t *crcs;
+};
+
+/// The one guarded access: a copy from `source`, a fill with `byte` when it is NULL, or a
+/// copy of slots with their CRCs.
+static int guarded(const struct access *access) {
     pthread_once(&installed, install);
     sigjmp_buf jump;
     if (sigsetjmp(jump, 0) != 0) return -1;
     armed = &jump;
     __asm__ __volatile__("" ::: "memory");
-    if (source != NULL) {
-        memcpy(destination, source, length);
+    if (access->crcs != NULL) {
+        // Slot by slot: the CRC reads the copy while it is in the L1 cache, so the mapping
+        // is read once.
+        unsigned char *to = access->destination;
+        const unsigned char *from = access->source;
+        for (size_t i = 0; i < access->count; i++, to += access->length, from += access->length) {
+            memcpy(to, from, access->length);
+            access->crcs[i] = cfamfs_crc32_any(to, access->covered);
+        }
+    } else if (access->source != NULL) {
+        memcpy(access->destination, access->source, access->length);
     } else {
-        memset(destination, byte, length);
+        memset(access->destination, access->byte, access->length);
     }
     __asm__ __volatile__("" ::: "memory");
     armed = NULL;
@@ -66,9 +88,19 @@ static int guarded(void *destination, const void *source, unsigned char byte, si
 }
 
 int cfamfs_guarded_copy(void *destination, const void *source, size_t length) {
-    return guarded(destination, source, 0, length);
+    struct access access = {.destination = destination, .source = source, .length = length};
+    return guarded(&access);
 }
 
 int cfamfs_guarded_fill(void *destination, unsigned char byte, size_t length) {
-    return guarded(destination, NULL, byte, length);
+    struct access access = {.destination = destination, .length = length, .byte = byte};
+    return guarded(&access);
+}
+
+int cfamfs_guarded_copy_slots(void *destination, const void *source, size_t count, size_t slot_size,
+                              size_t covered, uint32_t *crcs) {
+    struct access access = {
+        .destination = destination, .source = source, .length = slot_size, .count = count, .covered = covered,
+        .crcs = crcs};
+    return guarded(&access);
 }

@@ -184,9 +184,9 @@ import Testing
     /// agree entry for entry.
     @Test func windowedVolumeScanEqualsTheInMemoryScan() throws {
         var image = try Fixture.imageBytes("empty-8g")
-        let window = FsckChecker.windowSlots(logSlots: 15420)
+        let window = LogWindows.windowSlots(logSlots: 15420)
         #expect(window == 2 * SlotKind.chunkSlots)
-        #expect(FsckChecker.windowSlots(logSlots: 493_447) == 8 * SlotKind.chunkSlots)
+        #expect(LogWindows.windowSlots(logSlots: 493_447) == 8 * SlotKind.chunkSlots)
         let count = 3 * window + 17
         image.withUnsafeMutableBytes { bytes in
             let log = UnsafeMutableRawBufferPointer(rebasing: bytes[0x20_0000...])

@@ -13,6 +13,9 @@ int cfamfs_crc32_fold_available(void);
 /// tail. Only when cfamfs_crc32_fold_available() says so.
 uint32_t cfamfs_crc32(const unsigned char *bytes, size_t length);
 
+/// cfamfs_crc32 where the CPU folds, a byte-at-a-time table elsewhere: correct on every CPU.
+uint32_t cfamfs_crc32_any(const unsigned char *bytes, size_t length);
+
 /// Writes the CPU cache lines covering [bytes, bytes + length) back to memory (clwb,
 /// clflushopt or clflush, whichever the CPU has) and fences: how writes to a char dax
 /// device become visible to other hosts, which msync cannot do there (device dax has no
@@ -31,5 +34,12 @@ int cfamfs_guarded_copy(void *destination, const void *source, size_t length);
 
 /// memset(destination, byte, length) on a mapping, guarded as cfamfs_guarded_copy.
 int cfamfs_guarded_fill(void *destination, unsigned char byte, size_t length);
+
+/// Copies `count` slots of `slot_size` bytes from `source` (a mapping) to `destination` and
+/// stores the CRC-32 of each slot's first `covered` bytes in `crcs[i]`, all under one guard:
+/// 0, or -1 when a page of the mapping raised SIGBUS (as cfamfs_guarded_copy). How a log
+/// scan reads the mapping once and leaves the copy in the cache for the checks that follow.
+int cfamfs_guarded_copy_slots(void *destination, const void *source, size_t count, size_t slot_size,
+                              size_t covered, uint32_t *crcs);
 
 #endif

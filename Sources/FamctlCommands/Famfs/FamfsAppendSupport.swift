@@ -90,7 +90,8 @@ enum FamfsAppendSession {
         let log = try OpenedLog(path: target, access: .append, opener: environment.volumeOpener(devices))
         let uuidFile = environment.systemUUIDFile
         try log.requireOwner(systemUUID: SystemUUID.read(uuidFile), systemUUIDPath: uuidFile)
-        var planner = EntryPlanner(superblock: log.superblock, scan: try log.scan())
+        try log.requireFreeSlot()
+        var planner = try EntryPlanner(log: log)
         do { try plan(&planner) } catch let error as PlanError {
             // The planner knows paths, not the target: the message names both.
             throw CommandFailure(exitCode: ExitCodes.refused, message: "\(log.volume.path): \(error)")

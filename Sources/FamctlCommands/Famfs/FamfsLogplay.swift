@@ -75,7 +75,6 @@ struct FamfsLogplay: ParsableCommand {
 
     private func replay(_ devices: any DeviceOpening) throws {
         let log = try OpenedLog(path: target, access: .read, opener: environment.volumeOpener(devices))
-        let scan = try log.scan()
         let owner = SystemUUID.read(environment.systemUUIDFile) == log.superblock.systemUUID
         let destination: Logplay.Destination = shadow.map { .shadow($0) } ?? into.map { .into($0) } ?? .none
         let options = Logplay.Options(
@@ -87,7 +86,7 @@ struct FamfsLogplay: ParsableCommand {
             case .error(let text): output.err(text)
             }
         }
-        let report = logplay.run(scan)
+        let report = try logplay.run(log)
         if json { output.out(Self.json(report, shadowTest: shadowtest)) }
         output.flush()
         guard report.errorCount == 0 else {

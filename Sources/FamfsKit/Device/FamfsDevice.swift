@@ -137,15 +137,14 @@ public final class MappedRegion {
         return copy
     }
 
-    /// Copies `range` (relative to the requested range) to the start of `buffer`: how a scan
-    /// reuses one buffer for every window instead of faulting in fresh memory for each.
+    /// Copies `range` (relative to the requested range) to the start of `buffer`.
     public func read(_ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws(DeviceError) {
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "read outside the mapping")
         precondition(buffer.count >= range.count, "read into a buffer shorter than the range")
         guard !range.isEmpty else { return }
-        // A scan's window (MiBs, or a whole log for logplay) is copied in pieces over all
-        // cores, each guarded on its own thread: the copy is a large part of a scan, and on
-        // one core it would hold up the parallel checks that follow.
+        // A long copy (a whole log for `FamfsVolume.scan`) is made in pieces over all cores,
+        // each guarded on its own thread: the copy is a large part of a scan, and on one core
+        // it would hold up the parallel checks that follow.
         let pieces = max(1, min(Self.copyPieces, range.count / Self.minimumPiece))
         let pieceLength = (range.count + pieces - 1) / pieces
         @Sendable func piece(_ k: Int) -> Range<Int> {
@@ -162,6 +161,21 @@ public final class MappedRegion {
         }
         if pieces > 1 { DispatchQueue.concurrentPerform(iterations: pieces, execute: copy) } else { copy(0) }
         if let first = (0..<pieces).first(where: { failed.value[$0] }) { throw fault(piece(first), writing: false) }
+    }
+
+    /// Copies `count` log slots from `position` (relative to the requested range) to
+    /// `destination` and stores each slot's CRC (of the bytes the entry CRC covers) in
+    /// `crcs`, in one guarded pass: a scan reads the mapping once, and checks the copy while
+    /// it is in the cache.
+    func copySlots(at position: Int, count: Int, to destination: UnsafeMutableRawPointer,
+                   crcs: UnsafeMutablePointer<UInt32>) throws(DeviceError) {
+        let length = count * Int(LogEntry.size)
+        precondition(position >= 0 && position + length <= bytes.count, "read outside the mapping")
+        guard count > 0 else { return }
+        if cfamfs_guarded_copy_slots(destination, bytes.baseAddress! + position, count, Int(LogEntry.size),
+                                     LogEntry.crcOffset, crcs) != 0 {
+            throw fault(position..<position + length, writing: false)
+        }
     }
 
     /// Pieces a long copy is split into (a few per core, so that a busy core holds up

@@ -25,12 +25,13 @@ extension LogEntry {
     }
 
     /// The first problem of slot `index`, or nil when it is valid; allocates nothing unless
-    /// there is a problem, so scans can run it over every slot of a large log.
-    static func check(_ slot: UnsafeRawBufferPointer, index: UInt64, geometry: Geometry) -> EntryProblem? {
+    /// there is a problem, so scans can run it over every slot of a large log. `crc` is the
+    /// slot's CRC when the caller computed it already (while copying the slot).
+    static func check(_ slot: UnsafeRawBufferPointer, index: UInt64, geometry: Geometry, crc: UInt32? = nil) -> EntryProblem? {
         let seqnum = slot.u64(at: 0)
         guard seqnum == index else { return .badSeqnum(expected: index, found: seqnum) }
         let stored = storedCRC(slot)
-        let computed = computeCRC(slot)
+        let computed = crc ?? computeCRC(slot)
         guard stored == UInt64(computed) else { return .badCRC(stored: stored, computed: computed) }
         switch EntryType(rawValue: slot.u32(at: 8)) {
         case .file:

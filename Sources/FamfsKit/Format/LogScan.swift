@@ -28,19 +28,56 @@ public struct LogScan: Sendable {
         let run = SlotRun(log: log, indexes: 0..<Self.slotsInUse(log, header: header))
         entries.reserveCapacity(run.indexes.count)
         for (index, kind) in zip(run.indexes, SlotKind.classify(run, geometry: geometry)) {
-            let slot = run.slot(index)
-            switch kind {
-            case .bad:
-                // Safe: classify found a problem, and check is deterministic.
-                let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry)!
-                badEntries.append(BadEntry(index: UInt64(index), path: LogEntry.bestEffortPath(slot), problem: problem))
-                continue
-            case .ignored:
-                ignoredEntries.append((UInt64(index), slot.u32(at: 8)))
-            case .file, .directory, .addDaxdev:
-                break
+            switch Self.read(run.slot(index), index: index, kind: kind, geometry: geometry) {
+            case .bad(let bad):
+                badEntries.append(bad)
+            case .entry(let entry):
+                if kind == .ignored { ignoredEntries.append((UInt64(index), entry.type)) }
+                entries.append(entry)
             }
-            entries.append(LogEntry.decodeChecked(slot))
+        }
+    }
+
+    /// A classified slot as readers see it: a valid entry, or a bad one with its problem.
+    public enum Item: Equatable, Sendable {
+        case entry(LogEntry)
+        case bad(BadEntry)
+    }
+
+    /// Decodes slot `index` of kind `kind` (as `SlotKind` classified it).
+    static func read(_ slot: UnsafeRawBufferPointer, index: Int, kind: SlotKind, geometry: LogEntry.Geometry) -> Item {
+        guard kind == .bad else { return .entry(LogEntry.decodeChecked(slot)) }
+        // Safe: classify found a problem, and check is deterministic.
+        let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry)!
+        return .bad(BadEntry(index: UInt64(index), path: LogEntry.bestEffortPath(slot), problem: problem))
+    }
+
+    /// What a stream hands over, in log order: each slot with the path the workers summarised
+    /// (of a valid MKDIR or FILE slot), and ahead of it the path of a slot to come, so that
+    /// its namespace lookup can be started early (`Namespace.prefetch`, as fsck does).
+    enum Streamed {
+        case slot(Item, path: Namespace.LoggedPath?)
+        case upcoming(Namespace.LoggedPath)
+    }
+
+    /// Streams the slots of `volume` below next_index of `header` to `visit`, in log order,
+    /// window by window (`LogWindows`): what `LogScan` holds, without holding the log.
+    static func stream(_ volume: FamfsVolume, header: LogHeader, visit: (Streamed) -> Void) throws(DeviceError) {
+        let geometry = LogEntry.Geometry(volume.superblock)
+        let distance = FsckChecker.prefetchDistance
+        try LogWindows.stream(volume, header: header) { window in
+            let indexes = window.run.indexes
+            func path(_ index: Int) -> Namespace.LoggedPath? {
+                index < indexes.upperBound && window.kind(index).pathOffset != nil ? window.path(index) : nil
+            }
+            for index in indexes.prefix(distance) {
+                if let path = path(index) { visit(.upcoming(path)) }
+            }
+            for index in indexes {
+                if let ahead = path(index + distance) { visit(.upcoming(ahead)) }
+                visit(.slot(read(window.run.slot(index), index: index, kind: window.kind(index), geometry: geometry),
+                            path: path(index)))
+            }
         }
     }
 
@@ -96,11 +133,7 @@ enum SlotKind: UInt8, Sendable {
     static let chunkSlots = 512
 
     /// Checks the slots of `run` in parallel chunks, each writing its own part of the result.
-    /// `alongside`, when given, runs on the worker for each slot (its index and kind) right
-    /// after the check, while the slot is in that core's cache: fsck's per-entry path work
-    /// is spread over the cores this way.
-    static func classify(_ run: SlotRun, geometry: LogEntry.Geometry,
-                         alongside: (@Sendable (Int, SlotKind) -> Void)? = nil) -> [SlotKind] {
+    static func classify(_ run: SlotRun, geometry: LogEntry.Geometry) -> [SlotKind] {
         let slots = run.indexes
         return [SlotKind](unsafeUninitializedCapacity: slots.count) { buffer, count in
             let chunks = (slots.count + chunkSlots - 1) / chunkSlots
@@ -108,11 +141,8 @@ enum SlotKind: UInt8, Sendable {
             let work: @Sendable (Int) -> Void = { chunk in
                 let first = slots.lowerBound + chunk * chunkSlots
                 for index in first..<min(slots.upperBound, first + chunkSlots) {
-                    let slot = run.slot(index)
-                    let kind = LogEntry.check(slot, index: UInt64(index), geometry: geometry) == nil
-                        ? SlotKind(validType: slot.u32(at: 8)) : .bad
+                    let kind = SlotKind(run.slot(index), index: index, geometry: geometry)
                     (output.value.baseAddress! + (index - slots.lowerBound)).initialize(to: kind)
-                    alongside?(index, kind)
                 }
             }
             if chunks > 1 {
@@ -122,6 +152,12 @@ enum SlotKind: UInt8, Sendable {
             }
             count = slots.count
         }
+    }
+
+    /// What slot `index` holds, or `.bad`; `crc` as for `LogEntry.check`.
+    init(_ slot: UnsafeRawBufferPointer, index: Int, geometry: LogEntry.Geometry, crc: UInt32? = nil) {
+        self = LogEntry.check(slot, index: UInt64(index), geometry: geometry, crc: crc) == nil
+            ? SlotKind(validType: slot.u32(at: 8)) : .bad
     }
 
     init(validType type: UInt32) {

@@ -5,98 +5,83 @@ import Glibc
 import Musl
 #endif
 
-/// fsck proper: streams the log window by window — slots checked in parallel (CRCs over
-/// all cores), then counted and marked in the allocation bitmap in log order — and fills a
-/// `FsckReport`. A volume's log is mapped one window at a time (its own small mapping, let
-/// go afterwards), so memory stays flat whatever the log length and however the page cache
-/// holds the file.
+/// fsck proper: streams the log window by window (`LogWindows`: slots checked in parallel,
+/// CRCs over all cores) and, in log order, counts the slots, replays them into the namespace
+/// and marks them in the allocation bitmap, filling a `FsckReport`.
 public enum FsckChecker {
-    /// Slots per window: a sixteenth of the log, between two parallel chunks (about half a
-    /// MiB, small logs) and 8 (about 2 MiB, large ones). Each window is copied into one
-    /// buffer: a small one costs few page faults and stays in the caches between the
-    /// workers' pass and the main thread's, and a mapping per 2 MiB costs little.
-    static func windowSlots(logSlots: Int) -> Int {
-        let chunk = SlotKind.chunkSlots
-        return min(8 * chunk, max(2 * chunk, logSlots / 16 / chunk * chunk))
-    }
-
     /// How many entries ahead the namespace lookup of an entry is started (`Namespace.prefetch`).
     static let prefetchDistance = 16
+
+    /// What a check finds, and the namespace and bitmap the log defines (what the append
+    /// planner starts from).
+    struct Outcome {
+        var report: FsckReport
+        var namespace: Namespace
+        var bitmap: AllocationBitmap
+    }
 
     /// Checks `volume`. `systemUUID` is this host's (nil: unknown, so the role is Client);
     /// `nbuckets` asks for bucket statistics. Throws when a window of the log cannot be
     /// mapped or read.
     public static func check(_ volume: FamfsVolume, systemUUID: FamfsUUID?,
                              nbuckets: Int? = nil) throws(DeviceError) -> FsckReport {
-        // A copy: the slots are checked away from a mapping that may fault. One buffer serves
-        // every window, so its pages are faulted in once.
-        let buffer = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: windowSlots(logSlots: Int(volume.header.slotCount)) * Int(LogEntry.size), alignment: 16)
-        defer { buffer.deallocate() }
-        return try check(superblock: volume.superblock, header: volume.header,
-                         slotsInUse: LogScan.slotsInUse(logLength: volume.superblock.logLength, header: volume.header),
-                         systemUUID: systemUUID, nbuckets: nbuckets) {
-            (indexes, body) throws(DeviceError) in
-            let range = SlotRun.logRange(indexes)
-            try volume.readLog(range, into: buffer)
-            body(SlotRun(bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<range.count]), indexes: indexes))
-        }
+        try outcome(of: volume, header: volume.header, systemUUID: systemUUID, nbuckets: nbuckets).report
+    }
+
+    /// The check of `volume` below next_index of `header`, with the namespace and bitmap;
+    /// the namespace has room for `room` paths (at least the entries in use) without growing.
+    static func outcome(of volume: FamfsVolume, header: LogHeader, systemUUID: FamfsUUID?,
+                        nbuckets: Int? = nil, room: Int = 0) throws(DeviceError) -> Outcome {
+        var outcome = start(superblock: volume.superblock, header: header, systemUUID: systemUUID, room: room)
+        let geometry = LogEntry.Geometry(volume.superblock)
+        try LogWindows.stream(volume, header: header) { tallyWindow($0, geometry: geometry, into: &outcome) }
+        return finish(outcome, nbuckets: nbuckets)
     }
 
     /// The check over validated metadata and log bytes in memory (header first).
     public static func check(superblock: Superblock, header: LogHeader, log: UnsafeRawBufferPointer,
                              systemUUID: FamfsUUID?, nbuckets: Int? = nil) -> FsckReport {
-        check(superblock: superblock, header: header, slotsInUse: LogScan.slotsInUse(log, header: header),
-              systemUUID: systemUUID, nbuckets: nbuckets) { indexes, body in
-            body(SlotRun(log: log, indexes: indexes))
-        }
+        var outcome = start(superblock: superblock, header: header, systemUUID: systemUUID)
+        let geometry = LogEntry.Geometry(superblock)
+        LogWindows.stream(log: log, header: header, superblock: superblock) { tallyWindow($0, geometry: geometry, into: &outcome) }
+        return finish(outcome, nbuckets: nbuckets).report
     }
 
-    /// The loop both entry points share; `window` hands each window's slots to its body.
-    private static func check<E: Error>(
-        superblock: Superblock, header: LogHeader, slotsInUse slots: Int, systemUUID: FamfsUUID?, nbuckets: Int?,
-        window: (Range<Int>, (SlotRun) -> Void) throws(E) -> Void
-    ) throws(E) -> FsckReport {
+    private static func start(superblock: Superblock, header: LogHeader, systemUUID: FamfsUUID?, room: Int = 0) -> Outcome {
         var report = FsckReport(
             superblock: superblock, role: systemUUID == superblock.systemUUID ? .owner : .client, header: header)
         if header.seqnumMismatch {
             report.warnings.append("log header next_seqnum \(header.nextSeqnum) differs from next_index \(header.nextIndex)")
         }
-        // Validation bounds the unit count (Famfs.maximumAllocationUnits).
-        var bitmap = AllocationBitmap(superblock: superblock)
         var namespace = Namespace()
-        namespace.reserve(slots)
-        let geometry = LogEntry.Geometry(superblock)
-        let windowSlots = windowSlots(logSlots: Int(header.slotCount))
-        // The path of each valid MKDIR or FILE slot of a window, summarised by the CRC workers.
-        let paths = UnsafeMutablePointer<Namespace.LoggedPath>.allocate(capacity: windowSlots)
-        defer { paths.deallocate() }
-        var indexes = 0..<min(slots, windowSlots)
-        while !indexes.isEmpty {
-            try window(indexes) { run in
-                let first = run.indexes.lowerBound
-                let output = UncheckedSendable(paths)
-                let kinds = SlotKind.classify(run, geometry: geometry) { index, kind in
-                    guard let offset = kind.pathOffset else { return }
-                    (output.value + (index - first)).initialize(to: Namespace.LoggedPath(loggedPath(run.slot(index), at: offset)))
-                }
-                for i in 0..<min(kinds.count, prefetchDistance) where kinds[i].pathOffset != nil {
-                    namespace.prefetch(paths[i])
-                }
-                for (i, kind) in kinds.enumerated() {
-                    let ahead = i + prefetchDistance
-                    if ahead < kinds.count, kinds[ahead].pathOffset != nil { namespace.prefetch(paths[ahead]) }
-                    tally(run.slot(first + i), index: first + i, kind: kind, path: kind.pathOffset == nil ? nil : paths[i],
-                          geometry: geometry, into: &report, bitmap: &bitmap, namespace: &namespace)
-                }
-            }
-            indexes = indexes.upperBound..<min(slots, indexes.upperBound + windowSlots)
+        namespace.reserve(max(room, LogScan.slotsInUse(logLength: superblock.logLength, header: header)))
+        // Validation bounds the unit count (Famfs.maximumAllocationUnits).
+        return Outcome(report: report, namespace: namespace, bitmap: AllocationBitmap(superblock: superblock))
+    }
+
+    private static func finish(_ outcome: Outcome, nbuckets: Int?) -> Outcome {
+        var outcome = outcome
+        outcome.report.collisions = outcome.bitmap.collisions
+        outcome.report.allocatedBytes = outcome.bitmap.allocatedBytes
+        outcome.report.bitmapCapacity = outcome.bitmap.capacityBytes
+        if let nbuckets { outcome.report.buckets = BucketStatistics(bitmap: outcome.bitmap, buckets: nbuckets) }
+        return outcome
+    }
+
+    /// Tallies a classified window in log order, starting the namespace lookup of the entries
+    /// `prefetchDistance` ahead.
+    private static func tallyWindow(_ window: LogWindows.Window, geometry: LogEntry.Geometry, into outcome: inout Outcome) {
+        let indexes = window.run.indexes
+        for index in indexes.prefix(prefetchDistance) where window.kind(index).pathOffset != nil {
+            outcome.namespace.prefetch(window.path(index))
         }
-        report.collisions = bitmap.collisions
-        report.allocatedBytes = bitmap.allocatedBytes
-        report.bitmapCapacity = bitmap.capacityBytes
-        if let nbuckets { report.buckets = BucketStatistics(bitmap: bitmap, buckets: nbuckets) }
-        return report
+        for index in indexes {
+            let ahead = index + prefetchDistance
+            if ahead < indexes.upperBound, window.kind(ahead).pathOffset != nil { outcome.namespace.prefetch(window.path(ahead)) }
+            let kind = window.kind(index)
+            tally(window.run.slot(index), index: index, kind: kind, path: kind.pathOffset == nil ? nil : window.path(index),
+                  geometry: geometry, into: &outcome.report, bitmap: &outcome.bitmap, namespace: &outcome.namespace)
+        }
     }
 
     /// Adds one classified slot to the report: counts, the namespace check for a valid
@@ -106,7 +91,7 @@ public enum FsckChecker {
     private static func tally(_ slot: UnsafeRawBufferPointer, index: Int, kind: SlotKind, path: Namespace.LoggedPath?,
                               geometry: LogEntry.Geometry, into report: inout FsckReport, bitmap: inout AllocationBitmap,
                               namespace: inout Namespace) {
-        func summarised() -> Namespace.LoggedPath { path ?? Namespace.LoggedPath(loggedPath(slot, at: kind.pathOffset!)) }
+        func summarised() -> Namespace.LoggedPath { path ?? Namespace.LoggedPath(LogWindows.loggedPath(slot, at: kind.pathOffset!)) }
         switch kind {
         case .directory:
             report.directories += 1
@@ -147,25 +132,6 @@ public enum FsckChecker {
                                into report: inout FsckReport, namespace: inout Namespace) {
         if let problem = namespace.apply(path: path, file: size).problem {
             report.problems.append(.init(index: UInt64(index), path: Array(path.bytes), what: problem))
-        }
-    }
-
-    /// The path of a valid MKDIR or FILE slot, without its NUL, in place.
-    private static func loggedPath(_ slot: UnsafeRawBufferPointer, at offset: Int) -> UnsafeRawBufferPointer {
-        // strnlen, not firstIndex: this runs for every entry. The slot passed `LogEntry.check`,
-        // so the field holds a NUL.
-        let start = slot.baseAddress! + offset
-        return UnsafeRawBufferPointer(start: start, count: strnlen(start.assumingMemoryBound(to: CChar.self), LogEntry.pathFieldSize))
-    }
-}
-
-extension SlotKind {
-    /// Where a valid slot of this kind holds its path, nil for kinds without one.
-    var pathOffset: Int? {
-        switch self {
-        case .directory: return 28
-        case .file: return 40
-        case .addDaxdev, .ignored, .bad: return nil
         }
     }
 }

@@ -11,7 +11,12 @@ public struct Allocator: Sendable {
     let deviceSize: UInt64
 
     public init(superblock: Superblock, scan: LogScan) {
-        bitmap = AllocationBitmap(superblock: superblock, scan: scan)
+        self.init(superblock: superblock, bitmap: AllocationBitmap(superblock: superblock, scan: scan))
+    }
+
+    /// An allocator over a bitmap already rebuilt from the log.
+    init(superblock: Superblock, bitmap: AllocationBitmap) {
+        self.bitmap = bitmap
         deviceSize = superblock.deviceSize
     }
 

@@ -15,6 +15,20 @@ public struct EntryPlanner {
         allocator = Allocator(superblock: superblock, scan: scan)
     }
 
+    /// Plans against what `log` defines, streamed window by window as fsck reads it (the same
+    /// namespace and bitmap as from a `LogScan`, without holding the log or its entries).
+    public init(log: OpenedLog) throws(VolumeError) {
+        let outcome: FsckChecker.Outcome
+        // Room for every slot: appending to a namespace filled to capacity would copy it whole.
+        do {
+            outcome = try FsckChecker.outcome(of: log.volume, header: log.header, systemUUID: nil, room: Int(log.slotCount))
+        } catch {
+            throw .device(error)
+        }
+        namespace = outcome.namespace
+        allocator = Allocator(superblock: log.superblock, bitmap: outcome.bitmap)
+    }
+
     public struct Owner: Equatable, Sendable {
         public var mode: UInt32
         public var uid: UInt32

@@ -29,6 +29,13 @@ extension OpenedLog {
         throw .notOwner(device: volume.path, owner: superblock.systemUUID, host: systemUUID, systemUUIDPath: systemUUIDPath)
     }
 
+    /// Refuses an append to a log with no free slot, from the header alone: a full log is
+    /// refused before anything reads its entries (the refusal `append` would give one entry).
+    public func requireFreeSlot() throws(AppendError) {
+        guard header.nextIndex >= slotCount else { return }
+        throw .logFull(device: volume.path, used: header.nextIndex, slots: slotCount, needed: 1)
+    }
+
     /// Appends `bodies` as one committed batch; nothing is written when they do not all fit.
     public func append(_ bodies: [LogEntry.Body], hook: (AppendStep) -> Void = { _ in }) throws(AppendError) {
         guard !bodies.isEmpty else { return }

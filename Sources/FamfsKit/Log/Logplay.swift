@@ -109,16 +109,42 @@ public struct Logplay {
 
     /// Replays every slot of `scan` in log order.
     public mutating func run(_ scan: LogScan) -> Report {
-        report.entries = scan.header.nextIndex
+        run(header: scan.header) { visit in
+            var bad = scan.badEntries[...]
+            for entry in scan.entries {
+                while let next = bad.first, next.index < entry.seqnum { visit(.slot(.bad(bad.removeFirst()), path: nil)) }
+                visit(.slot(.entry(entry), path: nil))
+            }
+            for entry in bad { visit(.slot(.bad(entry), path: nil)) }
+        }
+    }
+
+    /// Replays every slot of `log` in log order, streaming the log window by window: memory
+    /// stays flat whatever its length.
+    public mutating func run(_ log: OpenedLog) throws(VolumeError) -> Report {
+        namespace.reserve(LogScan.slotsInUse(logLength: log.superblock.logLength, header: log.header))
+        return try run(header: log.header) { (visit) throws(VolumeError) in
+            do throws(DeviceError) { try LogScan.stream(log.volume, header: log.header, visit: visit) } catch {
+                throw .device(error)
+            }
+        }
+    }
+
+    /// The replay of the slots `slots` hands to its visitor in log order.
+    private mutating func run<E: Error>(
+        header: LogHeader, slots: ((LogScan.Streamed) -> Void) throws(E) -> Void
+    ) throws(E) -> Report {
+        report.entries = header.nextIndex
         if report.dryRun { emit(.info("Logplay: dry_run selected")) }
         if report.shadow { emit(.info("Logplay: running in shadow test mode")) }
-        verbose("__famfs_logplay: log contains \(scan.header.nextIndex) entries")
-        var bad = scan.badEntries[...]
-        for entry in scan.entries {
-            while let next = bad.first, next.index < entry.seqnum { reportBad(bad.removeFirst()) }
-            replay(entry)
+        verbose("__famfs_logplay: log contains \(header.nextIndex) entries")
+        try slots { streamed in
+            switch streamed {
+            case .slot(.entry(let entry), let path): replay(entry, path: path)
+            case .slot(.bad(let bad), _): reportBad(bad)
+            case .upcoming(let path): namespace.prefetch(path)
+            }
         }
-        for entry in bad { reportBad(entry) }
         for (components, reason) in tree?.finish() ?? [] {
             fail(.directory, Array(components.joined(separator: [FamfsPath.slash])), reason)
         }
@@ -132,17 +158,18 @@ public struct Logplay {
         report.badEntries.append(bad)
     }
 
-    private mutating func replay(_ entry: LogEntry) {
+    /// Replays one valid entry; `path` is its logged path as the stream summarised it.
+    private mutating func replay(_ entry: LogEntry, path: Namespace.LoggedPath?) {
         switch entry.body {
         case .directory(let directory):
             verbose("__famfs_logplay: mkdir: \(String(directory.mode, radix: 8)) \(directory.uid):\(directory.gid): \(text(directory.path)) ")
-            _ = place(entry.body, .directory, directory.path) { tree, components in
+            _ = place(entry.body, .directory, directory.path, summarised: path) { tree, components in
                 tree.makeDirectory(components, mode: directory.mode, uid: directory.uid, gid: directory.gid)
             }
         case .file(let file):
             describe(entry.seqnum, file)
             let mode = options.client ? file.mode & ~0o222 : file.mode
-            let placed = place(entry.body, .file, file.path) { tree, components in
+            let placed = place(entry.body, .file, file.path, summarised: path) { tree, components in
                 tree.makeFile(components, mode: mode, uid: file.uid, gid: file.gid, contents: { ShadowYAML.render(file) })
             }
             if let components = placed, options.shadowTest, tree?.kind == .shadow { checkShadow(components, file) }
@@ -160,9 +187,17 @@ public struct Logplay {
     /// reported and skipped), then creates its node, or in a dry run counts it, and counts
     /// the outcome; returns the normalised path when the node is there afterwards.
     private mutating func place(
-        _ body: LogEntry.Body, _ kind: Kind, _ path: [UInt8], make: (ReplayTree, [[UInt8]]) -> ReplayTree.Outcome
+        _ body: LogEntry.Body, _ kind: Kind, _ path: [UInt8], summarised: Namespace.LoggedPath?,
+        make: (ReplayTree, [[UInt8]]) -> ReplayTree.Outcome
     ) -> [[UInt8]]? {
-        let outcome = namespace.apply(body)
+        let outcome: Namespace.Outcome
+        if let summarised {
+            var size: UInt64?
+            if case .file(let file) = body { size = file.size }
+            outcome = namespace.apply(path: summarised, file: size)
+        } else {
+            outcome = namespace.apply(body)
+        }
         if let problem = outcome.problem {
             fail(kind, path, problem)
             return nil

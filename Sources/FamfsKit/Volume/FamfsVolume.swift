@@ -57,12 +57,6 @@ public final class FamfsVolume {
         try mapLog(range).read()
     }
 
-    /// Copies `range` of the log to the start of `buffer`, through a window of its own.
-    public func readLog(_ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws(DeviceError) {
-        let window = try mapLog(range)
-        try window.read(0..<window.count, into: buffer)
-    }
-
     /// Where the log starts in `logFile`.
     private var logFileOffset: UInt64 {
         if case .device = source { return superblock.logOffset }
