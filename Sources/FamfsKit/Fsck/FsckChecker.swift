@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// fsck proper: streams the log window by window — slots checked in parallel (CRCs over
 /// all cores), then counted and marked in the allocation bitmap in log order — and fills a

@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import SystemPackage
 
 /// A directory tree logplay creates entries in, confined to its root: every path is walked
@@ -257,7 +253,7 @@ final class ReplayTree {
     private func existing(_ name: [UInt8], in path: ArraySlice<[UInt8]>, parent: Int32) -> UInt8? {
         let directory = key(path)
         if listings[directory] == nil {
-            listings[directory] = (try? Syscall.listDirectory(parent).get()) ?? [:]
+            listings[directory] = Dictionary((try? Syscall.listDirectory(parent).get())?.map { ($0.name, $0.type) } ?? [], uniquingKeysWith: { first, _ in first })
         }
         guard let type = listings[directory]![name] else { return nil }
         guard type == UInt8(DT_UNKNOWN) else { return type }
