@@ -559,6 +559,7 @@ public final class SimulatedKernel: Sysfs, Procfs {
             file("\(path)/resource", "0x" + String(device.resource, radix: 16), readable: resourceReadable)
             file("\(path)/modalias", "dax:t0")
             file("\(path)/dev", number(of: device.name)?.description ?? "")
+            if let number = number(of: device.name) { link("dev/char/\(number)", to: path) }
             link("\(path)/subsystem", to: "bus/dax")
             if region.dynamic { file("\(path)/mapping", "", readable: false) }
             for (index, range) in device.ranges.enumerated() {

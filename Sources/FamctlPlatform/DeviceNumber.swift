@@ -25,6 +25,12 @@ public struct DeviceNumber: Hashable, Sendable, CustomStringConvertible {
                   minor: UInt32(truncatingIfNeeded: rdev & 0xff | rdev >> 12 & ~0xff))
     }
 
+    /// The `dev_t` of this number (glibc's encoding), as `stat` reports it in `st_rdev`.
+    public var rdev: UInt64 {
+        let major = UInt64(major), minor = UInt64(minor)
+        return (major & 0xfff) << 8 | (major & ~0xfff) << 32 | (minor & 0xff) | (minor & ~0xff) << 12
+    }
+
     public var description: String { "\(major):\(minor)" }
 
     private static func number<Digits: Collection>(_ digits: Digits, radix: Int) -> UInt32? where Digits.Element == UInt8 {
