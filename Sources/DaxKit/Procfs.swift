@@ -50,7 +50,7 @@ public final class HostProcfs: Procfs {
     public init(root: String?) {
         self.root = root
         isHostProc = root == "/proc"
-        rootFD = root.map { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } ?? -1
+        rootFD = root.flatMap { try? Syscall.open($0, flags: O_RDONLY | O_DIRECTORY).get() } ?? -1
     }
 
     deinit { if rootFD >= 0 { close(rootFD) } }
@@ -163,8 +163,7 @@ public final class HostProcfs: Procfs {
     /// host) and without blocking on a FIFO planted in a tree.
     private func openFile(_ path: String, followingSelf: Bool = false) -> Int32? {
         guard let fd = openPath(path, flags: O_NONBLOCK, followingSelf: followingSelf) else { return nil }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+        guard case .success(let info) = Syscall.fileStatus(fd), info.st_mode & S_IFMT == S_IFREG else {
             close(fd)
             return nil
         }
@@ -175,7 +174,7 @@ public final class HostProcfs: Procfs {
     /// alone guards only the last component of a path).
     private func openPath(_ path: String, flags: Int32, followingSelf: Bool = false) -> Int32? {
         guard rootFD >= 0 else { return nil }
-        let components = path.split(separator: "/").map(String.init)
-        return try? Syscall.openBeneath(rootFD, components, flags: O_RDONLY | flags, follows: { followingSelf && $0 == "self" }).get()
+        let components = path.utf8.split(separator: UInt8(ascii: "/")).map(Array.init)
+        return try? Syscall.openBeneath(rootFD, components, flags: O_RDONLY | flags, follows: { followingSelf && $0 == Array("self".utf8) }).get()
     }
 }

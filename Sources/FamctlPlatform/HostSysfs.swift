@@ -76,8 +76,8 @@ public final class HostSysfs: Sysfs {
         case .failure(let code): throw failure(path, code.rawValue, .write)
         }
         defer { Syscall.close(directory) }
-        let components = path.split(separator: "/").map(String.init)
-        switch Syscall.openBeneath(directory, components, flags: O_WRONLY) {
+        let components = path.split(separator: "/")
+        switch Syscall.openBeneath(directory, components.map { Array($0.utf8) }, flags: O_WRONLY) {
         case .success(let fd): return fd
         case .failure(let stop):
             throw failure(path, stop.errno.rawValue, .write, symlink: stop.isSymlink ? components[...stop.component].joined(separator: "/") : nil)

@@ -22,9 +22,10 @@ public struct BeneathFailure: Error, Sendable, Equatable {
 }
 
 extension Syscall {
-    /// `openat` of `name` in `directory`, never following a symlink at `name`.
-    public static func openat(_ directory: Int32, _ name: [UInt8], flags: Int32, mode: mode_t = 0) -> Result<Int32, Errno> {
-        retrying { withCName(name) { Glibc.openat(directory, $0, flags | O_CLOEXEC | O_NOFOLLOW, mode) } }
+    /// `openat` of `name` in `directory`, close-on-exec, never following a symlink at `name`
+    /// unless `following`.
+    public static func openat(_ directory: Int32, _ name: [UInt8], flags: Int32, mode: mode_t = 0, following: Bool = false) -> Result<Int32, Errno> {
+        retrying { withCName(name) { Glibc.openat(directory, $0, flags | O_CLOEXEC | (following ? 0 : O_NOFOLLOW), mode) } }
     }
 
     /// Opens `components` below `directory` one at a time, each `O_NOFOLLOW` (O_NOFOLLOW
@@ -32,21 +33,21 @@ extension Syscall {
     /// directories, the last with `flags`. `follows` names components that may be links
     /// (the host's `/proc/self`). `directory` stays open; an empty path is refused (EISDIR).
     public static func openBeneath(
-        _ directory: Int32, _ components: [String], flags: Int32, follows: (String) -> Bool = { _ in false }
+        _ directory: Int32, _ components: [[UInt8]], flags: Int32, follows: ([UInt8]) -> Bool = { _ in false }
     ) -> Result<Int32, BeneathFailure> {
         var current = directory
         for (index, name) in components.enumerated() {
             let last = index == components.count - 1
-            let nofollow = follows(name) ? 0 : O_NOFOLLOW
-            let next = Glibc.openat(current, name, O_CLOEXEC | nofollow | (last ? flags : O_RDONLY | O_DIRECTORY))
-            let code = errno
-            guard next >= 0 else {
+            let next: Int32
+            switch openat(current, name, flags: last ? flags : O_RDONLY | O_DIRECTORY, following: follows(name)) {
+            case .success(let fd): next = fd
+            case .failure(let code):
                 // O_NOFOLLOW says ELOOP for a link, O_DIRECTORY ENOTDIR; either may also be genuine.
-                let isLink = (code == ELOOP || code == ENOTDIR) && isSymlink(Array(name.utf8), in: current)
-                if current != directory { Glibc.close(current) }
-                return .failure(BeneathFailure(errno: Errno(rawValue: isLink ? ELOOP : code), component: index, isSymlink: isLink))
+                let isLink = (code == .tooManySymbolicLinkLevels || code == .notDirectory) && isSymlink(name, in: current)
+                if current != directory { close(current) }
+                return .failure(BeneathFailure(errno: isLink ? .tooManySymbolicLinkLevels : code, component: index, isSymlink: isLink))
             }
-            if current != directory { Glibc.close(current) }
+            if current != directory { close(current) }
             if last { return .success(next) }
             current = next
         }

@@ -55,8 +55,7 @@ struct FamfsDaxMode {
 
     /// The dax device `target` is, or nil (an image, a block device, a path in a mount).
     func device() -> DaxDevice? {
-        var info = stat()
-        guard stat(target, &info) == 0 else { return nil }
+        guard case .success(let info) = Syscall.status(target) else { return nil }
         let name: String
         switch info.st_mode & S_IFMT {
         case S_IFCHR:

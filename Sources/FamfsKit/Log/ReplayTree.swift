@@ -299,16 +299,17 @@ final class ReplayTree {
         case .success(let fd): parent = fd
         case .failure(let error): return .failure(error)
         }
-        switch Syscall.openat(parent, components.last!, flags: O_RDONLY | O_DIRECTORY) {
+        // One step of the shared O_NOFOLLOW walk; the steps above it come from the cache.
+        switch Syscall.openBeneath(parent, [components.last!], flags: O_RDONLY | O_DIRECTORY) {
         case .success(let fd):
             cache(fd, at: key)
             return .success(fd)
-        case .failure(.noSuchFileOrDirectory):
+        case .failure(let stop) where stop.errno == .noSuchFileOrDirectory:
             return .failure(.entry("parent directory \(String(decoding: key, as: UTF8.self)) does not exist"))
-        case .failure(.tooManySymbolicLinkLevels), .failure(.notDirectory):
+        case .failure(let stop) where stop.isSymlink || stop.errno == .notDirectory:
             return .failure(.entry("\(String(decoding: key, as: UTF8.self)) is not a directory (symlinks are not followed)"))
-        case .failure(let code):
-            return .failure(.entry("cannot open \(String(decoding: key, as: UTF8.self)): \(code.description)"))
+        case .failure(let stop):
+            return .failure(.entry("cannot open \(String(decoding: key, as: UTF8.self)): \(stop.errno.description)"))
         }
     }
 }
