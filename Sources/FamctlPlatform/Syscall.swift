@@ -11,19 +11,24 @@ import SystemPackage
 public typealias FileStatus = Glibc.stat
 
 public enum Syscall {
+    // Paths go to the kernel as given (C strings, not FilePath, which would normalize away a
+    // trailing slash or a doubled separator the kernel gives a meaning to).
+
     /// Opens `path` close-on-exec with the raw `O_*` flags.
     public static func open(_ path: String, flags: Int32, mode: mode_t = 0) -> Result<Int32, Errno> {
         calling {
-            try FileDescriptor.open(
-                FilePath(path), FileDescriptor.AccessMode(rawValue: flags & O_ACCMODE),
-                options: FileDescriptor.OpenOptions(rawValue: flags & ~O_ACCMODE).union(.closeOnExec),
-                permissions: FilePermissions(rawValue: mode)
-            ).rawValue
+            try path.withCString { name in
+                try FileDescriptor.open(
+                    name, FileDescriptor.AccessMode(rawValue: flags & O_ACCMODE),
+                    options: FileDescriptor.OpenOptions(rawValue: flags & ~O_ACCMODE).union(.closeOnExec),
+                    permissions: FilePermissions(rawValue: mode)
+                ).rawValue
+            }
         }
     }
 
     public static func status(_ path: String) -> Result<FileStatus, Errno> {
-        Result { () throws(Errno) in try FilePath(path).stat().rawValue }
+        calling { try path.withCString { try Stat($0).rawValue } }
     }
 
     public static func fileStatus(_ fd: Int32) -> Result<FileStatus, Errno> {
