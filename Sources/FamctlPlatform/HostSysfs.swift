@@ -34,13 +34,14 @@ public final class HostSysfs: Sysfs {
     }
 
     /// Bytes read of one attribute: the kernel's are at most a page, a planted file in a
-    /// tree may be of any size.
-    static let attributeLimit = 1 << 20
+    /// tree may be of any size (a longer one is refused, EFBIG).
+    public static let attributeLimit = 1 << 20
 
     public func read(_ path: String) throws(SysfsError) -> String {
         // Attributes are never links in sysfs: one planted in a tree must not stand for one.
         var bytes: [UInt8]
-        switch Syscall.readFile(absolute(path), limit: Self.attributeLimit, flags: O_NOFOLLOW) {
+        switch Syscall.readFile(absolute(path), limit: Self.attributeLimit + 1, flags: O_NOFOLLOW) {
+        case .success(let content) where content.count > Self.attributeLimit: throw failure(path, EFBIG, .read)
         case .success(let content): bytes = content
         case .failure(let code):
             let link = code == .tooManySymbolicLinkLevels && Syscall.isSymlink(Array(absolute(path).utf8)) ? path : nil

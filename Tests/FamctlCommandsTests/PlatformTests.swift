@@ -61,4 +61,17 @@ import Testing
         #expect(value.rendered(indent: 0) == "{\n  \"path\": \"\\/dev\\/dax0.0\",\n  \"empty\": [],\n  \"n\": 7\n}")
         #expect(JSON.quoted("a/b\u{1}", escapingSolidus: false) == "\"a/b\\u0001\"")
     }
+
+    /// Attributes are read whole but bounded: a planted file longer than any attribute is
+    /// refused, not read into memory (it was read whatever its size).
+    @Test func anAttributeLongerThanAnyIsRefused() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-platform-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try Data(repeating: 0x31, count: HostSysfs.attributeLimit).write(to: root.appendingPathComponent("size"))
+        try Data(repeating: 0x31, count: HostSysfs.attributeLimit + 1).write(to: root.appendingPathComponent("huge"))
+        let sysfs = HostSysfs(root: root.path)
+        #expect(try sysfs.read("size").utf8.count == HostSysfs.attributeLimit)
+        #expect(throws: SysfsError(path: "huge", errno: EFBIG, operation: .read, root: root.path)) { try sysfs.read("huge") }
+    }
 }

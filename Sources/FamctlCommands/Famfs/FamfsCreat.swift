@@ -119,8 +119,6 @@ struct FamfsCreat: ParsableCommand {
 
     /// `--manifest -`: standard input.
     static let standardInputName = "-"
-    /// Bytes read of a manifest (a line per file; a full log has fewer than a million).
-    static let manifestLimit = 256 << 20
 
     /// Reads the manifest with plain open(2) and read(2): any file the caller can read,
     /// pipes, FIFOs and `/dev/fd/N` links included (Foundation's file reading refuses what is
@@ -130,13 +128,13 @@ struct FamfsCreat: ParsableCommand {
         let failure = { (reason: String) in
             CommandFailure(exitCode: ExitCodes.ioError, message: "\(name): cannot read the manifest: \(reason)")
         }
-        let read = path == standardInputName ? Syscall.readAll(STDIN_FILENO, limit: manifestLimit) : Syscall.readFile(path, limit: manifestLimit)
+        // Unbounded: the caller's own file, as long as the files it lists.
+        let read = path == standardInputName ? Syscall.readAll(STDIN_FILENO, limit: .max) : Syscall.readFile(path, limit: .max)
         let bytes: [UInt8]
         switch read {
         case .success(let content): bytes = content
         case .failure(let code): throw failure(code.description)
         }
-        guard bytes.count < manifestLimit else { throw failure("longer than \(manifestLimit >> 20) MiB") }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw failure("not UTF-8 text") }
         return try Manifest.parse(text, name: name)
     }
