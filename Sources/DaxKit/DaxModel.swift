@@ -76,7 +76,7 @@ public enum DeviceState: Sendable, Equatable {
     public var label: String {
         switch self {
         case .bound(let mode): return mode.rawValue
-        case .unbound: return "disabled (no driver bound)"
+        case .unbound: return DaxMode.name(ofDriver: nil)
         case .unknownDriver(let name): return "bound to driver \(name)"
         }
     }

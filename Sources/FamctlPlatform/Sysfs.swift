@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-
 /// The kernel as famctl sees it: a few file operations on paths relative to a sysfs root
 /// (the directory that stands for `/sys`). A real host, a captured tree on disk and the
 /// simulated kernel all implement it, so one code path serves all three.
