@@ -36,12 +36,25 @@ let package = Package(
         // C kernels of the format layer: CRC-32 by carry-less multiplication for the log
         // scans, CPU cache write-back for char dax mappings.
         .target(name: "CFamfs"),
+        // fallocate and memfd_create, which glibc declares only under _GNU_SOURCE.
+        .target(name: "CFamctlPlatform"),
+        // What both kits and the commands share, one copy each: the system calls (on
+        // swift-system), the Sysfs protocol and its host implementation, dax modes, the JSON
+        // writer, the console.
+        .target(
+            name: "FamctlPlatform",
+            dependencies: [
+                "CFamctlPlatform",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .target(
             name: "FamfsKit",
             dependencies: [
                 "CZlib",
                 "CBlkid",
                 "CFamfs",
+                "FamctlPlatform",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -49,6 +62,7 @@ let package = Package(
             name: "DaxKit",
             dependencies: [
                 "CDaxctl",
+                "FamctlPlatform",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

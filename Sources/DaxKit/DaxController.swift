@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Glibc
 /// Options of `reconfigure-device`.
 public struct ReconfigureOptions: Sendable, Equatable {
     public var mode: DaxMode
@@ -309,7 +310,7 @@ public final class DaxController {
         do throws(SysfsError) {
             try writer.write("\(device.path)/size", "0")
             try writer.write("\(attributes)/delete", device.name)
-        } catch where error.errno == Errno.EBUSY && device.instance == 0 && error.path.hasSuffix("/delete") {
+        } catch where error.errno == EBUSY && device.instance == 0 && error.path.hasSuffix("/delete") {
             notes.append("\(device.name): the region's first device cannot be deleted; it stays with size 0")
         } catch {
             throw .switchFailed(device: device.name, cause: error, state: "\(device.name) is disabled but not deleted")

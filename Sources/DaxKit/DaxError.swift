@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Glibc
 /// Why a dax operation was refused or failed. Every case names the device and carries the
 /// errno daxctl would return, so the exit status keeps daxctl's convention (256 − errno).
 public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -53,16 +54,16 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The errno daxctl reports for the same condition.
     public var errno: Int32 {
         switch self {
-        case .autoOnlinePolicy, .memoryOnline, .foreignDriver, .mustBeDisabled, .busy: return Errno.EBUSY
-        case .blockNotRemovable, .daxClass, .staticRegion: return Errno.EOPNOTSUPP
-        case .noWholeMemoryBlock, .badName, .invalidValue, .config: return Errno.EINVAL
-        case .notSysfsTree: return Errno.ENOENT
-        case .driverMissing: return Errno.ENODEV
+        case .autoOnlinePolicy, .memoryOnline, .foreignDriver, .mustBeDisabled, .busy: return EBUSY
+        case .blockNotRemovable, .daxClass, .staticRegion: return EOPNOTSUPP
+        case .noWholeMemoryBlock, .badName, .invalidValue, .config: return EINVAL
+        case .notSysfsTree: return ENOENT
+        case .driverMissing: return ENODEV
         case .switchFailed(_, let cause, _): return cause.errno
         case .driverDidNotChange(_, _, _, let errno, _): return errno
-        case .notSystemRAM, .statusNotApplicable, .deviceActive, .noMatch: return Errno.ENXIO
-        case .memoryUnknown: return Errno.EACCES
-        case .noSpace: return Errno.ENOSPC
+        case .notSystemRAM, .statusNotApplicable, .deviceActive, .noMatch: return ENXIO
+        case .memoryUnknown: return EACCES
+        case .noSpace: return ENOSPC
         case .interrupted(let cause, _): return cause.errno
         }
     }
@@ -101,7 +102,7 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
             return "\(device): this kernel has no \(mode) mode (driver \(driver) not found); \(device) was not changed"
         case .switchFailed(let device, let cause, let state):
             // pmem/ndctl#256: users need to know that only a reboot frees such a block.
-            let hint = cause.errno == Errno.EBUSY && cause.path.hasPrefix("devices/system/memory/memory")
+            let hint = cause.errno == EBUSY && cause.path.hasPrefix("devices/system/memory/memory")
                 ? " (the block holds unmovable kernel pages, typically in ZONE_NORMAL; it can be freed only by a reboot "
                     + "with auto_online_blocks set to offline)"
                 : ""
@@ -110,11 +111,11 @@ public enum DaxError: Error, CustomStringConvertible, Sendable, Equatable {
             let wanted = expected.map { "bound to \($0)" } ?? "unbound"
             let actual = found.map { "bound to \($0)" } ?? "unbound"
             return "\(device): failed to \(expected == nil ? "disable" : "enable"): expected \(wanted), found \(actual) "
-                + "(\(Errno.describe(errno))); \(state)"
+                + "(\(errnoDescription(errno))); \(state)"
         case .foreignDriver(let device, let driver):
             return "\(device): bound to driver \(driver), which famctl does not manage; unbind it first"
         case .daxClass(let device):
-            return "\(device): device model is dax-class; modes cannot be changed (\(Errno.describe(Errno.EOPNOTSUPP)))"
+            return "\(device): device model is dax-class; modes cannot be changed (\(errnoDescription(EOPNOTSUPP)))"
         case .notSystemRAM(let device, let state):
             return "\(device): memory operations are not applicable in \(state) mode"
         case .statusNotApplicable(let device):

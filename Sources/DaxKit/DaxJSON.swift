@@ -1,84 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-/// A JSON value with ordered keys, printed the way daxctl's json-c pretty printer does, so
-/// scripts that parse (or diff) daxctl output keep working.
-public indirect enum JSONValue: Equatable, Sendable {
-    case integer(Int64)
-    case string(String)
-    case bool(Bool)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
-
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.integer(let a), .integer(let b)): return a == b
-        case (.string(let a), .string(let b)): return a == b
-        case (.bool(let a), .bool(let b)): return a == b
-        case (.array(let a), .array(let b)): return a == b
-        case (.object(let a), .object(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        default: return false
-        }
-    }
-
-    /// json-c's `JSON_C_TO_STRING_PRETTY`: two-space indent, `"key":value` without a space,
-    /// `/` escaped as `\/`. No trailing newline.
-    public func pretty(indent: Int = 0) -> String {
-        var out = ""
-        write(to: &out, indent: indent)
-        return out
-    }
-
-    private func write(to out: inout String, indent: Int) {
-        switch self {
-        case .integer(let value): out += String(value)
-        case .bool(let value): out += value ? "true" : "false"
-        case .string(let value): JSONValue.quote(value, into: &out)
-        case .array(let elements):
-            out += "[\n"
-            for (index, element) in elements.enumerated() {
-                out += String(repeating: " ", count: indent + 2)
-                element.write(to: &out, indent: indent + 2)
-                out += index == elements.count - 1 ? "\n" : ",\n"
-            }
-            out += String(repeating: " ", count: indent) + "]"
-        case .object(let members):
-            out += "{\n"
-            for (index, (key, value)) in members.enumerated() {
-                out += String(repeating: " ", count: indent + 2)
-                JSONValue.quote(key, into: &out)
-                out += ":"
-                value.write(to: &out, indent: indent + 2)
-                out += index == members.count - 1 ? "\n" : ",\n"
-            }
-            out += String(repeating: " ", count: indent) + "}"
-        }
-    }
-
-    private static func quote(_ string: String, into out: inout String) {
-        out += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "/": out += "\\/"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
-}
-
 /// daxctl's list output: which keys, in which order, with which value types.
 public enum DaxJSON {
     /// How sizes and addresses print: plain integers, or with `-u` human strings.
@@ -94,9 +14,9 @@ public enum DaxJSON {
 
     /// A size: an integer, or with `-u` ndctl's `display_size` text (below 5000 KiB still the
     /// plain integer).
-    public static func size(_ bytes: UInt64, _ format: Format) -> JSONValue {
+    public static func size(_ bytes: UInt64, _ format: Format) -> JSON {
         guard format.human else { return .integer(Int64(bitPattern: bytes)) }
-        return humanSize(bytes).map(JSONValue.string) ?? .integer(Int64(bitPattern: bytes))
+        return humanSize(bytes).map(JSON.string) ?? .integer(Int64(bitPattern: bytes))
     }
 
     /// `"X.XX MiB (Y.YY MB)"`, GiB/GB from 2 GiB, TiB/TB from 2 TiB; nil below 5000 KiB.
@@ -130,15 +50,15 @@ public enum DaxJSON {
     }
 
     /// An address: an integer, or with `-u` C's `%#llx` (which prints 0 as `"0"`).
-    public static func hex(_ value: UInt64, _ format: Format) -> JSONValue {
+    public static func hex(_ value: UInt64, _ format: Format) -> JSON {
         guard format.human else { return .integer(Int64(bitPattern: value)) }
         return .string(value == 0 ? "0" : "0x" + String(value, radix: 16))
     }
 
     /// A device object: daxctl's keys in daxctl's order, then famctl's `driver` for a driver
     /// it does not know.
-    public static func device(_ device: DaxDevice, _ format: Format) -> JSONValue {
-        var members: [(String, JSONValue)] = [
+    public static func device(_ device: DaxDevice, _ format: Format) -> JSON {
+        var members: [(String, JSON)] = [
             ("chardev", .string(device.name)),
             ("size", size(device.size, format)),
         ]
@@ -173,9 +93,9 @@ public enum DaxJSON {
 
     /// A region object; `devices` only when asked for and non-empty. The region's `align` is
     /// never human-formatted (daxctl prints it as a plain integer).
-    public static func region(_ region: DaxRegion, devices: [DaxDevice]?, _ format: Format) -> JSONValue {
+    public static func region(_ region: DaxRegion, devices: [DaxDevice]?, _ format: Format) -> JSON {
         let sysfsPath = region.path.hasPrefix("devices/") ? String(region.path.dropFirst("devices".count)) : "/" + region.path
-        var members: [(String, JSONValue)] = [
+        var members: [(String, JSON)] = [
             ("path", .string(sysfsPath)),
             ("id", .integer(Int64(region.id))),
         ]
@@ -192,9 +112,9 @@ public enum DaxJSON {
 
     /// The top level as daxctl prints it: an array, except the bare object when `-u` is given
     /// and there is exactly one element. Nil when there is nothing to print.
-    public static func document(_ elements: [JSONValue], human: Bool) -> String? {
+    public static func document(_ elements: [JSON], human: Bool) -> String? {
         if elements.isEmpty { return nil }
         if human && elements.count == 1 { return elements[0].pretty() }
-        return JSONValue.array(elements).pretty()
+        return JSON.array(elements).pretty()
     }
 }

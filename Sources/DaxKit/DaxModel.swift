@@ -1,33 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-/// The three modes a dax device can be switched among, named as on daxctl's command line.
-public enum DaxMode: String, Sendable, CaseIterable, Equatable {
-    case devdax
-    case systemRAM = "system-ram"
-    case famfs
-
-    /// The kernel driver that gives a device this mode.
-    public var driver: String {
-        switch self {
-        case .devdax: return DaxDriver.deviceDax
-        case .systemRAM: return DaxDriver.kmem
-        case .famfs: return DaxDriver.fsdevDax
-        }
-    }
-
-    /// The mode a bound driver gives, or nil for a driver famctl does not know.
-    public init?(driver: String) {
-        guard let mode = DaxMode.allCases.first(where: { $0.driver == driver }) else { return nil }
-        self = mode
-    }
-}
-
-/// Driver names on the dax bus (`/sys/bus/dax/drivers/<name>`).
-public enum DaxDriver {
-    public static let deviceDax = "device_dax"
-    public static let kmem = "kmem"
-    public static let fsdevDax = "fsdev_dax"
-}
-
 /// One physical range of a device (`mappingN/{start,end,page_offset}`).
 public struct DaxMapping: Sendable, Equatable {
     public var start: UInt64
@@ -105,7 +76,7 @@ public enum DeviceState: Sendable, Equatable {
     public var label: String {
         switch self {
         case .bound(let mode): return mode.rawValue
-        case .unbound: return "disabled (no driver bound)"
+        case .unbound: return DaxMode.name(ofDriver: nil)
         case .unknownDriver(let name): return "bound to driver \(name)"
         }
     }

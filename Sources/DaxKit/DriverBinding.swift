@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// One write famctl makes (or, with `--dry-run`, would make), for logs and dry runs.
 public struct SysfsWrite: Sendable, Equatable, CustomStringConvertible {
@@ -91,14 +87,14 @@ public final class SysfsDriverBinding: DriverBinding {
             do throws(SysfsError) {
                 try writer.write("\(directory)/unbind", device.name)
                 guard !writer.dryRun, let found = writer.driver(of: device) else { return }
-                failure = .linkMismatch(expected: nil, found: found, errno: Errno.EBUSY)
+                failure = .linkMismatch(expected: nil, found: found, errno: EBUSY)
             } catch {
                 failure = .sysfs(error)
             }
             let busy: Bool
             switch failure {
-            case .linkMismatch(nil, let found, Errno.EBUSY): busy = found == driver
-            case .sysfs(let error): busy = error.errno == Errno.EBUSY
+            case .linkMismatch(nil, let found, EBUSY): busy = found == driver
+            case .sysfs(let error): busy = error.errno == EBUSY
             case .linkMismatch, .refused: busy = false
             }
             guard busy, attempt < busyRetries else {
@@ -129,7 +125,7 @@ public final class SysfsDriverBinding: DriverBinding {
         var bindError: SysfsError?
         do throws(SysfsError) {
             try writer.write("\(directory)/bind", device.name)
-        } catch where error.errno != Errno.EBUSY {
+        } catch where error.errno != EBUSY {
             bindError = error
         } catch {}
         guard !writer.dryRun else { return }
@@ -137,7 +133,7 @@ public final class SysfsDriverBinding: DriverBinding {
         if found != driver {
             try? writer.write("\(directory)/remove_id", device.name)
             if let bindError { throw .sysfs(bindError) }
-            throw .linkMismatch(expected: driver, found: found, errno: Errno.ENXIO)
+            throw .linkMismatch(expected: driver, found: found, errno: ENXIO)
         }
     }
 }

@@ -137,7 +137,7 @@ public final class LibDaxctlBinding: DriverBinding {
     private func step(_ device: DaxDevice, _ call: (OpaquePointer) -> Int32) throws(StepFailure) -> Int32 {
         let context = try? newContext()
         guard let context, let handle = context.device(named: device.name) else {
-            throw .sysfs(SysfsError(path: "bus/dax/devices/\(device.name)", errno: Errno.ENODEV, operation: .write))
+            throw .sysfs(SysfsError(path: "bus/dax/devices/\(device.name)", errno: ENODEV, operation: .write))
         }
         return withExtendedLifetime(context) { call(handle) }
     }
@@ -145,7 +145,7 @@ public final class LibDaxctlBinding: DriverBinding {
     public func unbind(_ device: DaxDevice, from driver: String) throws(StepFailure) {
         let rc = try step(device) { daxctl_dev_disable($0) }
         if rc < 0 { throw .sysfs(SysfsError(path: "bus/dax/drivers/\(driver)/unbind", errno: -rc, operation: .write)) }
-        if let found = writer.driver(of: device) { throw .linkMismatch(expected: nil, found: found, errno: Errno.EBUSY) }
+        if let found = writer.driver(of: device) { throw .linkMismatch(expected: nil, found: found, errno: EBUSY) }
     }
 
     public func bind(_ device: DaxDevice, to driver: String) throws(StepFailure) {
@@ -160,7 +160,7 @@ public final class LibDaxctlBinding: DriverBinding {
         let rc = try step(device) { enable($0) }
         if rc < 0 { throw .sysfs(SysfsError(path: "bus/dax/drivers/\(driver)/bind", errno: -rc, operation: .write)) }
         let found = writer.driver(of: device)
-        if found != driver { throw .linkMismatch(expected: driver, found: found, errno: Errno.ENXIO) }
+        if found != driver { throw .linkMismatch(expected: driver, found: found, errno: ENXIO) }
     }
 }
 
@@ -170,7 +170,7 @@ public enum LibDaxctlError: Error, CustomStringConvertible, Equatable, Sendable 
     public var description: String {
         switch self {
         case .contextCreationFailed(let errno):
-            return "cannot create a libdaxctl context (errno \(errno))"
+            return "cannot create a libdaxctl context: \(errnoDescription(errno))"
         }
     }
 }

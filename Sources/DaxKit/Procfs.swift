@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The processes and mounts of a machine as the busy-device guard reads them: the host's
 /// `/proc`, a tree on disk that stands for it, or the simulated kernel. Like `Sysfs`, one
@@ -34,51 +30,6 @@ public enum ProcRead: Sendable, Equatable {
     case truncated
 }
 
-/// A device number, as sysfs's `dev` attribute (`252:0`, decimal) and the `dev` columns of
-/// maps (hexadecimal) and mountinfo (decimal) write it.
-public struct DeviceNumber: Hashable, Sendable, CustomStringConvertible {
-    public var major: UInt32
-    public var minor: UInt32
-
-    public init(major: UInt32, minor: UInt32) {
-        self.major = major
-        self.minor = minor
-    }
-
-    /// Parses `MAJOR:MINOR` in `radix`.
-    public init?<Bytes: Collection>(_ text: Bytes, radix: Int) where Bytes.Element == UInt8 {
-        guard let colon = text.firstIndex(of: UInt8(ascii: ":")),
-            let major = Self.number(text[..<colon], radix: radix),
-            let minor = Self.number(text[text.index(after: colon)...], radix: radix)
-        else { return nil }
-        self.init(major: major, minor: minor)
-    }
-
-    /// Major and minor of a `dev_t` (glibc's encoding).
-    public init(rdev: UInt64) {
-        self.init(major: UInt32(truncatingIfNeeded: rdev >> 8 & 0xfff | rdev >> 32 & ~0xfff),
-                  minor: UInt32(truncatingIfNeeded: rdev & 0xff | rdev >> 12 & ~0xff))
-    }
-
-    public var description: String { "\(major):\(minor)" }
-
-    private static func number<Digits: Collection>(_ digits: Digits, radix: Int) -> UInt32? where Digits.Element == UInt8 {
-        guard !digits.isEmpty, digits.count <= 10 else { return nil }
-        var value: UInt64 = 0
-        for byte in digits {
-            let digit: UInt64
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - UInt8(ascii: "a") + 10)
-            default: return nil
-            }
-            guard digit < radix else { return nil }
-            value = value * UInt64(radix) + digit
-        }
-        return value <= UInt32.max ? UInt32(value) : nil
-    }
-}
-
 /// `/proc` on a real file system: the host's, or a directory that stands for it. A tree is
 /// treated as hostile: no link in it is followed (every component is opened `O_NOFOLLOW`,
 /// descriptors are only `readlink`ed), only regular files are read, and every read is
@@ -99,7 +50,7 @@ public final class HostProcfs: Procfs {
     public init(root: String?) {
         self.root = root
         isHostProc = root == "/proc"
-        rootFD = root.map { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } ?? -1
+        rootFD = root.flatMap { try? Syscall.open($0, flags: O_RDONLY | O_DIRECTORY).get() } ?? -1
     }
 
     deinit { if rootFD >= 0 { close(rootFD) } }
@@ -116,56 +67,35 @@ public final class HostProcfs: Procfs {
     }
 
     public func processIDs() -> [Int32] {
-        guard rootFD >= 0, let directory = Self.openDirectory(rootFD) else { return [] }
-        defer { closedir(directory) }
-        var pids: [Int32] = []
-        while let entry = readdir(directory) {
-            let pid: Int32? = withUnsafeBytes(of: entry.pointee.d_name) { name in
-                let digits = name.prefix { $0 != 0 }
-                guard !digits.isEmpty, digits.count < 10, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-                return Int32(String(decoding: digits, as: UTF8.self))
-            }
-            if let pid { pids.append(pid) }
+        guard rootFD >= 0, case .success(let entries) = Syscall.listDirectory(rootFD) else { return [] }
+        return entries.compactMap { entry in
+            let digits = entry.name
+            guard !digits.isEmpty, digits.count < 10, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            return Int32(String(decoding: digits, as: UTF8.self))
         }
-        return pids
     }
 
     public func command(of pid: Int32) -> String? {
         guard let fd = openFile("\(pid)/comm") else { return nil }
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: Self.commandLimit)
-        let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count >= 0 else { return nil }
-        var text = bytes[0..<count]
+        guard case .success(var text) = Syscall.readAll(fd, limit: Self.commandLimit) else { return nil }
         while text.last == 0x0A { text.removeLast() }
         return String(decoding: text, as: UTF8.self)
     }
 
     public func forEachDescriptor(of pid: Int32, wantsDevice: (String) -> Bool, _ body: (String, DeviceNumber?) -> Void) -> Bool {
         guard let fdDirectory = openPath("\(pid)/fd", flags: O_DIRECTORY) else { return false }
-        guard let directory = fdopendir(fdDirectory) else {
-            close(fdDirectory)
-            return false
-        }
-        defer { closedir(directory) }
-        var buffer = [CChar](repeating: 0, count: Self.linkLimit)
-        while let entry = readdir(directory) {
-            withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { name in
-                    guard name[0] != 0x2E else { return }
-                    let count = readlinkat(fdDirectory, name, &buffer, buffer.count)
-                    guard count > 0 else { return }
-                    let target = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                    var device: DeviceNumber?
-                    if isHostProc && wantsDevice(target) {
-                        var info = stat()
-                        if fstatat(fdDirectory, name, &info, 0) == 0, info.st_mode & S_IFMT == S_IFCHR {
-                            device = DeviceNumber(rdev: UInt64(info.st_rdev))
-                        }
-                    }
-                    body(target, device)
-                }
+        defer { close(fdDirectory) }
+        guard case .success(let entries) = Syscall.listDirectory(fdDirectory) else { return false }
+        for entry in entries where entry.name.first != 0x2E {
+            let name = String(decoding: entry.name, as: UTF8.self)
+            guard let target = Syscall.readLink(name, in: fdDirectory, limit: Self.linkLimit), !target.isEmpty else { continue }
+            var device: DeviceNumber?
+            if isHostProc && wantsDevice(target), case .success(let info) = Syscall.statat(fdDirectory, entry.name),
+                info.st_mode & S_IFMT == S_IFCHR {
+                device = DeviceNumber(rdev: UInt64(info.st_rdev))
             }
+            body(target, device)
         }
         return true
     }
@@ -233,8 +163,7 @@ public final class HostProcfs: Procfs {
     /// host) and without blocking on a FIFO planted in a tree.
     private func openFile(_ path: String, followingSelf: Bool = false) -> Int32? {
         guard let fd = openPath(path, flags: O_NONBLOCK, followingSelf: followingSelf) else { return nil }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+        guard case .success(let info) = Syscall.fileStatus(fd), info.st_mode & S_IFMT == S_IFREG else {
             close(fd)
             return nil
         }
@@ -245,27 +174,7 @@ public final class HostProcfs: Procfs {
     /// alone guards only the last component of a path).
     private func openPath(_ path: String, flags: Int32, followingSelf: Bool = false) -> Int32? {
         guard rootFD >= 0 else { return nil }
-        var directory = rootFD
-        let components = path.split(separator: "/").map(String.init)
-        for (index, component) in components.enumerated() {
-            let last = index == components.count - 1
-            let follow = followingSelf && component == "self" ? 0 : O_NOFOLLOW
-            let next = openat(directory, component, O_RDONLY | O_CLOEXEC | follow | (last ? flags : O_DIRECTORY))
-            if directory != rootFD { close(directory) }
-            guard next >= 0 else { return nil }
-            directory = next
-        }
-        return directory == rootFD ? nil : directory
-    }
-
-    /// A directory stream of its own over `fd` (which stays open and unchanged).
-    private static func openDirectory(_ fd: Int32) -> OpaquePointer? {
-        let fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        guard let directory = fdopendir(fd) else {
-            close(fd)
-            return nil
-        }
-        return directory
+        let components = path.utf8.split(separator: UInt8(ascii: "/")).map(Array.init)
+        return try? Syscall.openBeneath(rootFD, components, flags: O_RDONLY | flags, follows: { followingSelf && $0 == Array("self".utf8) }).get()
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import DaxKit
 import Foundation
+import Glibc
 
 /// An in-memory stand-in for the kernel's dax bus and memory hotplug, seen through `Sysfs`.
 ///
@@ -194,13 +195,13 @@ public final class SimulatedKernel: Sysfs, Procfs {
     public var root: String { "/sys" }
 
     public func read(_ path: String) throws(SysfsError) -> String {
-        guard let canonical = canonical(path), let node = tree[canonical] else { throw SysfsError(path: path, errno: Errno.ENOENT, operation: .read) }
+        guard let canonical = canonical(path), let node = tree[canonical] else { throw SysfsError(path: path, errno: ENOENT, operation: .read) }
         switch node {
         case .file(let content, let readable):
-            guard readable else { throw SysfsError(path: path, errno: Errno.EACCES, operation: .read) }
+            guard readable else { throw SysfsError(path: path, errno: EACCES, operation: .read) }
             return content
         case .directory, .link:
-            throw SysfsError(path: path, errno: Errno.EINVAL, operation: .read)
+            throw SysfsError(path: path, errno: EINVAL, operation: .read)
         }
     }
 
@@ -305,7 +306,7 @@ public final class SimulatedKernel: Sysfs, Procfs {
 
     private func dispatch(_ path: String, _ value: String) throws(SysfsError) {
         func fail(_ errno: Int32) -> SysfsError { SysfsError(path: path, errno: errno, operation: .write) }
-        guard let canonical = canonical(path), let node = tree[canonical] else { throw fail(Errno.ENOENT) }
+        guard let canonical = canonical(path), let node = tree[canonical] else { throw fail(ENOENT) }
         if let index = faults.firstIndex(where: { ($0.path == path || $0.path == canonical) && $0.remaining > 0 }) {
             faults[index].remaining -= 1
             switch faults[index].effect {
@@ -320,21 +321,21 @@ public final class SimulatedKernel: Sysfs, Procfs {
             let driver = parts[3]
             switch leaf {
             case "new_id":
-                guard DaxDevice.parseName(value) != nil else { throw fail(Errno.EINVAL) }
+                guard DaxDevice.parseName(value) != nil else { throw fail(EINVAL) }
                 idLists[driver, default: []].insert(value)
                 // The driver core attaches at once when the device is unbound and can bind.
                 if let device = devices[value], device.driver == nil, device.size > 0 { try? bindChecked(value, driver, fail) }
             case "remove_id":
                 idLists[driver]?.remove(value)
             case "bind":
-                guard let device = devices[value] else { throw fail(Errno.ENODEV) }
-                guard device.driver == nil else { throw fail(Errno.EBUSY) }
+                guard let device = devices[value] else { throw fail(ENODEV) }
+                guard device.driver == nil else { throw fail(EBUSY) }
                 try bindChecked(value, driver, fail)
             case "unbind":
-                guard devices[value]?.driver == driver else { throw fail(Errno.ENODEV) }
+                guard devices[value]?.driver == driver else { throw fail(ENODEV) }
                 detach(value)
             default:
-                throw fail(Errno.EACCES)
+                throw fail(EACCES)
             }
             return
         }
@@ -349,52 +350,52 @@ public final class SimulatedKernel: Sysfs, Procfs {
                 }
             case "offline":
                 if block.online {
-                    guard block.removable, !block.refusesOffline else { throw fail(Errno.EBUSY) }
+                    guard block.removable, !block.refusesOffline else { throw fail(EBUSY) }
                     block.online = false
                 }
             default:
-                throw fail(Errno.EINVAL)
+                throw fail(EINVAL)
             }
             blocks[index] = block
             return
         }
         if canonical == "devices/system/memory/auto_online_blocks" {
-            guard ["offline", "online", "online_kernel", "online_movable"].contains(value) else { throw fail(Errno.EINVAL) }
+            guard ["offline", "online", "online_kernel", "online_movable"].contains(value) else { throw fail(EINVAL) }
             autoOnlineBlocks = value
             return
         }
         if leaf == "create" || leaf == "delete", let region = regions.values.first(where: { canonical == "\($0.path)/dax_region/\(leaf)" }) {
-            guard region.dynamic else { throw fail(Errno.EACCES) }
+            guard region.dynamic else { throw fail(EACCES) }
             if leaf == "create" {
-                guard value == "1" else { throw fail(Errno.EINVAL) }
+                guard value == "1" else { throw fail(EINVAL) }
                 let instance = (devices.values.filter { $0.regionID == region.id }.map(\.instance).max() ?? -1) + 1
                 addDevice(region: region.id, instance: instance, size: 0, driver: nil)
             } else {
-                guard let device = devices[value], device.regionID == region.id else { throw fail(Errno.ENODEV) }
-                guard device.instance != 0, device.driver == nil, device.size == 0 else { throw fail(Errno.EBUSY) }
+                guard let device = devices[value], device.regionID == region.id else { throw fail(ENODEV) }
+                guard device.instance != 0, device.driver == nil, device.size == 0 else { throw fail(EBUSY) }
                 devices[value] = nil
             }
             return
         }
         if let device = devices.values.first(where: { canonical == "\(devicePath($0))/\(leaf)" }), ["size", "align", "mapping"].contains(leaf) {
             let region = regions[device.regionID]!
-            guard region.dynamic else { throw fail(Errno.EACCES) }
-            guard device.driver == nil else { throw fail(Errno.EBUSY) }
+            guard region.dynamic else { throw fail(EACCES) }
+            guard device.driver == nil else { throw fail(EBUSY) }
             try resize(device.name, leaf, value, fail)
             return
         }
-        if case .file = node { throw fail(Errno.EACCES) }
-        throw fail(Errno.EISDIR)
+        if case .file = node { throw fail(EACCES) }
+        throw fail(EISDIR)
     }
 
     private func bindChecked(_ name: String, _ driver: String, _ fail: (Int32) -> SysfsError) throws(SysfsError) {
-        guard drivers.contains(driver), let device = devices[name] else { throw fail(Errno.ENODEV) }
-        guard device.size > 0 else { throw fail(Errno.ENXIO) }
+        guard drivers.contains(driver), let device = devices[name] else { throw fail(ENODEV) }
+        guard device.size > 0 else { throw fail(ENXIO) }
         let region = regions[device.regionID]!
         let byType = driver == (region.kmemByType ? DaxDriver.kmem : DaxDriver.deviceDax)
-        guard idLists[driver]?.contains(name) == true || byType else { throw fail(Errno.ENODEV) }
+        guard idLists[driver]?.contains(name) == true || byType else { throw fail(ENODEV) }
         if driver == DaxDriver.kmem {
-            guard device.targetNode >= 0, !covered(by: device).isEmpty else { throw fail(Errno.EINVAL) }
+            guard device.targetNode >= 0, !covered(by: device).isEmpty else { throw fail(EINVAL) }
         }
         attach(name, driver)
     }
@@ -430,13 +431,13 @@ public final class SimulatedKernel: Sysfs, Procfs {
         let region = regions[device.regionID]!
         switch attribute {
         case "align":
-            guard let align = Self.number(value), align > 0, align & (align - 1) == 0 else { throw fail(Errno.EINVAL) }
+            guard let align = Self.number(value), align > 0, align & (align - 1) == 0 else { throw fail(EINVAL) }
             device.align = align
         case "size":
-            guard let size = Self.number(value), size % device.align == 0 else { throw fail(Errno.EINVAL) }
+            guard let size = Self.number(value), size % device.align == 0 else { throw fail(EINVAL) }
             if size > 0 {
                 let offset = nextFree(in: device.regionID, excluding: name)
-                guard offset + size <= region.size else { throw fail(Errno.ENOSPC) }
+                guard offset + size <= region.size else { throw fail(ENOSPC) }
                 device.ranges = [DaxMapping(start: region.base + offset, end: region.base + offset + size - 1, pageOffset: 0)]
             } else {
                 device.ranges = []
@@ -445,9 +446,9 @@ public final class SimulatedKernel: Sysfs, Procfs {
             let bounds = value.split(separator: "-").map { Self.number(String($0)) }
             guard bounds.count == 2, let start = bounds[0], let end = bounds[1], end > start,
                 start >= region.base, end < region.base + region.size
-            else { throw fail(Errno.EINVAL) }
+            else { throw fail(EINVAL) }
             let taken = devices.values.flatMap(\.ranges).contains { $0.start <= end && start <= $0.end }
-            guard !taken else { throw fail(Errno.EBUSY) }
+            guard !taken else { throw fail(EBUSY) }
             device.ranges.append(DaxMapping(start: start, end: end, pageOffset: device.size / 4096))
         }
         devices[name] = device
@@ -558,6 +559,7 @@ public final class SimulatedKernel: Sysfs, Procfs {
             file("\(path)/resource", "0x" + String(device.resource, radix: 16), readable: resourceReadable)
             file("\(path)/modalias", "dax:t0")
             file("\(path)/dev", number(of: device.name)?.description ?? "")
+            if let number = number(of: device.name) { link("dev/char/\(number)", to: path) }
             link("\(path)/subsystem", to: "bus/dax")
             if region.dynamic { file("\(path)/mapping", "", readable: false) }
             for (index, range) in device.ranges.enumerated() {

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 import DaxKit
-import FoundationEssentials
 
 /// Candidates for dynamic shell completion. They read the same sysfs root the dax commands
 /// use (`FAMCTL_SYSFS_ROOT`, else `/sys`), so completion works against a captured tree too.
@@ -23,8 +22,6 @@ enum Completions {
     }
 
     private static func entries(of relativePath: String) -> [String] {
-        let root = ProcessInfo.processInfo.environment["FAMCTL_SYSFS_ROOT"] ?? "/sys"
-        let path = root.hasSuffix("/") ? root + relativePath : root + "/" + relativePath
-        return ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+        HostSysfs(root: HostSysfs.defaultRoot()).list(relativePath).sorted()
     }
 }

@@ -3,11 +3,7 @@ import ArgumentParser
 import DaxKit
 import FamfsKit
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Every exit status famctl uses, in one place. The man pages' EXIT STATUS sections list
 /// the same numbers.
@@ -43,7 +39,7 @@ public enum ExitCodes {
 
     /// What -M adds to every famfs command's exit status.
     static let daxModeStatusHelp = """
-        With -M: \(dax(errno: Errno.EBUSY)) a process holds the device or it is mounted (nothing \
+        With -M: \(dax(errno: EBUSY)) a process holds the device or it is mounted (nothing \
         changed) or a driver did not unbind; the other reconfigure-device codes when a switch fails.
         """
 
@@ -72,7 +68,7 @@ public enum ExitCodes {
     /// wrong mode for the operation, a bind that did not take, device active), 251 EIO, 254
     /// ENOENT (the sysfs root or an attribute missing). The man pages list exactly these.
     public static let daxErrnos: [Int32] = [
-        Errno.EOPNOTSUPP, Errno.ENOSPC, Errno.EINVAL, Errno.ENODEV, Errno.EBUSY, Errno.EACCES, Errno.ENXIO, Errno.EIO, Errno.ENOENT,
+        EOPNOTSUPP, ENOSPC, EINVAL, ENODEV, EBUSY, EACCES, ENXIO, EIO, ENOENT,
     ]
 
     /// Every status a dax command can exit with.
@@ -81,14 +77,14 @@ public enum ExitCodes {
     /// The status for a dax failure with `errno`. Any errno outside `daxErrnos` (whatever else
     /// the kernel or a file system returns for a sysfs operation, a symbolic link refused)
     /// exits as EIO, 251; its message still gives its own text.
-    public static func dax(errno: Int32) -> Int32 { 256 - (daxErrnos.contains(errno) ? errno : Errno.EIO) }
+    public static func dax(errno: Int32) -> Int32 { 256 - (daxErrnos.contains(errno) ? errno : EIO) }
 
     /// Prints `error` the way a user can act on it and exits with its code.
     static func exit(for error: Error) -> Never {
         if let code = code(for: error) {
             let lines = (error as? DaxError)?.lines ?? ["\(error)"]
             for line in lines where !line.isEmpty {
-                StandardError.write("famctl: \(line)\n")
+                Console.error("famctl: \(line)\n")
             }
             Glibc.exit(code)
         }

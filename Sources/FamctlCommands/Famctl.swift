@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The root of the command tree: daxctl's device commands at the top level, the famfs
 /// toolset under `famctl famfs`.

@@ -3,6 +3,7 @@ import DaxSimulator
 import Foundation
 import Testing
 @testable import DaxKit
+import Glibc
 
 /// The busy-device guard: every command that unbinds refuses a held device before writing
 /// anything, whatever holds it and whichever backend would act.
@@ -68,7 +69,7 @@ import Testing
         let driver = machine.driver
         let counting = CountingSysfs(machine.kernel)
         let error = #expect(throws: DaxError.self) { try operation.run(DaxController(sysfs: counting, procfs: machine.kernel), machine.device) }
-        #expect(error?.errno == Errno.EBUSY)
+        #expect(error?.errno == EBUSY)
         #expect(error?.lines == [hold.line, Self.advice])
         #expect(counting.writes == 0 && machine.writesSoFar == before && machine.driver == driver)
         #expect(counting.log.filter { !$0.hasPrefix("read ") && !$0.hasPrefix("exists ") && !$0.hasPrefix("list ") } == [],

@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func printerEscapesSlashesAndUsesNoSpaceAfterColons() {
-        let value = JSONValue.object([("path", .string("/platform/hmem.0")), ("ok", .bool(true)), ("n", .array([.integer(1), .integer(-2)]))])
+        let value = JSON.object([("path", .string("/platform/hmem.0")), ("ok", .bool(true)), ("n", .array([.integer(1), .integer(-2)]))])
         #expect(value.pretty() == """
             {
               "path":"\\/platform\\/hmem.0",
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func humanOutputOfOneElementIsTheBareObject() {
-        let one = [JSONValue.object([("chardev", .string("dax0.0"))])]
+        let one = [JSON.object([("chardev", .string("dax0.0"))])]
         #expect(DaxJSON.document(one, human: true) == "{\n  \"chardev\":\"dax0.0\"\n}")
         #expect(DaxJSON.document(one, human: false) == "[\n  {\n    \"chardev\":\"dax0.0\"\n  }\n]")
         #expect(DaxJSON.document([], human: false) == nil)

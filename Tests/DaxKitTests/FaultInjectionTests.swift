@@ -2,6 +2,7 @@
 import DaxSimulator
 import Testing
 @testable import DaxKit
+import Glibc
 
 /// Every write of a switch fails (or silently does not take) in turn: the device must end in
 /// its original mode, or the error must say exactly where it is.
@@ -16,38 +17,38 @@ import Testing
         var description: String { "\(start)→\(target.rawValue) \(path) \(effect)" }
     }
 
-    static let ebusy = SimulatedKernel.Fault.Effect.fail(Errno.EBUSY)
-    static let einval = SimulatedKernel.Fault.Effect.fail(Errno.EINVAL)
-    static let enxio = SimulatedKernel.Fault.Effect.fail(Errno.ENXIO)
+    static let ebusy = SimulatedKernel.Fault.Effect.fail(EBUSY)
+    static let einval = SimulatedKernel.Fault.Effect.fail(EINVAL)
+    static let enxio = SimulatedKernel.Fault.Effect.fail(ENXIO)
     static let block = "devices/system/memory/memory40/state"
 
     static let cases: [Case] = [
-        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/device_dax/remove_id", effect: ebusy, errno: Errno.EBUSY),
-        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/device_dax/unbind", effect: ebusy, errno: Errno.EBUSY),
-        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/device_dax/unbind", effect: .ignore, errno: Errno.EBUSY),
-        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/kmem/new_id", effect: einval, errno: Errno.EINVAL),
-        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/kmem/new_id", effect: .ignore, errno: Errno.ENODEV),
-        Case(start: .devdax, target: .systemRAM, path: block, effect: ebusy, errno: Errno.EBUSY),
-        Case(start: .devdax, target: .famfs, path: "bus/dax/drivers/fsdev_dax/new_id", effect: enxio, errno: Errno.ENXIO),
-        Case(start: .devdax, target: .famfs, path: "bus/dax/drivers/fsdev_dax/new_id", effect: .ignore, errno: Errno.ENODEV),
-        Case(start: .famfs, target: .devdax, path: "bus/dax/drivers/fsdev_dax/unbind", effect: ebusy, errno: Errno.EBUSY),
-        Case(start: .famfs, target: .devdax, path: "bus/dax/drivers/device_dax/new_id", effect: einval, errno: Errno.EINVAL),
-        Case(start: .famfs, target: .systemRAM, path: "bus/dax/drivers/kmem/new_id", effect: enxio, errno: Errno.ENXIO),
-        Case(start: .systemRAMOnline, target: .devdax, path: block, effect: ebusy, errno: Errno.EBUSY),
-        Case(start: .systemRAMOnline, target: .devdax, path: "bus/dax/drivers/kmem/remove_id", effect: ebusy, errno: Errno.EBUSY),
-        Case(start: .systemRAMOnline, target: .devdax, path: "bus/dax/drivers/kmem/unbind", effect: .ignore, errno: Errno.EBUSY),
-        Case(start: .systemRAMOnline, target: .devdax, path: "bus/dax/drivers/device_dax/new_id", effect: einval, errno: Errno.EINVAL),
-        Case(start: .systemRAMOffline, target: .famfs, path: "bus/dax/drivers/device_dax/new_id", effect: einval, errno: Errno.EINVAL),
+        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/device_dax/remove_id", effect: ebusy, errno: EBUSY),
+        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/device_dax/unbind", effect: ebusy, errno: EBUSY),
+        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/device_dax/unbind", effect: .ignore, errno: EBUSY),
+        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/kmem/new_id", effect: einval, errno: EINVAL),
+        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/kmem/new_id", effect: .ignore, errno: ENODEV),
+        Case(start: .devdax, target: .systemRAM, path: block, effect: ebusy, errno: EBUSY),
+        Case(start: .devdax, target: .famfs, path: "bus/dax/drivers/fsdev_dax/new_id", effect: enxio, errno: ENXIO),
+        Case(start: .devdax, target: .famfs, path: "bus/dax/drivers/fsdev_dax/new_id", effect: .ignore, errno: ENODEV),
+        Case(start: .famfs, target: .devdax, path: "bus/dax/drivers/fsdev_dax/unbind", effect: ebusy, errno: EBUSY),
+        Case(start: .famfs, target: .devdax, path: "bus/dax/drivers/device_dax/new_id", effect: einval, errno: EINVAL),
+        Case(start: .famfs, target: .systemRAM, path: "bus/dax/drivers/kmem/new_id", effect: enxio, errno: ENXIO),
+        Case(start: .systemRAMOnline, target: .devdax, path: block, effect: ebusy, errno: EBUSY),
+        Case(start: .systemRAMOnline, target: .devdax, path: "bus/dax/drivers/kmem/remove_id", effect: ebusy, errno: EBUSY),
+        Case(start: .systemRAMOnline, target: .devdax, path: "bus/dax/drivers/kmem/unbind", effect: .ignore, errno: EBUSY),
+        Case(start: .systemRAMOnline, target: .devdax, path: "bus/dax/drivers/device_dax/new_id", effect: einval, errno: EINVAL),
+        Case(start: .systemRAMOffline, target: .famfs, path: "bus/dax/drivers/device_dax/new_id", effect: einval, errno: EINVAL),
         // fsdev_dax never matches by type: without the id the kernel's bind says ENODEV.
-        Case(start: .disabled, target: .famfs, path: "bus/dax/drivers/fsdev_dax/new_id", effect: .ignore, errno: Errno.ENODEV),
+        Case(start: .disabled, target: .famfs, path: "bus/dax/drivers/fsdev_dax/new_id", effect: .ignore, errno: ENODEV),
     ]
 
     /// A new_id that does not take with a bind that fails: the bind's errno is reported; a
     /// bind that succeeds without binding: ENXIO, as libdaxctl says.
     static let bindCases: [Case] = [
-        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/kmem/bind", effect: enxio, errno: Errno.ENXIO),
-        Case(start: .devdax, target: .famfs, path: "bus/dax/drivers/fsdev_dax/bind", effect: einval, errno: Errno.EINVAL),
-        Case(start: .famfs, target: .devdax, path: "bus/dax/drivers/device_dax/bind", effect: .ignore, errno: Errno.ENXIO),
+        Case(start: .devdax, target: .systemRAM, path: "bus/dax/drivers/kmem/bind", effect: enxio, errno: ENXIO),
+        Case(start: .devdax, target: .famfs, path: "bus/dax/drivers/fsdev_dax/bind", effect: einval, errno: EINVAL),
+        Case(start: .famfs, target: .devdax, path: "bus/dax/drivers/device_dax/bind", effect: .ignore, errno: ENXIO),
     ]
 
     @Test(arguments: cases + bindCases)
@@ -74,7 +75,7 @@ import Testing
 
     @Test func aFailedFamfsStepAfterLeavingSystemRAMSaysTheDeviceIsInDevdax() throws {
         let machine = try Machine(.systemRAMOnline)
-        machine.kernel.inject(.fail(Errno.EINVAL), at: "bus/dax/drivers/fsdev_dax/new_id")
+        machine.kernel.inject(.fail(EINVAL), at: "bus/dax/drivers/fsdev_dax/new_id")
         let error = try #require(machine.failure(ReconfigureOptions(mode: .famfs, force: true)))
         #expect(machine.driver == DaxDriver.deviceDax)
         #expect("\(error)".contains("dax0.0 was left in devdax mode"))
@@ -90,7 +91,7 @@ import Testing
         #expect(machine.blocks.count == 32)
         #expect(error == .switchFailed(
             device: "dax0.0",
-            cause: SysfsError(path: "devices/system/memory/memory\(stuck.index)/state", errno: Errno.EBUSY, operation: .write),
+            cause: SysfsError(path: "devices/system/memory/memory\(stuck.index)/state", errno: EBUSY, operation: .write),
             state: "rolled back: dax0.0 is in system-ram mode as before; the 21 block(s) offlined before the failure were onlined again"))
         #expect(machine.driver == DaxDriver.kmem)
         #expect(machine.blocks.allSatisfy { $0.online && $0.zone == "Movable" })
@@ -99,13 +100,13 @@ import Testing
 
     @Test func aFailedRollbackSaysTheDeviceIsDisabled() throws {
         let machine = try Machine()
-        machine.kernel.inject(.fail(Errno.EINVAL), at: "bus/dax/drivers/kmem/new_id")
-        machine.kernel.inject(.fail(Errno.ENXIO), at: "bus/dax/drivers/device_dax/new_id")
+        machine.kernel.inject(.fail(EINVAL), at: "bus/dax/drivers/kmem/new_id")
+        machine.kernel.inject(.fail(ENXIO), at: "bus/dax/drivers/device_dax/new_id")
         let error = try #require(machine.failure(ReconfigureOptions(mode: .systemRAM)))
         #expect(machine.driver == nil)
         #expect("\(error)".contains("rollback failed"))
         #expect("\(error)".contains("dax0.0 is now disabled (no driver bound)"))
-        #expect(error.errno == Errno.EINVAL, "the first failure decides the exit status")
+        #expect(error.errno == EINVAL, "the first failure decides the exit status")
     }
 
     /// Without `resource` (not root) the blocks cannot be found after kmem bound: back to devdax.
@@ -114,13 +115,13 @@ import Testing
         machine.kernel.resourceReadable = false
         let error = machine.failure(ReconfigureOptions(mode: .systemRAM))
         #expect(error == .interrupted(.memoryUnknown(device: "dax0.0"), state: "rolled back: dax0.0 is in devdax mode as before"))
-        #expect(error?.errno == Errno.EACCES)
+        #expect(error?.errno == EACCES)
         #expect(machine.driver == DaxDriver.deviceDax && machine.blocks.isEmpty)
     }
 
     @Test func onliningFailureOfflinesWhatWasOnlined() throws {
         let machine = try Machine(.systemRAMOffline)
-        machine.kernel.inject(.fail(Errno.EINVAL), at: Self.block)
+        machine.kernel.inject(.fail(EINVAL), at: Self.block)
         #expect(throws: DaxError.self) { try DaxController(sysfs: machine.kernel, procfs: machine.kernel).onlineMemory(machine.device, movable: true) }
         #expect(machine.blocks.allSatisfy { !$0.online })
         #expect(machine.driver == DaxDriver.kmem)
@@ -129,7 +130,7 @@ import Testing
 
 @Suite struct BusyRetryTests {
     /// A device busy for a moment after famfs is unmounted: the unbind is retried.
-    @Test(arguments: [SimulatedKernel.Fault.Effect.fail(Errno.EBUSY), .ignore])
+    @Test(arguments: [SimulatedKernel.Fault.Effect.fail(EBUSY), .ignore])
     func aBriefEBUSYIsRetried(effect: SimulatedKernel.Fault.Effect) throws {
         let machine = try Machine(.famfs)
         machine.kernel.inject(effect, at: "bus/dax/drivers/fsdev_dax/unbind", times: 2)
@@ -141,7 +142,7 @@ import Testing
 
     @Test func retriesRunOut() throws {
         let machine = try Machine(.famfs)
-        machine.kernel.inject(.fail(Errno.EBUSY), at: "bus/dax/drivers/fsdev_dax/unbind", times: 3)
+        machine.kernel.inject(.fail(EBUSY), at: "bus/dax/drivers/fsdev_dax/unbind", times: 3)
         let controller = DaxController(sysfs: machine.kernel, procfs: machine.kernel, busyRetries: 2, retryDelay: .milliseconds(1))
         #expect(throws: DaxError.self) { try controller.reconfigure(machine.device, ReconfigureOptions(mode: .devdax)) }
         #expect(machine.driver == DaxDriver.fsdevDax)

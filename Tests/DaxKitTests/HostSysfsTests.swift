@@ -3,6 +3,7 @@ import DaxSimulator
 import Foundation
 import Testing
 @testable import DaxKit
+import Glibc
 
 /// HostSysfs on a directory: the same code that reads `/sys` on a host.
 @Suite struct HostSysfsTests {
@@ -27,10 +28,10 @@ import Testing
         #expect(sysfs.list("missing").isEmpty)
         try sysfs.write("a/b/size", "0x1000")
         #expect(try String(contentsOf: root.appendingPathComponent("a/b/size"), encoding: .utf8) == "0x1000\n")
-        #expect(throws: SysfsError(path: "a/b/nothing", errno: Errno.ENOENT, operation: .read, root: root.path)) { try sysfs.read("a/b/nothing") }
-        #expect(throws: SysfsError(path: "a/nothing", errno: Errno.ENOENT, operation: .write, root: root.path)) { try sysfs.write("a/nothing", "1") }
-        #expect("\(SysfsError(path: "a/nothing", errno: Errno.EBUSY, operation: .write))" == "write /sys/a/nothing: Device or resource busy")
-        #expect("\(SysfsError(path: "a/nothing", errno: Errno.EISDIR, operation: .write, root: root.path))"
+        #expect(throws: SysfsError(path: "a/b/nothing", errno: ENOENT, operation: .read, root: root.path)) { try sysfs.read("a/b/nothing") }
+        #expect(throws: SysfsError(path: "a/nothing", errno: ENOENT, operation: .write, root: root.path)) { try sysfs.write("a/nothing", "1") }
+        #expect("\(SysfsError(path: "a/nothing", errno: EBUSY, operation: .write))" == "write /sys/a/nothing: Device or resource busy")
+        #expect("\(SysfsError(path: "a/nothing", errno: EISDIR, operation: .write, root: root.path))"
             == "write \(root.path)/a/nothing: Is a directory")
         try sysfs.loadModule("kmem")
         #expect(!sysfs.isHostRoot, "modules are never loaded for another root")

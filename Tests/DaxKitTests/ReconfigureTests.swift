@@ -2,6 +2,7 @@
 import DaxSimulator
 import Testing
 @testable import DaxKit
+import Glibc
 
 /// Where a device starts in the mode-pair tests.
 enum Start: String, CaseIterable, CustomStringConvertible, Sendable {
@@ -110,7 +111,7 @@ struct Machine {
         for online in [true, false] {
             let error = machine.failure(ReconfigureOptions(mode: .systemRAM, online: online))
             #expect(error == .autoOnlinePolicy(device: "dax0.0", policy: policy, path: "/sys/devices/system/memory/auto_online_blocks"))
-            #expect(error?.errno == Errno.EBUSY)
+            #expect(error?.errno == EBUSY)
         }
         #expect(machine.writesSoFar == 0 && machine.driver == DaxDriver.deviceDax)
         #expect("\(machine.failure(ReconfigureOptions(mode: .systemRAM))!)".contains("use --force"))
@@ -138,7 +139,7 @@ struct Machine {
         let before = machine.writesSoFar
         let error = machine.failure(ReconfigureOptions(mode: target))
         #expect(error == .memoryOnline(device: "dax0.0", online: 32, total: 32, target: target))
-        #expect(error?.errno == Errno.EBUSY)
+        #expect(error?.errno == EBUSY)
         #expect(machine.writesSoFar == before && machine.driver == DaxDriver.kmem)
     }
 
@@ -149,7 +150,7 @@ struct Machine {
         let before = machine.writesSoFar
         let error = machine.failure(ReconfigureOptions(mode: .devdax, force: true))
         #expect(error == .blockNotRemovable(device: "dax0.0", block: victim))
-        #expect(error?.errno == Errno.EOPNOTSUPP)
+        #expect(error?.errno == EOPNOTSUPP)
         #expect(machine.writesSoFar == before && machine.blocks.allSatisfy(\.online))
     }
 
@@ -158,7 +159,7 @@ struct Machine {
         let error = machine.failure(ReconfigureOptions(mode: .famfs))
         #expect(error == .driverMissing(device: "dax0.0", driver: DaxDriver.fsdevDax))
         #expect("\(error!)".contains("this kernel has no famfs mode (driver fsdev_dax not found)"))
-        #expect(error?.errno == Errno.ENODEV)
+        #expect(error?.errno == ENODEV)
         #expect(machine.kernel.loadedModules == [DaxDriver.fsdevDax], "the module is loaded before giving up")
         #expect(machine.writesSoFar == 0 && machine.driver == DaxDriver.deviceDax)
     }

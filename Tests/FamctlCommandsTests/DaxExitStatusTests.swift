@@ -4,6 +4,7 @@ import DaxKit
 import Foundation
 import Testing
 @testable import FamctlCommands
+import Glibc
 
 /// Every status a dax command can exit with is in the EXIT STATUS section of that command's
 /// page, and the section lists nothing else.
@@ -16,8 +17,8 @@ import Testing
         .blockNotRemovable(device: "dax0.0", block: "memory32"),
         .noWholeMemoryBlock(device: "dax0.0", size: 1, blockSize: 2),
         .driverMissing(device: "dax0.0", driver: DaxDriver.fsdevDax),
-        .switchFailed(device: "dax0.0", cause: SysfsError(path: "a", errno: Errno.EISDIR, operation: .write), state: ""),
-        .driverDidNotChange(device: "dax0.0", expected: nil, found: DaxDriver.kmem, errno: Errno.EBUSY, state: ""),
+        .switchFailed(device: "dax0.0", cause: SysfsError(path: "a", errno: EISDIR, operation: .write), state: ""),
+        .driverDidNotChange(device: "dax0.0", expected: nil, found: DaxDriver.kmem, errno: EBUSY, state: ""),
         .foreignDriver(device: "dax0.0", driver: "other"),
         .daxClass(device: "dax0.0"),
         .notSystemRAM(device: "dax0.0", state: "devdax"),

@@ -3,6 +3,7 @@ import DaxKit
 import DaxSimulator
 import Foundation
 import Testing
+import Glibc
 
 /// Dax commands on `--sysfs-root` trees that are not sysfs or were altered: the messages name
 /// the files actually used with the error's text, the status is documented, and nothing
@@ -107,7 +108,7 @@ import Testing
         let outside = try Self.plantLink(at: attribute)
         defer { try? FileManager.default.removeItem(at: outside) }
         let sysfs = HostSysfs(root: tree.root.path)
-        #expect(throws: SysfsError(path: "devices/system/memory/\(block)/removable", errno: Errno.ELOOP, operation: .read,
+        #expect(throws: SysfsError(path: "devices/system/memory/\(block)/removable", errno: ELOOP, operation: .read,
                                    root: tree.root.path, symlink: "devices/system/memory/\(block)/removable")) {
             try sysfs.read("devices/system/memory/\(block)/removable")
         }

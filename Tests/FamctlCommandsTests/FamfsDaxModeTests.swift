@@ -5,6 +5,7 @@ import FamfsKit
 import Foundation
 import Testing
 @testable import FamctlCommands
+import Glibc
 
 /// A machine directory for famfs on a dax device: `M/dev/dax0.0` is an 8 GiB image that
 /// stands for the device (the root is `M/sys`), and the simulated kernel has dax0.0 in
@@ -175,7 +176,7 @@ final class DaxMachine {
         if fault.hasSuffix("/bind") {
             machine.kernel.inject(.ignore, at: "bus/dax/drivers/" + fault.replacingOccurrences(of: "/bind", with: "/new_id"))
         }
-        machine.kernel.inject(.fail(Errno.EINVAL), at: "bus/dax/drivers/" + fault)
+        machine.kernel.inject(.fail(EINVAL), at: "bus/dax/drivers/" + fault)
         let error = try #require(machine.famfs("mkdir", ["-M", machine.image, "dir1"]) as? DaxError)
         let text = "\(error)"
         if Self.toDevdax.contains(fault) {
@@ -210,8 +211,8 @@ final class DaxMachine {
     @Test func aFailedRollbackSaysTheDeviceIsDisabled() throws {
         let machine = try DaxMachine()
         machine.kernel.inject(.ignore, at: "bus/dax/drivers/device_dax/new_id")
-        machine.kernel.inject(.fail(Errno.ENXIO), at: "bus/dax/drivers/device_dax/bind")
-        machine.kernel.inject(.fail(Errno.ENXIO), at: "bus/dax/drivers/fsdev_dax/new_id")
+        machine.kernel.inject(.fail(ENXIO), at: "bus/dax/drivers/device_dax/bind")
+        machine.kernel.inject(.fail(ENXIO), at: "bus/dax/drivers/fsdev_dax/new_id")
         let error = try #require(machine.famfs("mkfs", ["-M", machine.image]) as? DaxError)
         #expect(machine.driver == nil)
         #expect("\(error)".contains("dax0.0 is now disabled (no driver bound); run 'famctl reconfigure-device -m famfs dax0.0'"))
@@ -225,7 +226,7 @@ final class DaxMachine {
         #expect(error is VolumeError && ExitCodes.code(for: error) == ExitCodes.refused)
         #expect(Array(machine.writes.dropFirst(Self.setup)) == Self.toDevdax + Self.toFamfs && machine.driver == DaxDriver.fsdevDax)
         // And when famfs mode cannot be restored after that, the device stays in devdax.
-        machine.kernel.inject(.fail(Errno.EINVAL), at: "bus/dax/drivers/fsdev_dax/new_id")
+        machine.kernel.inject(.fail(EINVAL), at: "bus/dax/drivers/fsdev_dax/new_id")
         let again = try #require(machine.famfs("mkdir", ["-M", machine.image, "d"]))
         #expect(again is VolumeError && machine.driver == DaxDriver.deviceDax)
     }

@@ -2,6 +2,7 @@
 import ArgumentParser
 import DaxKit
 import FoundationEssentials
+import Glibc
 
 /// `famctl create-device`: daxctl's `create-device` on dynamic (hmem, CXL) regions.
 struct CreateDevice: ParsableCommand {
@@ -44,7 +45,7 @@ struct CreateDevice: ParsableCommand {
         try DaxGlobalOptions.requireRoot(sysfs, dryRun: options.dryRun)
         let controller = DaxController(sysfs: sysfs, procfs: DaxGlobalOptions.procfs(forSysfsRoot: sysfs.root), dryRun: options.dryRun)
         let regions = controller.discovery.regions().filter { regionFilter == nil || $0.id == regionFilter }
-        var json: [JSONValue] = []
+        var json: [JSON] = []
         var failure: DaxError?
         if regions.isEmpty { failure = .noMatch(argument: options.region.map { "region \($0)" } ?? "any region") }
         for target in regions {
@@ -62,7 +63,7 @@ struct CreateDevice: ParsableCommand {
             controller.writer.writes.forEach { DaxDeviceRun.stderr("famctl: wrote \($0.command(root: sysfs.root))") }
         }
         if !options.dryRun, let document = DaxJSON.document(json, human: options.human) { print(document) }
-        if let failure { DaxDeviceRun.stderr("error creating devices: \(Errno.describe(failure.errno))") }
+        if let failure { DaxDeviceRun.stderr("error creating devices: \(errnoDescription(failure.errno))") }
         DaxDeviceRun.stderr(DaxSummary(done: "created", planned: "would create").line(count: json.count, dryRun: options.dryRun))
         if let failure { throw CommandFailure(exitCode: ExitCodes.dax(errno: failure.errno), message: "") }
     }

@@ -2,11 +2,7 @@
 import ArgumentParser
 import DaxKit
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Which implementation talks to the kernel.
 enum DaxBackendChoice: String, ExpressibleByArgument, CaseIterable {
@@ -31,9 +27,7 @@ struct DaxGlobalOptions: ParsableArguments {
 
     /// The root: the option, else `FAMCTL_SYSFS_ROOT`, else `/sys`.
     var root: String {
-        if let sysfsRoot { return sysfsRoot }
-        if let environment = ProcessInfo.processInfo.environment["FAMCTL_SYSFS_ROOT"], !environment.isEmpty { return environment }
-        return "/sys"
+        sysfsRoot ?? HostSysfs.defaultRoot()
     }
 
     /// The machine's `/proc` for the busy-device guard: `/proc` with the host's `/sys`,
@@ -64,7 +58,7 @@ extension DaxGlobalOptions {
     /// Changing the host's devices needs root; dry runs and captured trees do not.
     static func requireRoot(_ sysfs: HostSysfs, dryRun: Bool) throws {
         if !dryRun && sysfs.isHostRoot && geteuid() != 0 {
-            throw CommandFailure(exitCode: ExitCodes.dax(errno: Errno.EACCES), message: "this command changes the kernel's dax devices and must run as root")
+            throw CommandFailure(exitCode: ExitCodes.dax(errno: EACCES), message: "this command changes the kernel's dax devices and must run as root")
         }
     }
 }
@@ -137,7 +131,7 @@ struct DaxDeviceRun {
             .filter { regionFilter == nil || $0.regionID == regionFilter }
         var done: Set<String> = []
         var failure: DaxError?
-        var json: [JSONValue] = []
+        var json: [JSON] = []
         var count = 0
         // In argument order, so the exit status is that of the last failure on the command line.
         for (argument, name) in zip(arguments, names) {
@@ -171,13 +165,13 @@ struct DaxDeviceRun {
         } else if printsJSON, let document = DaxJSON.document(json, human: run.human) {
             stdout(document)
         }
-        if let failure { stderr("error \(errorNoun): \(Errno.describe(failure.errno))") }
+        if let failure { stderr("error \(errorNoun): \(errnoDescription(failure.errno))") }
         stderr(summary.line(count: count, dryRun: run.dryRun))
         if let failure { throw CommandFailure(exitCode: ExitCodes.dax(errno: failure.errno), message: "") }
     }
 
     static func stderr(_ line: String) {
-        StandardError.write(line + "\n")
+        Console.error(line + "\n")
     }
 }
 

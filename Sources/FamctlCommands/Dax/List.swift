@@ -2,6 +2,7 @@
 import ArgumentParser
 import DaxKit
 import FoundationEssentials
+import Glibc
 
 /// `famctl list`: daxctl's `list`, same options and JSON.
 struct List: ParsableCommand {
@@ -50,7 +51,7 @@ struct List: ParsableCommand {
         let found: [DaxRegion]
         let context = useLibdaxctl ? try? LibDaxctlContext() : nil
         if useLibdaxctl && context == nil && global.backend == .libdaxctl {
-            throw CommandFailure(exitCode: ExitCodes.dax(errno: Errno.ENXIO), message: "cannot create a libdaxctl context; try --backend sysfs")
+            throw CommandFailure(exitCode: ExitCodes.dax(errno: ENXIO), message: "cannot create a libdaxctl context; try --backend sysfs")
         }
         if let context {
             found = context.regions(sysfs: sysfs, readMappings: mappings)
@@ -60,7 +61,7 @@ struct List: ParsableCommand {
             found = discovery.regions { name in showRegions || deviceName == nil || name == deviceName }
         }
         let format = DaxJSON.Format(human: human, mappings: mappings)
-        var elements: [JSONValue] = []
+        var elements: [JSON] = []
         for candidate in found where regionID == nil || candidate.id == regionID {
             let matching = candidate.devices.filter { (deviceName == nil || $0.name == deviceName) && (idle || $0.size > 0) }
             if showRegions {

@@ -2,11 +2,7 @@
 import ArgumentParser
 import FamfsKit
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// `-u/-g`: the owner recorded in the entries, the caller's effective ids by default.
 struct OwnerOptions: ParsableArguments {
@@ -110,9 +106,5 @@ enum FamfsAppendSession {
     }
 
     /// The caller's umask, which upstream applies to file modes.
-    static var umask: UInt32 {
-        let current = Glibc.umask(0o022)
-        _ = Glibc.umask(current)
-        return UInt32(current)
-    }
+    static var umask: UInt32 { UInt32(Syscall.currentUmask()) }
 }

@@ -2,11 +2,7 @@
 import ArgumentParser
 import FamfsKit
 import FoundationEssentials
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 struct FamfsCreat: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -132,19 +128,12 @@ struct FamfsCreat: ParsableCommand {
         let failure = { (reason: String) in
             CommandFailure(exitCode: ExitCodes.ioError, message: "\(name): cannot read the manifest: \(reason)")
         }
-        let fd = path == standardInputName ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure(String(cString: strerror(errno))) }
-        defer { if fd != STDIN_FILENO { close(fd) } }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw failure(String(cString: strerror(errno)))
-            }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
+        // Unbounded: the caller's own file, as long as the files it lists.
+        let read = path == standardInputName ? Syscall.readAll(STDIN_FILENO, limit: .max) : Syscall.readFile(path, limit: .max)
+        let bytes: [UInt8]
+        switch read {
+        case .success(let content): bytes = content
+        case .failure(let code): throw failure(code.description)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw failure("not UTF-8 text") }
         return try Manifest.parse(text, name: name)

@@ -2,11 +2,7 @@
 import ArgumentParser
 import DaxKit
 import FamfsKit
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// `-M/--set-daxmode`, upstream famfs's option: the command ends with the device in famfs mode.
 struct FamfsDaxModeOptions: ParsableArguments {
@@ -51,16 +47,15 @@ struct FamfsDaxMode {
     /// image where the device would be.
     func standInName() -> String? {
         guard !kernel.isHost, SysfsPath.basename(kernel.root) == "sys",
-            let directory = Self.realPath(SysfsPath.parent(target.hasPrefix("/") ? target : "./" + target)),
-            directory == Self.realPath(SysfsPath.parent(kernel.root) + "/dev")
+            let directory = Syscall.realPath(SysfsPath.parent(target.hasPrefix("/") ? target : "./" + target)),
+            directory == Syscall.realPath(SysfsPath.parent(kernel.root) + "/dev")
         else { return nil }
         return SysfsPath.basename(target)
     }
 
     /// The dax device `target` is, or nil (an image, a block device, a path in a mount).
     func device() -> DaxDevice? {
-        var info = stat()
-        guard stat(target, &info) == 0 else { return nil }
+        guard case .success(let info) = Syscall.status(target) else { return nil }
         let name: String
         switch info.st_mode & S_IFMT {
         case S_IFCHR:
@@ -79,7 +74,7 @@ struct FamfsDaxMode {
     /// Runs `work` with the opener it must open `target` through. `dryRun` (mkfs): the
     /// switches are planned and printed, not made.
     func run(dryRun: Bool = false, _ work: (any DeviceOpening) throws -> Void) throws {
-        let opener = DeviceOpener(sysfsRoot: kernel.root)
+        let opener = DeviceOpener(sysfs: kernel.sysfs)
         guard let device = device() else {
             if setDaxmode {
                 throw CommandFailure(exitCode: ExitCodes.usage,
@@ -87,7 +82,7 @@ struct FamfsDaxMode {
             }
             return try work(opener)
         }
-        let refusal = Refusal(error: .wrongMode(device: device.name, mode: DeviceOpener.modeName(driver: device.state.driver)),
+        let refusal = Refusal(error: .wrongMode(device: device.name, mode: DaxMode.name(ofDriver: device.state.driver)),
                               target: target, opener: opener)
         guard setDaxmode else { return try work(device.state == .bound(.devdax) ? opener : refusal) }
         var devdax = device
@@ -143,12 +138,6 @@ struct FamfsDaxMode {
 
     private func controller(dryRun: Bool) -> DaxController {
         DaxController(sysfs: kernel.sysfs, procfs: kernel.procfs, dryRun: dryRun, binding: kernel.binding)
-    }
-
-    private static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }
 

@@ -84,7 +84,7 @@ struct FamfsFsck: ParsableCommand {
         } catch {
             let status = Self.exitStatus(for: error)
             FamfsOutput.error("fsck", error.description)
-            if json { FamfsOutput.out(JSON.object(Self.failureJSON(target, error, status)).rendered(indent: 0) + "\n") }
+            if json { Console.out(JSON.object(Self.failureJSON(target, error, status)).rendered(indent: 0) + "\n") }
             throw CommandFailure(exitCode: status, message: "")
         }
         if volume.isShorterThanDevice {
@@ -99,12 +99,12 @@ struct FamfsFsck: ParsableCommand {
         for warning in report.warnings { FamfsOutput.error("fsck", "warning: \(warning)") }
         for note in report.notes { FamfsOutput.error("fsck", "note: \(note)") }
         if json {
-            FamfsOutput.out(report.json(target: target, exitStatus: status))
+            Console.out(report.json(target: target, exitStatus: status))
         } else {
             var text = report.text(human: human)
             if let buckets = report.buckets { text += buckets.text }
             if verbose { text += report.verboseText }
-            FamfsOutput.out(text)
+            Console.out(text)
         }
         if status != ExitCodes.success { throw CommandFailure(exitCode: status, message: "") }
     }

@@ -144,7 +144,7 @@ final class OrderedOutput {
 
     func flush() {
         guard !pending.isEmpty else { return }
-        FamfsOutput.out(pending)
+        Console.out(pending)
         pending = ""
     }
 }

@@ -112,7 +112,7 @@ struct FamfsMkfs: ParsableCommand {
             }
             throw fail(error.description, error.isRefusal ? ExitCodes.refused : ExitCodes.ioError)
         }
-        FamfsOutput.out(json ? Self.json(outcome, dryRun: dryRun) : Self.text(outcome, dryRun: dryRun))
+        Console.out(json ? Self.json(outcome, dryRun: dryRun) : Self.text(outcome, dryRun: dryRun))
     }
 
     private func fail(_ message: String, _ status: Int32) -> CommandFailure {
@@ -121,7 +121,7 @@ struct FamfsMkfs: ParsableCommand {
             let object: [(String, JSON)] = [
                 ("target", .string(target)), ("exit_status", .number(UInt64(status))), ("error", .string(message)),
             ]
-            FamfsOutput.out(JSON.object(object).rendered(indent: 0) + "\n")
+            Console.out(JSON.object(object).rendered(indent: 0) + "\n")
         }
         return CommandFailure(exitCode: status, message: "")
     }

@@ -1,30 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import ArgumentParser
 import FamfsKit
 
-/// Unbuffered writes to stdout and stderr, so messages and reports appear in program order
-/// however the two streams are captured (upstream's stderr-before-report surprise).
+/// The famfs commands' stderr lines, through the unbuffered console so messages and reports
+/// appear in program order however the two streams are captured (upstream's
+/// stderr-before-report surprise).
 enum FamfsOutput {
-    static func out(_ text: String) { write(1, text) }
-
     /// One `famctl: <command>: <message>` line on stderr.
-    static func error(_ command: String, _ message: String) { write(2, "famctl: \(command): \(message)\n") }
-
-    private static func write(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return }
-            offset += count
-        }
-    }
+    static func error(_ command: String, _ message: String) { Console.error("famctl: \(command): \(message)\n") }
 }
 
 /// Options every famfs command shares: where this host's identity and the kernel tables
@@ -37,7 +21,7 @@ struct FamfsEnvironmentOptions: ParsableArguments {
     /// The sysfs tree dax devices are looked up in (`FAMCTL_SYSFS_ROOT`, as for the dax
     /// commands, else /sys).
     @Option(name: .customLong("sysfs-root"), help: .hidden)
-    var sysfsRoot = getenv("FAMCTL_SYSFS_ROOT").map { String(cString: $0) } ?? "/sys"
+    var sysfsRoot = HostSysfs.defaultRoot()
 
     @Option(name: .customLong("mount-table"), help: .hidden)
     var mountTable = MountTable.defaultPath

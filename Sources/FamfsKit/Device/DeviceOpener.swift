@@ -1,25 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import SystemPackage
 
-/// Opens famfs targets. Char dax devices are looked up under an injectable sysfs root, so
-/// tests and VMs can stand in a captured or simulated tree for `/sys`.
+/// Opens famfs targets. Char and block devices are looked up through a `Sysfs` (the one
+/// the dax commands use), so tests and VMs can stand in a captured or simulated kernel.
 public protocol DeviceOpening: Sendable {
     func open(_ path: String, writable: Bool) throws(DeviceError) -> FamfsDevice
 }
 
-public struct DeviceOpener: DeviceOpening {
-    public var sysfsRoot: String
+public struct DeviceOpener: DeviceOpening, @unchecked Sendable {
+    // Unchecked: HostSysfs is immutable; the other Sysfs (a simulated kernel) is a test's,
+    // which opens devices on the thread that owns it.
+    public var sysfs: Sysfs
 
     /// Mapping alignment of a dax device whose `align` attribute is missing (static regions).
     static let defaultDaxAlignment: UInt64 = 0x20_0000
 
+    public init(sysfs: Sysfs) {
+        self.sysfs = sysfs
+    }
+
     public init(sysfsRoot: String = "/sys") {
-        self.sysfsRoot = sysfsRoot
+        self.init(sysfs: HostSysfs(root: sysfsRoot))
     }
 
     public func open(_ path: String, writable: Bool) throws(DeviceError) -> FamfsDevice {
@@ -71,72 +73,31 @@ public struct DeviceOpener: DeviceOpening {
 
     /// Size, alignment and mode of a char dax device from `<sysfs>/dev/char/MAJ:MIN`.
     func daxAttributes(_ path: String, rdev: UInt64) throws(DeviceError) -> DaxAttributes {
-        let (major, minor) = Self.split(rdev)
-        let directory = "\(sysfsRoot)/dev/char/\(major):\(minor)"
-        guard let sizeText = SysfsFile.read("\(directory)/size"), let size = UInt64(sizeText) else {
-            throw .notInSysfs(path: path, sysfsPath: "\(directory)/size")
+        let number = DeviceNumber(rdev: rdev)
+        let directory = "dev/char/\(number)"
+        guard let size = attribute("\(directory)/size") else {
+            throw .notInSysfs(path: path, sysfsPath: SysfsPath.absolute("\(directory)/size", root: sysfs.root))
         }
-        let name = SysfsFile.resolvedName(directory) ?? "dax\(major):\(minor)"
-        let driver = SysfsFile.linkTarget("\(directory)/driver").map { $0.split(separator: "/").last.map(String.init) ?? $0 }
-        guard driver == "device_dax" else { throw .wrongMode(device: name, mode: Self.modeName(driver: driver)) }
-        let alignment = SysfsFile.read("\(directory)/align").flatMap { UInt64($0) } ?? Self.defaultDaxAlignment
+        let name = sysfs.readLink(directory).map(SysfsPath.basename) ?? number.description
+        let driver = sysfs.readLink("\(directory)/driver").map(SysfsPath.basename)
+        guard driver == DaxDriver.deviceDax else { throw .wrongMode(device: name, mode: DaxMode.name(ofDriver: driver)) }
+        let alignment = attribute("\(directory)/align") ?? Self.defaultDaxAlignment
         return DaxAttributes(name: name, size: size, alignment: max(alignment, 4096))
     }
 
     /// Name and size of a block device (pmem, or a loop device over an image) from
     /// `<sysfs>/dev/block/MAJ:MIN/size`, which counts 512-byte sectors whatever the block size.
     func blockAttributes(_ path: String, rdev: UInt64) throws(DeviceError) -> (name: String, size: UInt64) {
-        let (major, minor) = Self.split(rdev)
-        let directory = "\(sysfsRoot)/dev/block/\(major):\(minor)"
-        guard let sizeText = SysfsFile.read("\(directory)/size"), let sectors = UInt64(sizeText),
-              case (let size, false) = sectors.multipliedReportingOverflow(by: 512) else {
-            throw .notInSysfs(path: path, sysfsPath: "\(directory)/size")
+        let number = DeviceNumber(rdev: rdev)
+        let directory = "dev/block/\(number)"
+        guard let sectors = attribute("\(directory)/size"), case (let size, false) = sectors.multipliedReportingOverflow(by: 512) else {
+            throw .notInSysfs(path: path, sysfsPath: SysfsPath.absolute("\(directory)/size", root: sysfs.root))
         }
-        return (SysfsFile.resolvedName(directory) ?? "\(major):\(minor)", size)
+        return (sysfs.readLink(directory).map(SysfsPath.basename) ?? number.description, size)
     }
 
-    /// Major and minor numbers of a `dev_t` (glibc's encoding).
-    static func split(_ rdev: UInt64) -> (major: UInt64, minor: UInt64) {
-        (rdev >> 8 & 0xfff | rdev >> 32 & ~0xfff, rdev & 0xff | rdev >> 12 & ~0xff)
-    }
-
-    /// daxctl's name for the mode a driver gives a dax device.
-    public static func modeName(driver: String?) -> String {
-        switch driver {
-        case "device_dax": return "devdax"
-        case "kmem": return "system-ram"
-        case "fsdev_dax": return "famfs"
-        case nil: return "disabled (no driver bound)"
-        case let other?: return "unknown (driver \(other))"
-        }
-    }
-}
-
-/// Small reads of sysfs attributes and links.
-enum SysfsFile {
-    /// The attribute's text without trailing whitespace, or nil when it cannot be read.
-    static func read(_ path: String) -> String? {
-        guard case .success(let fd) = Syscall.open(path, flags: O_RDONLY) else { return nil }
-        defer { Syscall.close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        guard count >= 0 else { return nil }
-        var text = String(decoding: buffer[0..<count], as: UTF8.self)
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        return text
-    }
-
-    static func linkTarget(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = Glibc.readlink(path, &buffer, buffer.count - 1)
-        guard count >= 0 else { return nil }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    /// Last component of the fully resolved `path` (the device name behind a /sys/dev link).
-    static func resolvedName(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved).split(separator: "/").last.map(String.init)
+    /// A decimal attribute, or nil when it is missing or not a number.
+    private func attribute(_ path: String) -> UInt64? {
+        (try? sysfs.read(path)).flatMap { UInt64($0) }
     }
 }

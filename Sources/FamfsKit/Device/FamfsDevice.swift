@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import CFamfs
 import Dispatch
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// A target that holds a famfs file system: a char dax device or a regular image file.
 ///

@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import CBlkid
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Something libblkid recognises on a target: a file system, a partition table, a RAID
 /// member, an encrypted volume. famfs itself is not among them (famctl reads its own
@@ -44,8 +40,8 @@ public struct ForeignSignature: Equatable, Sendable, CustomStringConvertible {
         case .other: noun = "signature"
         }
         var details: [String] = []
-        if let label { details.append("label \(JSON.quoted(label))") }
-        if let uuid { details.append("UUID \(JSON.quoted(uuid).dropFirst().dropLast())") }
+        if let label { details.append("label \(JSON.quoted(label, escapingSolidus: false))") }
+        if let uuid { details.append("UUID \(JSON.quoted(uuid, escapingSolidus: false).dropFirst().dropLast())") }
         let article = type.lowercased().first.map { "aeiox".contains($0) } == true ? "an" : "a"
         return "\(article) \(type) \(noun)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
     }

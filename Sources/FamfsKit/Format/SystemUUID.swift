@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// This host's famfs identity: the UUID in `/opt/famfs/system_uuid`. The host whose UUID is
 /// in the superblock is the owner (master) and the only one that may append to the log.
@@ -13,8 +9,8 @@ public enum SystemUUID {
     /// The UUID in `path`: the first 36 non-blank characters; nil when the file is missing
     /// or does not hold a UUID.
     public static func read(_ path: String) -> FamfsUUID? {
-        guard let text = SysfsFile.read(path) else { return nil }
-        let significant = text.filter { !$0.isWhitespace && $0 != "\0" }
+        guard case .success(let bytes) = Syscall.readFile(path, limit: 4096) else { return nil }
+        let significant = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace && $0 != "\0" }
         return FamfsUUID(significant.prefix(36))
     }
 
@@ -35,8 +31,8 @@ public enum SystemUUID {
         }
         defer { Syscall.close(fd) }
         let content = Array(uuid.description.utf8) + [0]
-        guard content.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == content.count else {
-            throw .cannotCreate(path: path, errno: errno)
+        if case .failure(let code) = content.withUnsafeBytes({ Syscall.writeAll(fd, $0) }) {
+            throw .cannotCreate(path: path, errno: code.rawValue)
         }
         return uuid
     }

@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// fsck proper: streams the log window by window (`LogWindows`: slots checked in parallel,
 /// CRCs over all cores) and, in log order, counts the slots, replays them into the namespace

@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 extension FsckReport {
     /// Upstream's report, column for column, from `Famfs Superblock:` to the empty line

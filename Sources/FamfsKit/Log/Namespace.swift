@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import CFamfs
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Which paths a log defines, as directories or files: the log replayed in memory by the
 /// rules logplay applies to a real tree (section 12 of the format spec). It is the one

@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import SystemPackage
 
 /// A directory tree logplay creates entries in, confined to its root: every path is walked
@@ -257,7 +253,7 @@ final class ReplayTree {
     private func existing(_ name: [UInt8], in path: ArraySlice<[UInt8]>, parent: Int32) -> UInt8? {
         let directory = key(path)
         if listings[directory] == nil {
-            listings[directory] = (try? Syscall.listDirectory(parent).get()) ?? [:]
+            listings[directory] = Dictionary((try? Syscall.listDirectory(parent).get())?.map { ($0.name, $0.type) } ?? [], uniquingKeysWith: { first, _ in first })
         }
         guard let type = listings[directory]![name] else { return nil }
         guard type == UInt8(DT_UNKNOWN) else { return type }
@@ -303,16 +299,17 @@ final class ReplayTree {
         case .success(let fd): parent = fd
         case .failure(let error): return .failure(error)
         }
-        switch Syscall.openat(parent, components.last!, flags: O_RDONLY | O_DIRECTORY) {
+        // One step of the shared O_NOFOLLOW walk; the steps above it come from the cache.
+        switch Syscall.openBeneath(parent, [components.last!], flags: O_RDONLY | O_DIRECTORY) {
         case .success(let fd):
             cache(fd, at: key)
             return .success(fd)
-        case .failure(.noSuchFileOrDirectory):
+        case .failure(let stop) where stop.errno == .noSuchFileOrDirectory:
             return .failure(.entry("parent directory \(String(decoding: key, as: UTF8.self)) does not exist"))
-        case .failure(.tooManySymbolicLinkLevels), .failure(.notDirectory):
+        case .failure(let stop) where stop.isSymlink || stop.errno == .notDirectory:
             return .failure(.entry("\(String(decoding: key, as: UTF8.self)) is not a directory (symlinks are not followed)"))
-        case .failure(let code):
-            return .failure(.entry("cannot open \(String(decoding: key, as: UTF8.self)): \(code.description)"))
+        case .failure(let stop):
+            return .failure(.entry("cannot open \(String(decoding: key, as: UTF8.self)): \(stop.errno.description)"))
         }
     }
 }

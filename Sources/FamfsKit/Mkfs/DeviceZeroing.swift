@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 extension FamfsDevice {
     /// Makes [offset, offset + length) read as zeros. Image files get a hole punched (no

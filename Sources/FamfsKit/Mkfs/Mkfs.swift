@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// What `mkfs` is asked to do; the command line maps onto this one to one.
 public struct MkfsRequest: Equatable, Sendable {

@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The kernel's table of mounts (`/proc/mounts`), read from an injectable path so tests can
 /// stand in a mounted famfs or a mounted device.
@@ -18,12 +14,14 @@ public struct MountTable: Equatable, Sendable {
     }
 
     public static let defaultPath = "/proc/mounts"
+    /// Bytes read of the table (thousands of mounts fit in a few hundred KiB).
+    static let sizeLimit = 64 << 20
 
     public var mounts: [Mount]
 
     /// Parses the table at `path`; a missing table means nothing is mounted.
     public init(path: String = defaultPath) {
-        self.init(text: readWholeFile(path) ?? "")
+        self.init(text: (try? Syscall.readFile(path, limit: Self.sizeLimit).get()).map { String(decoding: $0, as: UTF8.self) } ?? "")
     }
 
     /// Parses `/proc/mounts` text: source, mount point and type per line, octal escapes
@@ -38,15 +36,15 @@ public struct MountTable: Equatable, Sendable {
 
     /// The innermost famfs mount whose tree holds `path` (resolved first), if any.
     public func famfsMount(containing path: String) -> Mount? {
-        let resolved = resolvedPath(path) ?? path
+        let resolved = Syscall.realPath(path) ?? path
         return mounts.filter { $0.isFamfs && Self.path(resolved, isInside: $0.mountPoint) }
             .max { $0.mountPoint.count < $1.mountPoint.count }
     }
 
     /// Every mount whose source is the device or image at `path` (compared resolved).
     public func mounts(of path: String) -> [Mount] {
-        let resolved = resolvedPath(path) ?? path
-        return mounts.filter { $0.source == path || resolvedPath($0.source) == resolved }
+        let resolved = Syscall.realPath(path) ?? path
+        return mounts.filter { $0.source == path || Syscall.realPath($0.source) == resolved }
     }
 
     static func path(_ path: String, isInside mountPoint: String) -> Bool {
@@ -70,27 +68,4 @@ public struct MountTable: Equatable, Sendable {
         }
         return String(decoding: out, as: UTF8.self)
     }
-}
-
-/// `realpath(3)` of `path`, or nil when it does not resolve.
-func resolvedPath(_ path: String) -> String? {
-    guard let resolved = realpath(path, nil) else { return nil }
-    defer { free(resolved) }
-    return String(cString: resolved)
-}
-
-/// The whole content of a small text file (proc and sysfs tables), or nil.
-func readWholeFile(_ path: String) -> String? {
-    guard case .success(let fd) = Syscall.open(path, flags: O_RDONLY) else { return nil }
-    defer { Syscall.close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0, errno == EINTR { continue }
-        guard count >= 0 else { return nil }
-        if count == 0 { break }
-        bytes += chunk[0..<count]
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+/// A device number, as sysfs's `dev` attribute (`252:0`, decimal) and the `dev` columns of
+/// maps (hexadecimal) and mountinfo (decimal) write it.
+public struct DeviceNumber: Hashable, Sendable, CustomStringConvertible {
+    public var major: UInt32
+    public var minor: UInt32
+
+    public init(major: UInt32, minor: UInt32) {
+        self.major = major
+        self.minor = minor
+    }
+
+    /// Parses `MAJOR:MINOR` in `radix`.
+    public init?<Bytes: Collection>(_ text: Bytes, radix: Int) where Bytes.Element == UInt8 {
+        guard let colon = text.firstIndex(of: UInt8(ascii: ":")),
+            let major = Self.number(text[..<colon], radix: radix),
+            let minor = Self.number(text[text.index(after: colon)...], radix: radix)
+        else { return nil }
+        self.init(major: major, minor: minor)
+    }
+
+    /// Major and minor of a `dev_t` (glibc's encoding).
+    public init(rdev: UInt64) {
+        self.init(major: UInt32(truncatingIfNeeded: rdev >> 8 & 0xfff | rdev >> 32 & ~0xfff),
+                  minor: UInt32(truncatingIfNeeded: rdev & 0xff | rdev >> 12 & ~0xff))
+    }
+
+    /// The `dev_t` of this number (glibc's encoding), as `stat` reports it in `st_rdev`.
+    public var rdev: UInt64 {
+        let major = UInt64(major), minor = UInt64(minor)
+        return (major & 0xfff) << 8 | (major & ~0xfff) << 32 | (minor & 0xff) | (minor & ~0xff) << 12
+    }
+
+    public var description: String { "\(major):\(minor)" }
+
+    private static func number<Digits: Collection>(_ digits: Digits, radix: Int) -> UInt32? where Digits.Element == UInt8 {
+        guard !digits.isEmpty, digits.count <= 10 else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            let digit: UInt64
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - UInt8(ascii: "a") + 10)
+            default: return nil
+            }
+            guard digit < radix else { return nil }
+            value = value * UInt64(radix) + digit
+        }
+        return value <= UInt32.max ? UInt32(value) : nil
+    }
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+import Glibc
+import SystemPackage
+
+// The directory-relative calls: how famctl works inside a tree it does not trust (a captured
+// sysfs or proc, the tree logplay builds) without following a symlink planted in it.
+
+/// One entry of a directory listing.
+public struct DirectoryEntry: Sendable, Equatable {
+    public var name: [UInt8]
+    /// `DT_DIR`, `DT_LNK`, …; `DT_UNKNOWN` where the file system does not say.
+    public var type: UInt8
+}
+
+/// A walk below a directory that stopped: the errno, the component it stopped at, and
+/// whether that component is a symbolic link (the walk refused to follow it).
+public struct BeneathFailure: Error, Sendable, Equatable {
+    public var errno: Errno
+    /// Index into the walked components.
+    public var component: Int
+    public var isSymlink: Bool
+}
+
+extension Syscall {
+    /// `openat` of `name` in `directory`, close-on-exec, never following a symlink at `name`
+    /// unless `following`.
+    public static func openat(_ directory: Int32, _ name: [UInt8], flags: Int32, mode: mode_t = 0, following: Bool = false) -> Result<Int32, Errno> {
+        retrying { withCName(name) { Glibc.openat(directory, $0, flags | O_CLOEXEC | (following ? 0 : O_NOFOLLOW), mode) } }
+    }
+
+    /// Opens `components` below `directory` one at a time, each `O_NOFOLLOW` (O_NOFOLLOW
+    /// alone guards only the last component of a path): the intermediate ones as
+    /// directories, the last with `flags`. `follows` names components that may be links
+    /// (the host's `/proc/self`). `directory` stays open; an empty path is refused (EISDIR).
+    public static func openBeneath(
+        _ directory: Int32, _ components: [[UInt8]], flags: Int32, follows: ([UInt8]) -> Bool = { _ in false }
+    ) -> Result<Int32, BeneathFailure> {
+        var current = directory
+        for (index, name) in components.enumerated() {
+            let last = index == components.count - 1
+            let next: Int32
+            switch openat(current, name, flags: last ? flags : O_RDONLY | O_DIRECTORY, following: follows(name)) {
+            case .success(let fd): next = fd
+            case .failure(let code):
+                // O_NOFOLLOW says ELOOP for a link, O_DIRECTORY ENOTDIR; either may also be genuine.
+                let isLink = (code == .tooManySymbolicLinkLevels || code == .notDirectory) && isSymlink(name, in: current)
+                if current != directory { close(current) }
+                return .failure(BeneathFailure(errno: isLink ? .tooManySymbolicLinkLevels : code, component: index, isSymlink: isLink))
+            }
+            if current != directory { close(current) }
+            if last { return .success(next) }
+            current = next
+        }
+        return .failure(BeneathFailure(errno: .isDirectory, component: 0, isSymlink: false))
+    }
+
+    /// Whether `name` in `directory` is a symbolic link (not followed).
+    public static func isSymlink(_ name: [UInt8], in directory: Int32 = AT_FDCWD) -> Bool {
+        guard case .success(let info) = lstatat(directory, name) else { return false }
+        return info.st_mode & S_IFMT == S_IFLNK
+    }
+
+    public static func mkdirat(_ directory: Int32, _ name: [UInt8], mode: mode_t) -> Result<Int32, Errno> {
+        withCName(name) { Glibc.mkdirat(directory, $0, mode) } == 0 ? .success(0) : .failure(Errno(rawValue: errno))
+    }
+
+    /// Status of `name` itself (a symlink is reported as a symlink).
+    public static func lstatat(_ directory: Int32, _ name: [UInt8]) -> Result<FileStatus, Errno> {
+        var info = FileStatus()
+        let rc = withCName(name) { Glibc.fstatat(directory, $0, &info, AT_SYMLINK_NOFOLLOW) }
+        return rc == 0 ? .success(info) : .failure(Errno(rawValue: errno))
+    }
+
+    /// Status of what `name` in `directory` leads to (links followed).
+    public static func statat(_ directory: Int32, _ name: [UInt8]) -> Result<FileStatus, Errno> {
+        var info = FileStatus()
+        let rc = withCName(name) { Glibc.fstatat(directory, $0, &info, 0) }
+        return rc == 0 ? .success(info) : .failure(Errno(rawValue: errno))
+    }
+
+    /// The raw target of the symlink `name` in `directory` (a path when `directory` is
+    /// AT_FDCWD), at most `limit` bytes; nil when it is not a link or cannot be read.
+    public static func readLink(_ name: String, in directory: Int32 = AT_FDCWD, limit: Int = Int(PATH_MAX)) -> String? {
+        var buffer = [CChar](repeating: 0, count: limit)
+        let count = readlinkat(directory, name, &buffer, buffer.count)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public static func fchmod(_ fd: Int32, mode: mode_t) -> Result<Int32, Errno> {
+        Glibc.fchmod(fd, mode) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
+    }
+
+    public static func fchown(_ fd: Int32, uid: uid_t, gid: gid_t) -> Result<Int32, Errno> {
+        Glibc.fchown(fd, uid, gid) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
+    }
+
+    /// The entries of directory `fd` in readdir order, without `.` and `..`; `fd` itself
+    /// stays open and unchanged.
+    public static func listDirectory(_ fd: Int32) -> Result<[DirectoryEntry], Errno> {
+        let copy = Glibc.dup(fd)
+        guard copy >= 0 else { return .failure(Errno(rawValue: errno)) }
+        guard let stream = Glibc.fdopendir(copy) else {
+            let code = errno
+            Glibc.close(copy)
+            return .failure(Errno(rawValue: code))
+        }
+        defer { Glibc.closedir(stream) }
+        Glibc.rewinddir(stream)
+        var entries: [DirectoryEntry] = []
+        while let entry = Glibc.readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if name == [0x2e] || name == [0x2e, 0x2e] { continue }
+            entries.append(DirectoryEntry(name: name, type: entry.pointee.d_type))
+        }
+        return .success(entries)
+    }
+
+    /// The entries of the directory at `path` (links followed: the caller chose it).
+    public static func listDirectory(_ path: String) -> Result<[DirectoryEntry], Errno> {
+        switch open(path, flags: O_RDONLY | O_DIRECTORY) {
+        case .success(let fd):
+            defer { close(fd) }
+            return listDirectory(fd)
+        case .failure(let code):
+            return .failure(code)
+        }
+    }
+
+    private static func withCName<R>(_ name: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
+        (name + [0]).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
+        }
+    }
+}
