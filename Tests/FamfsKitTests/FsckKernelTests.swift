@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import CZlib
+import FamctlTestSupport
 import Foundation
 import Testing
 @testable import FamfsKit
