@@ -89,11 +89,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FamfsKitTests", dependencies: ["FamfsKit", "CZlib"], exclude: ["Fixtures"]),
+        // What the test targets share: the upstream famfs fixtures (as resources) and their
+        // reader, and the runner of programs (the built famctl among them).
+        .target(
+            name: "FamctlTestSupport",
+            dependencies: ["CZlib"],
+            path: "Tests/FamctlTestSupport",
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "FamfsKitTests", dependencies: ["FamfsKit", "CZlib", "FamctlTestSupport"]),
         .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "DaxSimulator", "CDaxctl"]),
         .testTarget(
             name: "FamctlCommandsTests",
-            dependencies: ["FamctlCommands", "FamfsKit", "famctl", "CZlib", "DaxSimulator"]
+            dependencies: ["FamctlCommands", "FamfsKit", "famctl", "CZlib", "DaxSimulator", "FamctlTestSupport"]
         ),
     ]
 )

@@ -24,7 +24,7 @@ mkdir -p "$work/tmp"
 
 # Metadata seeds: each fixture with the 2 MiB gap after the superblock squeezed out (the
 # harness's input layout): superblock, log header, the slots in use and a few free ones.
-for gz in Tests/FamfsKitTests/Fixtures/*.img.gz; do
+for gz in Tests/FamctlTestSupport/Fixtures/*.img.gz; do
     name=$(basename "$gz" .img.gz)
     gunzip -c "$gz" > "$work/$name.img"
     { head -c 200 "$work/$name.img"

@@ -108,7 +108,7 @@ make_device() { # root region size start dev driver target_node
 }
 
 # The upstream reference images (see their README).
-fixtures=Tests/FamfsKitTests/Fixtures
+fixtures=Tests/FamctlTestSupport/Fixtures
 [[ -f "$fixtures/ref-8g.img.gz" ]] || { echo "gen-docs: $fixtures/ref-8g.img.gz not found" >&2; exit 1; }
 
 template="$work/template"

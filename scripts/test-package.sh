@@ -35,6 +35,11 @@ for path in usr/bin/famctl usr/sbin/mkfs.famfs usr/share/man/man8/famctl.8.gz \
     [[ -e "$root/$path" ]] || fail "$path is not installed"
 done
 
+# The tests' crash hook is compiled into debug builds only, never into the shipped binary.
+if grep -aq FAMCTL_TEST_CRASH_AT_STEP "$root/usr/bin/famctl"; then
+    fail "the installed famctl has the tests' crash hook (FAMCTL_TEST_CRASH_AT_STEP)"
+fi
+
 expected=$(.build/debug/famctl --version 2>/dev/null || true)
 version=$("$root/usr/bin/famctl" --version) || fail "installed famctl --version failed"
 [[ "$version" == "$(dpkg-deb -f "$deb" Version)" ]] || fail "famctl --version says $version"

@@ -8,41 +8,51 @@
 
 enum { cache_line = 64 };
 
+// Each returns the number of lines it wrote back: the instructions issued, which tests count.
 __attribute__((target("clwb")))
-static void write_back_clwb(const char *p, const char *end) {
-    for (; p < end; p += cache_line) _mm_clwb((void *)p);
+static size_t write_back_clwb(const char *p, const char *end) {
+    size_t lines = 0;
+    for (; p < end; p += cache_line, lines++) _mm_clwb((void *)p);
+    return lines;
 }
 
 __attribute__((target("clflushopt")))
-static void write_back_clflushopt(const char *p, const char *end) {
-    for (; p < end; p += cache_line) _mm_clflushopt((void *)p);
+static size_t write_back_clflushopt(const char *p, const char *end) {
+    size_t lines = 0;
+    for (; p < end; p += cache_line, lines++) _mm_clflushopt((void *)p);
+    return lines;
 }
 
-static void write_back_clflush(const char *p, const char *end) {
-    for (; p < end; p += cache_line) _mm_clflush(p);
+static size_t write_back_clflush(const char *p, const char *end) {
+    size_t lines = 0;
+    for (; p < end; p += cache_line, lines++) _mm_clflush(p);
+    return lines;
 }
 
-void cfamfs_flush_cache(const void *bytes, size_t length) {
-    if (length == 0) return;
+size_t cfamfs_flush_cache(const void *bytes, size_t length) {
+    if (length == 0) return 0;
     const char *p = (const char *)((uintptr_t)bytes & ~(uintptr_t)(cache_line - 1));
     const char *end = (const char *)bytes + length;
+    size_t lines;
     __builtin_cpu_init();
     if (__builtin_cpu_supports("clwb")) {
-        write_back_clwb(p, end);
+        lines = write_back_clwb(p, end);
     } else if (__builtin_cpu_supports("clflushopt")) {
-        write_back_clflushopt(p, end);
+        lines = write_back_clflushopt(p, end);
     } else {
-        write_back_clflush(p, end);
+        lines = write_back_clflush(p, end);
     }
     _mm_sfence();
+    return lines;
 }
 
 #else
 
-void cfamfs_flush_cache(const void *bytes, size_t length) {
+size_t cfamfs_flush_cache(const void *bytes, size_t length) {
     (void)bytes;
     (void)length;
     __sync_synchronize();
+    return 0;
 }
 
 #endif

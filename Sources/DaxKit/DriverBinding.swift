@@ -53,6 +53,20 @@ public final class SysfsWriter {
         if !dryRun { try sysfs.write(path, value) }
     }
 
+    /// `write` as one step of an operation: a failed write is the step's failure.
+    func step(_ path: String, _ value: String) throws(StepFailure) {
+        try Self.step { () throws(SysfsError) in try write(path, value) }
+    }
+
+    /// Runs sysfs operations (a read among the writes) as one step of an operation.
+    static func step<T>(_ operations: () throws(SysfsError) -> T) throws(StepFailure) -> T {
+        do throws(SysfsError) {
+            return try operations()
+        } catch {
+            throw .sysfs(error)
+        }
+    }
+
     /// The basename of the device's `driver` link (nil when unbound).
     public func driver(of device: DaxDevice) -> String? {
         sysfs.readLink("\(device.path)/driver").map(SysfsPath.basename)
@@ -76,20 +90,16 @@ public final class SysfsDriverBinding: DriverBinding {
 
     public func unbind(_ device: DaxDevice, from driver: String) throws(StepFailure) {
         let directory = "bus/dax/drivers/\(driver)"
-        do throws(SysfsError) {
-            try writer.write("\(directory)/remove_id", device.name)
-        } catch {
-            throw .sysfs(error)
-        }
+        try writer.step("\(directory)/remove_id", device.name)
         var attempt = 0
         while true {
             let failure: StepFailure
-            do throws(SysfsError) {
-                try writer.write("\(directory)/unbind", device.name)
+            do throws(StepFailure) {
+                try writer.step("\(directory)/unbind", device.name)
                 guard !writer.dryRun, let found = writer.driver(of: device) else { return }
                 failure = .linkMismatch(expected: nil, found: found, errno: EBUSY)
             } catch {
-                failure = .sysfs(error)
+                failure = error
             }
             let busy: Bool
             switch failure {
@@ -116,11 +126,7 @@ public final class SysfsDriverBinding: DriverBinding {
 
     public func bind(_ device: DaxDevice, to driver: String) throws(StepFailure) {
         let directory = "bus/dax/drivers/\(driver)"
-        do throws(SysfsError) {
-            try writer.write("\(directory)/new_id", device.name)
-        } catch {
-            throw .sysfs(error)
-        }
+        try writer.step("\(directory)/new_id", device.name)
         // new_id normally binds at once; bind then reports EBUSY, which is expected.
         var bindError: SysfsError?
         do throws(SysfsError) {

@@ -1,12 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
+import CDaxctl
+import Glibc
 import Testing
 @testable import DaxKit
 
 @Suite struct LibDaxctlContextTests {
-    /// Proves the CDaxctl system library links and runs: libdaxctl succeeds without dax hardware.
-    @Test func createsAndFreesAContext() throws {
-        let context = try LibDaxctlContext()
-        #expect(context.handle != OpaquePointer(bitPattern: 0))
+    /// Proves the CDaxctl system library links and runs without dax hardware: each context
+    /// is a live libdaxctl context of its own (it starts at libdaxctl's default log priority,
+    /// LOG_ERR with DAXCTL_LOG unset, and keeps what is set on it, apart from another), and
+    /// it enumerates the regions the sysfs backend finds in /sys.
+    @Test func eachContextIsALiveContextOfItsOwn() throws {
+        let first = try LibDaxctlContext()
+        let second = try LibDaxctlContext()
+        #expect(daxctl_get_log_priority(first.handle) == LOG_ERR)
+        #expect(daxctl_get_log_priority(second.handle) == LOG_ERR)
+        daxctl_set_log_priority(first.handle, LOG_DEBUG)
+        #expect(daxctl_get_log_priority(first.handle) == LOG_DEBUG)
+        #expect(daxctl_get_log_priority(second.handle) == LOG_ERR)
+        let sysfs = HostSysfs()
+        #expect(second.regions(sysfs: sysfs, readMappings: false).map(\.path) == DaxDiscovery(sysfs: sysfs).regions().map(\.path))
     }
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -9,9 +10,9 @@ import Testing
 
     @Test(arguments: ["bash", "zsh", "fish"])
     func committedScriptIsWhatFamctlGenerates(shell: String) throws {
-        let file = DocsHarness.repository.appending(path: "completions/\(try #require(Self.scripts[shell]))")
+        let file = SourceTree.root.appending(path: "completions/\(try #require(Self.scripts[shell]))")
         let committed = try String(contentsOf: file, encoding: .utf8)
-        let generated = try DocsHarness.run(DocsHarness.famctl, ["--generate-completion-script", shell])
+        let generated = try ChildProcess.run(FamctlBinary.url, ["--generate-completion-script", shell])
         #expect(generated.status == 0)
         #expect(generated.stdout == committed, "completions/\(file.lastPathComponent) is stale; run scripts/gen-docs.sh")
     }
@@ -31,11 +32,11 @@ import Testing
             printf '%s\\n' "${COMPREPLY[@]}"
             """
         var environment = [
-            "PATH": DocsHarness.famctl.deletingLastPathComponent().path + ":/usr/bin:/bin"
+            "PATH": FamctlBinary.url.deletingLastPathComponent().path + ":/usr/bin:/bin"
         ]
         environment["FAMCTL_SYSFS_ROOT"] = sysfsRoot?.path ?? "/nonexistent"
-        let completionFile = DocsHarness.repository.appending(path: "completions/famctl.bash").path
-        let output = try DocsHarness.run(
+        let completionFile = SourceTree.root.appending(path: "completions/famctl.bash").path
+        let output = try ChildProcess.run(
             URL(fileURLWithPath: "/bin/bash"), ["-c", script, "bash", completionFile] + words,
             environment: environment, in: directory)
         #expect(output.status == 0, "bash: \(output.stderr)")
@@ -108,11 +109,11 @@ import Testing
     /// without a terminal here, where it cannot call famctl for dynamic candidates, so only
     /// static lists and files are checked in fish.
     static func fishCandidates(_ line: String, directory: URL? = nil) throws -> [String] {
-        let completionFile = DocsHarness.repository.appending(path: "completions/famctl.fish").path
-        let output = try DocsHarness.run(
+        let completionFile = SourceTree.root.appending(path: "completions/famctl.fish").path
+        let output = try ChildProcess.run(
             URL(fileURLWithPath: "/usr/bin/fish"),
             ["-c", "source $argv[1]; complete -C $argv[2]", completionFile, line],
-            environment: ["PATH": DocsHarness.famctl.deletingLastPathComponent().path + ":/usr/bin:/bin"],
+            environment: ["PATH": FamctlBinary.url.deletingLastPathComponent().path + ":/usr/bin:/bin"],
             in: directory)
         #expect(output.status == 0, "fish: \(output.stderr)")
         return output.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.sorted()
@@ -129,8 +130,8 @@ import Testing
     }
 
     @Test func zshScriptParses() throws {
-        let file = DocsHarness.repository.appending(path: "completions/_famctl").path
-        let output = try DocsHarness.run(URL(fileURLWithPath: "/usr/bin/zsh"), ["-n", file])
+        let file = SourceTree.root.appending(path: "completions/_famctl").path
+        let output = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/zsh"), ["-n", file])
         #expect(output.status == 0, "zsh -n: \(output.stderr)")
         #expect(output.stderr.isEmpty)
     }

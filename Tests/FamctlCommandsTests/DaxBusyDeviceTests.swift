@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import DaxKit
 import DaxSimulator
+import FamctlTestSupport
 import Foundation
 import Testing
 @testable import FamctlCommands
@@ -61,7 +62,7 @@ import Testing
         defer { tree.remove() }
         let before = try tree.snapshot()
         for arguments in [["reconfigure-device", "-m", "famfs"], ["reconfigure-device", "--dry-run", "-m", "famfs"], ["disable-device"]] {
-            let result = try Famctl.run([arguments[0], "--sysfs-root", tree.root.path] + arguments.dropFirst() + ["dax0.0"])
+            let result = try FamctlBinary.run([arguments[0], "--sysfs-root", tree.root.path] + arguments.dropFirst() + ["dax0.0"])
             #expect(result.status == 240, "\(arguments)")
             #expect(result.stdout.isEmpty, "no JSON, no planned writes")
             #expect(result.stderr.hasPrefix(Self.holders.joined(separator: "\n") + "\n"), "\(result.stderr)")
@@ -78,9 +79,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: proc) }
         try Self.heldKernel().materializeProc(at: proc)
         let arguments = ["reconfigure-device", "--sysfs-root", tree.root.path, "--dry-run", "-m", "famfs", "dax0.0"]
-        let held = try Famctl.run(arguments, environment: ["FAMCTL_PROC_ROOT": proc.path])
+        let held = try FamctlBinary.run(arguments, environment: ["FAMCTL_PROC_ROOT": proc.path])
         #expect(held.status == 240 && held.stderr.hasPrefix(Self.holders[0]))
-        let free = try Famctl.run(arguments)
+        let free = try FamctlBinary.run(arguments)
         #expect(free.status == 0 && free.stdout.split(separator: "\n").count == 4)
     }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import DaxSimulator
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -26,9 +27,9 @@ struct CapturedTree {
 
     func remove() { try? FileManager.default.removeItem(at: machine ?? root) }
 
-    /// `famctl COMMAND --sysfs-root ROOT ARGUMENTS…`, run as a process (`Famctl.run`).
-    func famctl(_ command: String, _ arguments: String...) throws -> Famctl.Result {
-        try Famctl.run([command, "--sysfs-root", root.path] + arguments)
+    /// `famctl COMMAND --sysfs-root ROOT ARGUMENTS…`, run as a process (`FamctlBinary.run`).
+    func famctl(_ command: String, _ arguments: String...) throws -> ProcessResult {
+        try FamctlBinary.run([command, "--sysfs-root", root.path] + arguments)
     }
 
     /// The writes of a devdax → system-ram switch of dax0.0 as `--dry-run` prints them:

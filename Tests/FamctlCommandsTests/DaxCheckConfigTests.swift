@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import DaxKit
 import DaxSimulator
+import FamctlTestSupport
 import Foundation
 import Testing
 @testable import FamctlCommands
@@ -94,8 +95,8 @@ import Testing
         let byOption = try tree.famctl("reconfigure-device", "--dry-run", "-C", "--config-dir", config.url.path, "dax0.0")
         #expect(byOption.status == 0)
         #expect(byOption.stdout == tree.systemRAMWrites(blocks: 33..<40, state: "online"), "movable = false")
-        let byEnvironment = try Famctl.run(["reconfigure-device", "--sysfs-root", tree.root.path, "--dry-run", "--check-config", "dax0.0"],
-                                           prefix: ["/usr/bin/env", "FAMCTL_DAXCTL_CONFIG_DIR=\(config.url.path)"])
+        let byEnvironment = try FamctlBinary.run(["reconfigure-device", "--sysfs-root", tree.root.path, "--dry-run", "--check-config", "dax0.0"],
+                                                 prefix: ["/usr/bin/env", "FAMCTL_DAXCTL_CONFIG_DIR=\(config.url.path)"])
         #expect(byEnvironment.status == 0 && byEnvironment.stdout == byOption.stdout)
         let noMatch = try tree.famctl("reconfigure-device", "-C", "--config-dir", config.url.path + "/missing", "dax0.0")
         #expect(noMatch.status == 0 && noMatch.stdout.isEmpty)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import DaxKit
 import DaxSimulator
+import FamctlTestSupport
 import Foundation
 import Testing
 import Glibc
@@ -33,17 +34,17 @@ import Glibc
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-empty-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: empty) }
-        let missing = try Famctl.run(["list", "--sysfs-root", "/nonexistent"])
+        let missing = try FamctlBinary.run(["list", "--sysfs-root", "/nonexistent"])
         #expect(missing.status == 254)
         #expect(missing.stdout.isEmpty)
         #expect(missing.stderr == "famctl: /nonexistent is not a sysfs tree: No such file or directory (check --sysfs-root and FAMCTL_SYSFS_ROOT)\n")
         for command in [["list"], ["reconfigure-device", "-m", "devdax", "all"], ["online-memory", "all"]] {
-            let result = try Famctl.run([command[0], "--sysfs-root", empty.path] + command.dropFirst())
+            let result = try FamctlBinary.run([command[0], "--sysfs-root", empty.path] + command.dropFirst())
             #expect(result.status == 254, "\(command)")
             #expect(result.stderr == "famctl: \(empty.path) is not a sysfs tree: neither \(empty.path)/bus/dax nor "
                 + "\(empty.path)/devices/system/memory exists (check --sysfs-root and FAMCTL_SYSFS_ROOT)\n")
         }
-        let environment = try Famctl.run(["list"], prefix: ["/usr/bin/env", "FAMCTL_SYSFS_ROOT=\(empty.path)"])
+        let environment = try FamctlBinary.run(["list"], prefix: ["/usr/bin/env", "FAMCTL_SYSFS_ROOT=\(empty.path)"])
         #expect(environment.status == 254)
     }
 
@@ -53,9 +54,9 @@ import Glibc
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-nodax-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("devices/system/memory"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
-        let result = try Famctl.run(["list", "--sysfs-root", root.path])
+        let result = try FamctlBinary.run(["list", "--sysfs-root", root.path])
         #expect(result.status == 0 && result.stdout.isEmpty && result.stderr.isEmpty)
-        let host = try Famctl.run(["list", "--sysfs-root", "/sys", "--backend", "sysfs"])
+        let host = try FamctlBinary.run(["list", "--sysfs-root", "/sys", "--backend", "sysfs"])
         #expect(host.status == 0, "\(host.stderr)")
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import DaxKit
 import DaxSimulator
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -55,7 +56,7 @@ import Testing
     @Test func environmentVariableNamesTheRootToo() throws {
         let tree = try CapturedTree(.nvdimm())
         defer { tree.remove() }
-        let byEnvironment = try Famctl.run(["list", "-u"], prefix: ["/usr/bin/env", "FAMCTL_SYSFS_ROOT=\(tree.root.path)"])
+        let byEnvironment = try FamctlBinary.run(["list", "-u"], prefix: ["/usr/bin/env", "FAMCTL_SYSFS_ROOT=\(tree.root.path)"])
         let byOption = try tree.famctl("list", "-u")
         #expect(byEnvironment.status == 0 && byEnvironment.stdout == byOption.stdout)
         #expect(byOption.stdout.contains("\"size\":\"1006.00 MiB (1054.87 MB)\""))
@@ -127,8 +128,8 @@ import Testing
     /// The libdaxctl and sysfs backends agree on this host's /sys (both empty without dax
     /// hardware, but libdaxctl is really linked and run).
     @Test func bothBackendsGiveTheSameOutputOnTheHost() throws {
-        let libdaxctl = try Famctl.run(["list", "-R", "-D", "-i", "--backend", "libdaxctl", "--sysfs-root", "/sys"])
-        let sysfs = try Famctl.run(["list", "-R", "-D", "-i", "--backend", "sysfs", "--sysfs-root", "/sys"])
+        let libdaxctl = try FamctlBinary.run(["list", "-R", "-D", "-i", "--backend", "libdaxctl", "--sysfs-root", "/sys"])
+        let sysfs = try FamctlBinary.run(["list", "-R", "-D", "-i", "--backend", "sysfs", "--sysfs-root", "/sys"])
         #expect(libdaxctl.status == 0 && sysfs.status == 0)
         #expect(libdaxctl.stdout == sysfs.stdout)
     }

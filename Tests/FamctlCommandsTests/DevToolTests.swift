@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
         let directory = try DocsHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let tree = directory.appending(path: "tree")
-        let output = try DocsHarness.run(DocsHarness.famctlDev, ["sysfs-tree", tree.path, "--machine", "busy"])
+        let output = try ChildProcess.run(DocsHarness.famctlDev, ["sysfs-tree", tree.path, "--machine", "busy"])
         #expect(output.status == 64)
         #expect(output.stderr.contains("\(tree.path): this machine has processes or device files"))
         #expect(output.stderr.contains("name the tree M/sys"))
@@ -19,7 +20,7 @@ import Testing
         let directory = try DocsHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try Data("x".utf8).write(to: directory.appending(path: "keep"))
-        let output = try DocsHarness.run(DocsHarness.famctlDev, ["sysfs-tree", directory.path])
+        let output = try ChildProcess.run(DocsHarness.famctlDev, ["sysfs-tree", directory.path])
         #expect(output.status == 64)
         #expect(output.stderr.contains("\(directory.path) already exists"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["keep"])
@@ -28,7 +29,7 @@ import Testing
     @Test func unknownMachineNamesTheChoices() throws {
         let directory = try DocsHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let output = try DocsHarness.run(DocsHarness.famctlDev, ["sysfs-tree", directory.appending(path: "sys").path, "--machine", "pmem"])
+        let output = try ChildProcess.run(DocsHarness.famctlDev, ["sysfs-tree", directory.appending(path: "sys").path, "--machine", "pmem"])
         #expect(output.status == 64)
         #expect(output.stderr.contains("'hmem', 'hmem-famfs', 'busy' or 'nvdimm'"))
     }
@@ -37,7 +38,7 @@ import Testing
     @Test func deviceFilesHaveTheDeviceSize() throws {
         let directory = try DocsHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let output = try DocsHarness.run(DocsHarness.famctlDev, ["sysfs-tree", directory.appending(path: "m/sys").path, "--machine", "hmem-famfs"])
+        let output = try ChildProcess.run(DocsHarness.famctlDev, ["sysfs-tree", directory.appending(path: "m/sys").path, "--machine", "hmem-famfs"])
         #expect(output.status == 0, "\(output.stderr)")
         for name in ["dax0.0", "dax1.0"] {
             let url = directory.appending(path: "m/dev/\(name)")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import DaxKit
 import DaxSimulator
+import FamctlTestSupport
 import Foundation
 import Testing
 @testable import FamctlCommands
@@ -173,13 +174,13 @@ import Testing
     static func famctl(
         _ arguments: [String], in scratch: Scratch, status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> String {
-        let result = try Famctl.run(["famfs"] + arguments.prefix(1) + ["--system-uuid-file", scratch.systemUUIDFile] + arguments.dropFirst())
+        let result = try FamctlBinary.run(["famfs"] + arguments.prefix(1) + ["--system-uuid-file", scratch.systemUUIDFile] + arguments.dropFirst())
         #expect(result.status == status, "famctl famfs \(arguments): \(result.stderr)", sourceLocation: sourceLocation)
         return result.stdout
     }
 
     static func fixture(_ name: String, as file: String, in scratch: Scratch) throws -> String {
-        try scratch.file(file, try Fixtures.image(name), size: 8 << 30)
+        try scratch.file(file, try Fixture.image(name), size: 8 << 30)
     }
 
     @Test func fsck() throws {
@@ -236,7 +237,7 @@ import Testing
         var outputs: [String] = []
         for arguments in [[], ["-M"], ["-u", "-M"], ["-R"], ["-R", "-D", "-M", "-u"], ["-d", "dax0.0", "-u"]] {
             for tree in [tree, otherTree] {
-                let result = try Famctl.run(["list", "--sysfs-root", tree.root.path] + arguments)
+                let result = try FamctlBinary.run(["list", "--sysfs-root", tree.root.path] + arguments)
                 #expect(result.status == 0, "list \(arguments): \(result.stderr)")
                 if !result.stdout.isEmpty { outputs.append(result.stdout) }
             }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 import FamctlCommands
@@ -23,10 +24,10 @@ import FamctlCommands
         var allValues: [String]?
     }
 
-    static let manDirectory = DocsHarness.repository.appending(path: "man")
+    static let manDirectory = SourceTree.root.appending(path: "man")
 
     static func commandTree() throws -> Command {
-        let output = try DocsHarness.run(DocsHarness.famctl, ["--experimental-dump-help"])
+        let output = try ChildProcess.run(FamctlBinary.url, ["--experimental-dump-help"])
         try #require(output.status == 0, "famctl --experimental-dump-help failed: \(output.stderr)")
         struct Dump: Decodable { var command: Command }
         return try JSONDecoder().decode(Dump.self, from: Data(output.stdout.utf8)).command
@@ -141,7 +142,7 @@ import FamctlCommands
         let text = try Self.page("famctl")
         let exitStatus = Self.section("EXIT STATUS", of: text)
         let source = try String(
-            contentsOf: DocsHarness.repository.appending(path: "Sources/FamctlCommands/ExitCodes.swift"),
+            contentsOf: SourceTree.root.appending(path: "Sources/FamctlCommands/ExitCodes.swift"),
             encoding: .utf8)
         // Named constants, and the daxctl-style codes computed from errno, which ExitCodes
         // lists as "240 EBUSY" in its documentation.
@@ -163,14 +164,14 @@ import FamctlCommands
         let pages = try FileManager.default.contentsOfDirectory(atPath: Self.manDirectory.path)
             .filter { $0.hasSuffix(".8") }.sorted().map { "man/\($0)" }
         try #require(pages.count >= 14)
-        let mandoc = try DocsHarness.run(
+        let mandoc = try ChildProcess.run(
             URL(fileURLWithPath: "/usr/bin/mandoc"), ["-T", "lint", "-W", "warning"] + pages,
-            in: DocsHarness.repository)
+            in: SourceTree.root)
         #expect(mandoc.status == 0, "mandoc -T lint: \(mandoc.stdout)\(mandoc.stderr)")
         #expect(mandoc.stdout.isEmpty, "mandoc -T lint: \(mandoc.stdout)")
-        let groff = try DocsHarness.run(
+        let groff = try ChildProcess.run(
             URL(fileURLWithPath: "/usr/bin/groff"), ["-ww", "-z", "-mandoc"] + pages,
-            in: DocsHarness.repository)
+            in: SourceTree.root)
         #expect(groff.status == 0)
         #expect(groff.stderr.isEmpty, "groff -ww: \(groff.stderr)")
     }
@@ -180,9 +181,9 @@ import FamctlCommands
     /// a scratch directory and compares them with the committed ones, so an example whose
     /// output changed (or a stale page) fails here.
     @Test func theCommittedPagesAreWhatGenDocsMakesNow() throws {
-        let result = try DocsHarness.run(
+        let result = try ChildProcess.run(
             URL(fileURLWithPath: "/bin/bash"), ["scripts/gen-docs.sh", "--check"],
-            environment: ["FAMCTL": DocsHarness.famctl.path], in: DocsHarness.repository)
+            environment: ["FAMCTL": FamctlBinary.path], in: SourceTree.root)
         #expect(result.status == 0, "scripts/gen-docs.sh --check:\n\(result.stderr)")
     }
 
@@ -268,9 +269,9 @@ import FamctlCommands
 
     /// man-db renders with groff's mdoc, whose default header names BSD.
     @Test func theRenderedHeaderNamesNoOperatingSystem() throws {
-        let rendered = try DocsHarness.run(
+        let rendered = try ChildProcess.run(
             URL(fileURLWithPath: "/usr/bin/groff"), ["-mandoc", "-T", "utf8", "-P", "-c", "man/famctl-list.8"],
-            in: DocsHarness.repository)
+            in: SourceTree.root)
         let header = rendered.stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(header.contains("System Manager's Manual"), "\(header)")
         #expect(!header.contains("BSD"), "\(header)")

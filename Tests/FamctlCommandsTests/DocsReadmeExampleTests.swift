@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -43,7 +44,7 @@ import Testing
         var testDescription: String { "README.md line \(blocks[0].line)" + (blocks.count > 1 ? " (+\(blocks.count - 1) continued)" : "") }
     }
 
-    static let readme = DocsHarness.repository.appending(path: "README.md")
+    static let readme = SourceTree.root.appending(path: "README.md")
 
     enum ParseError: Error, CustomStringConvertible {
         case malformed(line: Int, String)
@@ -177,7 +178,7 @@ import Testing
     static func run(_ chain: Chain) throws -> [(Command, [String])] {
         let directory = try DocsHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let bin = DocsHarness.famctl.deletingLastPathComponent().path
+        let bin = FamctlBinary.url.deletingLastPathComponent().path
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FAMCTL_") }
         environment["PATH"] = bin + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         var results: [(Command, [String])] = []
@@ -189,9 +190,9 @@ import Testing
             if index > 0 { body += "source \"$2\"\n" }
             body += script(block, machineDirectory: &machine) + "\n__s=$?; export -p > \"$2\"; exit $__s\n"
             // stdout line-buffered, as on a terminal, so the lines interleave as a user sees them.
-            let output = try DocsHarness.runMerged(URL(fileURLWithPath: "/usr/bin/stdbuf"),
+            let output = try ChildProcess.runMerged(URL(fileURLWithPath: "/usr/bin/stdbuf"),
                                                   ["-oL", "/bin/bash", "-c", body, "bash", directory.path, state],
-                                                  environment: environment)
+                                                  environment: environment).output
             var chunks = output.components(separatedBy: marker)
             let setup = chunks.removeFirst()
             try #require(setup.isEmpty, "README.md line \(block.line): the example's setup printed \(setup)")

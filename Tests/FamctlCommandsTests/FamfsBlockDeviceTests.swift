@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -13,13 +14,13 @@ import Testing
         init(backing image: String) throws {
             let attach = try Self.losetup(["--find", "--show", image])
             try #require(attach.status == 0, "losetup failed: \(attach.output)")
-            path = attach.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            path = attach.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
         deinit { _ = try? Self.losetup(["--detach", path]) }
 
-        static func losetup(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            try SystemTool.run("/sbin/losetup", arguments)
+        static func losetup(_ arguments: [String]) throws -> ProcessResult {
+            try ChildProcess.run(URL(fileURLWithPath: "/sbin/losetup"), arguments)
         }
     }
 
@@ -29,15 +30,15 @@ import Testing
         let loop = try LoopDevice(backing: image)
         let uuid = ["--system-uuid-file", scratch.systemUUIDFile]
 
-        let mkfs = try Famctl.run(["famfs", "mkfs"] + uuid + FamfsMkfsCommandTests.referenceOptions + [loop.path])
+        let mkfs = try FamctlBinary.run(["famfs", "mkfs"] + uuid + FamfsMkfsCommandTests.referenceOptions + [loop.path])
         #expect(mkfs.status == 0, "stderr: \(mkfs.stderr)")
         #expect(mkfs.stdout.contains("(block device loop"), "stdout: \(mkfs.stdout)")
-        #expect(try Famctl.run(["famfs", "mkdir"] + uuid + [loop.path, "dir1"]).status == 0)
-        let creat = try Famctl.run(["famfs", "creat", "-s", "3m"] + uuid + [loop.path, "dir1/file1"])
+        #expect(try FamctlBinary.run(["famfs", "mkdir"] + uuid + [loop.path, "dir1"]).status == 0)
+        let creat = try FamctlBinary.run(["famfs", "creat", "-s", "3m"] + uuid + [loop.path, "dir1/file1"])
         #expect(creat.status == 0, "stderr: \(creat.stderr)")
 
         // The same bytes, read through the image file rather than the device.
-        let check = try Famctl.run(["famfs", "fsck"] + uuid + [image])
+        let check = try FamctlBinary.run(["famfs", "fsck"] + uuid + [image])
         #expect(check.status == 0, "stderr: \(check.stderr)")
         #expect(check.stdout.contains("  Filesystem UUID:   52d55102-72d2-4d63-af86-295f02d3abaf\n"))
         #expect(check.stdout.contains("  2 of 15420 entries used\n  0 bad log entries detected\n  1 files\n  1 directories\n"))
@@ -49,7 +50,7 @@ import Testing
         let image = try scratch.file("small.img", size: 1 << 30)
         let loop = try LoopDevice(backing: image)
         let before = try Scratch.digestIfFile(image)
-        let result = try Famctl.run(["famfs", "mkfs", "--system-uuid-file", scratch.systemUUIDFile, loop.path])
+        let result = try FamctlBinary.run(["famfs", "mkfs", "--system-uuid-file", scratch.systemUUIDFile, loop.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains(loop.path), "stderr: \(result.stderr)")
         #expect(try Scratch.digestIfFile(image) == before)
@@ -63,11 +64,11 @@ import Testing
         let loop = try LoopDevice(backing: image)
         let before = try ForeignImage.digest(image)
         let uuid = ["--system-uuid-file", scratch.systemUUIDFile]
-        let result = try Famctl.run(["famfs", "mkfs"] + uuid + [loop.path])
+        let result = try FamctlBinary.run(["famfs", "mkfs"] + uuid + [loop.path])
         #expect(result.status == 1)
         #expect(result.stderr == "famctl: mkfs: \(loop.path) holds \(ForeignImage.ext4.found); refusing to overwrite it (use --force)\n")
         #expect(try ForeignImage.digest(image) == before)
-        let forced = try Famctl.run(["famfs", "mkfs", "--force"] + uuid + [loop.path])
+        let forced = try FamctlBinary.run(["famfs", "mkfs", "--force"] + uuid + [loop.path])
         #expect(forced.status == 0, "stderr: \(forced.stderr)")
         #expect(forced.stdout.contains("  replaced:    \(ForeignImage.ext4.found)\n"))
     }

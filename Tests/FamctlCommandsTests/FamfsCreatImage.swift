@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import FamfsKit
 import Foundation
 import Testing
@@ -16,7 +17,7 @@ final class FamfsImage {
     /// the superblock CRC does not cover) for file systems larger than the fixture's 8 GiB.
     init(fixture: String = "empty-8g", deviceSize: UInt64 = 8 << 30) throws {
         scratch = try Scratch()
-        var data = try Fixtures.image(fixture)
+        var data = try Fixture.image(fixture)
         withUnsafeBytes(of: deviceSize.littleEndian) { data.replaceSubrange(112..<120, with: $0) }
         image = try scratch.file("fs.img", data, size: deviceSize)
         strangerUUIDFile = try scratch.file("stranger_uuid", Data("\(Self.strangerUUID)\n".utf8))
@@ -25,12 +26,11 @@ final class FamfsImage {
     var ownerUUIDFile: String { scratch.systemUUIDFile }
 
     /// `famctl famfs <command> --system-uuid-file <owner> <arguments…>`, with `environment`
-    /// added through env(1).
+    /// added to the inherited one.
     func famfs(_ command: String, _ arguments: [String], uuidFile: String? = nil, environment: [String: String] = [:]) throws
-        -> Famctl.Result
+        -> ProcessResult
     {
-        let prefix = environment.isEmpty ? [] : ["/usr/bin/env"] + environment.map { "\($0.key)=\($0.value)" }
-        return try Famctl.run(["famfs", command, "--system-uuid-file", uuidFile ?? ownerUUIDFile] + arguments, prefix: prefix)
+        try FamctlBinary.run(["famfs", command, "--system-uuid-file", uuidFile ?? ownerUUIDFile] + arguments, environment: environment)
     }
 
     func path(_ name: String) -> String { "\(scratch.path)/\(name)" }

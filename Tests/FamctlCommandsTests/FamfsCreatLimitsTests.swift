@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import FamfsKit
 import Foundation
 import Testing
@@ -39,23 +40,8 @@ import Testing
     }
 
     /// Runs `script` with bash, `$FAMCTL` the binary and `input` on its standard input.
-    static func shell(_ script: String, input: String = "") throws -> Famctl.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.environment = ProcessInfo.processInfo.environment.merging(["FAMCTL": Famctl.binary]) { $1 }
-        let (stdin, stdout, stderr) = (Pipe(), Pipe(), Pipe())
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Famctl.Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                             stderr: String(decoding: err, as: UTF8.self))
+    static func shell(_ script: String, input: String = "") throws -> ProcessResult {
+        try ChildProcess.bash(script, environment: ["FAMCTL": FamctlBinary.path], input: Data(input.utf8))
     }
 
     /// A manifest from process substitution, a FIFO, /dev/stdin or `-` is read like a file.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import FamfsKit
 import Foundation
 import Testing
@@ -56,7 +57,7 @@ import Testing
 
     @Test func modeIsReducedByTheUmaskAndOwnerDefaultsToTheCaller() throws {
         let scratch = try FamfsImage()
-        let result = try Famctl.run([
+        let result = try FamctlBinary.run([
             "famfs", "creat", "--system-uuid-file", scratch.ownerUUIDFile, "-s", "1m", "-m", "0666", scratch.image, "f",
         ])
         try #require(result.status == 0, "\(result.stderr)")
@@ -152,7 +153,7 @@ import Testing
         let (image, owner) = (scratch.image, scratch.ownerUUIDFile)
         DispatchQueue.concurrentPerform(iterations: 8) { writer in
             let arguments = ["famfs", "creat", "--system-uuid-file", owner, "-s", "1m", image] + (0..<200).map { "w\(writer)-\($0)" }
-            results.buffer[writer] = (try? Famctl.run(arguments))?.status ?? -1
+            results.buffer[writer] = (try? FamctlBinary.run(arguments))?.status ?? -1
         }
         #expect(Array(statuses) == Array(repeating: 0, count: 8))
         let log = try CheckedLog(image: scratch.image)
@@ -171,17 +172,14 @@ import Testing
         let fd = open(scratch.image, O_RDWR)
         try #require(fd >= 0)
         #expect(flock(fd, LOCK_EX) == 0)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Famctl.binary)
-        process.arguments = ["famfs", "creat", "--system-uuid-file", scratch.ownerUUIDFile, "-s", "1m", scratch.image, "waited"]
-        try process.run()
-        Thread.sleep(forTimeInterval: 0.5)
-        #expect(process.isRunning)
-        #expect(try scratch.bytes(at: 0x20_0028, count: 1) == [0])
-        #expect(flock(fd, LOCK_UN) == 0)
-        close(fd)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let creat = try FamctlBinary.run(["famfs", "creat", "--system-uuid-file", scratch.ownerUUIDFile, "-s", "1m", scratch.image, "waited"]) { process throws in
+            Thread.sleep(forTimeInterval: 0.5)
+            #expect(process.isRunning)
+            #expect(try scratch.bytes(at: 0x20_0028, count: 1) == [0])
+            #expect(flock(fd, LOCK_UN) == 0)
+            close(fd)
+        }
+        #expect(creat.status == 0)
         #expect(try CheckedLog(image: scratch.image).files.map(\.path) == [Array("waited".utf8)])
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import DaxKit
 import DaxSimulator
+import FamctlTestSupport
 import FamfsKit
 import Foundation
 import Testing
@@ -88,7 +89,7 @@ final class DaxMachine {
             #expect(Array(machine.writes.dropFirst(before)) == Self.toDevdax + Self.toFamfs, "\(command)")
             #expect(machine.driver == DaxDriver.fsdevDax)
         }
-        let check = try Famctl.run(["famfs", "fsck"] + machine.uuid + [machine.image])
+        let check = try FamctlBinary.run(["famfs", "fsck"] + machine.uuid + [machine.image])
         #expect(check.status == 0 && check.stdout.contains("  1 files\n  1 directories\n"), "\(check.stdout)")
     }
 
@@ -118,7 +119,7 @@ final class DaxMachine {
         let machine = try DaxMachine(.devdax)
         #expect(machine.famfs("mkfs", ["-M", machine.image]) == nil)
         #expect(machine.writes == Self.toFamfs && machine.driver == DaxDriver.fsdevDax)
-        #expect(try Famctl.run(["famfs", "fsck"] + machine.uuid + [machine.image]).status == 0)
+        #expect(try FamctlBinary.run(["famfs", "fsck"] + machine.uuid + [machine.image]).status == 0)
         // Without -M a devdax device is formatted and stays devdax.
         let plain = try DaxMachine(.devdax)
         #expect(plain.famfs("mkfs", [plain.image]) == nil)
@@ -274,16 +275,16 @@ final class DaxMachine {
         let before = try tree.snapshot()
         let digest = try Scratch.digest(image)
         for (command, status) in [("mkfs", 3), ("fsck", 3), ("mkdir", 3)] as [(String, Int32)] {
-            let result = try Famctl.run(["famfs", command] + common + [image] + (command == "mkdir" ? ["d"] : []))
+            let result = try FamctlBinary.run(["famfs", command] + common + [image] + (command == "mkdir" ? ["d"] : []))
             #expect(result.status == status, "\(command): \(result.stderr)")
             #expect(result.stderr.contains("add -M/--set-daxmode") && result.stderr.contains("famctl reconfigure-device -m devdax dax0.0"))
         }
-        let plan = try Famctl.run(["famfs", "mkfs", "--dry-run", "-M"] + common + [image])
+        let plan = try FamctlBinary.run(["famfs", "mkfs", "--dry-run", "-M"] + common + [image])
         #expect(plan.status == 0, "\(plan.stderr)")
         let echoes = plan.stderr.split(separator: "\n").filter { $0.hasPrefix("famctl: mkfs:   echo dax0.0 > \(tree.root.path)/bus/dax/drivers/") }
         #expect(echoes.map { $0.split(separator: "/").suffix(2).joined(separator: "/") } == Self.toDevdax + Self.toFamfs)
         // A tree does not react to writes: the switch is detected as not taken and undone.
-        let real = try Famctl.run(["famfs", "mkfs", "-M"] + common + [image])
+        let real = try FamctlBinary.run(["famfs", "mkfs", "-M"] + common + [image])
         #expect(real.status == 240 && real.stderr.contains("rolled back: dax0.0 is in famfs mode as before"), "\(real.stderr)")
         #expect(try Scratch.digest(image) == digest, "nothing formatted")
         #expect(try tree.snapshot().filter { !$0.key.hasPrefix("bus/dax/drivers/") } == before.filter { !$0.key.hasPrefix("bus/dax/drivers/") })
@@ -299,7 +300,7 @@ final class DaxMachine {
         let image = try #require(tree.machine).appendingPathComponent("dev/dax0.0").path
         try Data(count: 4096).write(to: URL(fileURLWithPath: image))
         let before = try tree.snapshot()
-        let result = try Famctl.run(["famfs", "fsck", "-M", "--sysfs-root", tree.root.path, image])
+        let result = try FamctlBinary.run(["famfs", "fsck", "-M", "--sysfs-root", tree.root.path, image])
         #expect(result.status == 240)
         #expect(result.stderr.hasPrefix("famctl: dax0.0: busy: pid 1240 (sleep) has /dev/dax0.0 open\nfamctl: dax0.0: nothing was changed"), "\(result.stderr)")
         #expect(try tree.snapshot() == before)

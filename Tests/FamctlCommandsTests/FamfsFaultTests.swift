@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import FamfsKit
 import Foundation
 import Testing
@@ -9,8 +10,7 @@ import Testing
 @Suite(.serialized) struct FamfsFaultTests {
     /// A crash dies of its signal at once, rather than in Swift's backtracer (which keeps
     /// the stderr pipe open while it waits on the dead process).
-    static let noBacktracer = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 }
-    static let noBacktracerPrefix = ["/usr/bin/env", "SWIFT_BACKTRACE=enable=no"]
+    static let noBacktracer = ["SWIFT_BACKTRACE": "enable=no"]
 
     /// A tmpfs of `size` bytes mounted on a scratch directory for the test's duration. The
     /// test needs root: without the mount it fails, it does not skip.
@@ -22,11 +22,11 @@ import Testing
             scratch = try Scratch()
             mountPoint = "\(scratch.path)/mnt"
             try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-            let mount = try SystemTool.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "famctl-test", mountPoint])
+            let mount = try ChildProcess.run(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=\(size)", "famctl-test", mountPoint])
             try #require(mount.status == 0, "cannot mount a tmpfs (the test needs root): \(mount.output)")
         }
 
-        deinit { _ = try? SystemTool.run("/bin/umount", [mountPoint]) }
+        deinit { _ = try? ChildProcess.run(URL(fileURLWithPath: "/bin/umount"), [mountPoint]) }
 
         /// Writes until the file system has no page left.
         func fill() throws {
@@ -43,7 +43,7 @@ import Testing
     /// log is holes (as mkfs leaves it), on a small tmpfs.
     static func sparseImage(in fs: SmallFileSystem) throws -> String {
         let image = "\(fs.mountPoint)/fs.img"
-        let metadata = try Fixtures.image("empty-8g")
+        let metadata = try Fixture.image("empty-8g")
         #expect(FileManager.default.createFile(atPath: image, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: image))
         try handle.truncate(atOffset: 8 << 30)
@@ -62,17 +62,17 @@ import Testing
         let image = try Self.sparseImage(in: fs)
         let uuid = ["--system-uuid-file", fs.scratch.systemUUIDFile]
         // Slots 0-6 share the header's page; slot 7 starts in the next one, a hole.
-        let seven = try Famctl.run(["famfs", "mkdir"] + uuid + [image] + (0..<7).map { "d\($0)" })
+        let seven = try FamctlBinary.run(["famfs", "mkdir"] + uuid + [image] + (0..<7).map { "d\($0)" })
         #expect(seven.status == 0, "\(seven.stderr)")
         try fs.fill()
         let before = try Scratch.digest(image, count: 0x20_2000)
         for arguments in [["mkdir", image, "x"], ["creat", "-s", "1m", image, "f"], ["mkdir", image, "y", "z"]] {
-            let result = try Famctl.run(["famfs", arguments[0]] + uuid + Array(arguments.dropFirst()), prefix: Self.noBacktracerPrefix)
+            let result = try FamctlBinary.run(["famfs", arguments[0]] + uuid + Array(arguments.dropFirst()), environment: Self.noBacktracer)
             #expect(result.status == 3, "\(arguments): status \(result.status), \(result.stderr)")
             #expect(result.stderr.contains("cannot write \(image): No space left on device"), "\(result.stderr)")
             #expect(try Scratch.digest(image, count: 0x20_2000) == before, "nothing appended")
         }
-        let fsck = try Famctl.run(["famfs", "fsck"] + uuid + [image])
+        let fsck = try FamctlBinary.run(["famfs", "fsck"] + uuid + [image])
         #expect(fsck.status == 0, "\(fsck.stderr)")
         #expect(fsck.stdout.contains("7 of 15420 entries used"), "\(fsck.stdout)")
     }
@@ -83,8 +83,8 @@ import Testing
         let fs = try SmallFileSystem(size: 1 << 20)
         try fs.fill()
         let image = "\(fs.mountPoint)/new.img"
-        let result = try Famctl.run(["famfs", "mkfs", "--system-uuid-file", fs.scratch.systemUUIDFile, "--size", "8g", image],
-                                    prefix: Self.noBacktracerPrefix)
+        let result = try FamctlBinary.run(["famfs", "mkfs", "--system-uuid-file", fs.scratch.systemUUIDFile, "--size", "8g", image],
+                                          environment: Self.noBacktracer)
         #expect(result.status == 3, "status \(result.status), \(result.stderr)")
         #expect(result.stderr.contains("famctl: mkfs: cannot "), "\(result.stderr)")
         #expect(result.stderr.contains(image), "\(result.stderr)")
@@ -95,9 +95,8 @@ import Testing
     /// that a truncation lands in the middle of fsck or logplay.
     static func fullLogImage(_ scratch: Scratch) throws -> (path: String, bytes: Data) {
         let image = "\(scratch.path)/full.img"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/famfs-full-log.py").path
-        let made = try SystemTool.run("/usr/bin/python3", [script, image, "\(16 << 20)", "\(1 << 40)"])
+        let script = SourceTree.root.appendingPathComponent("scripts/famfs-full-log.py").path
+        let made = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/python3"), [script, image, "\(16 << 20)", "\(1 << 40)"])
         try #require(made.status == 0, "\(made.output)")
         return (image, try Data(contentsOf: URL(fileURLWithPath: image)))
     }
@@ -105,7 +104,7 @@ import Testing
     /// How long `arguments` runs undisturbed, in microseconds.
     static func duration(_ arguments: [String]) throws -> useconds_t {
         let start = DispatchTime.now()
-        let result = try Famctl.run(arguments)
+        let result = try FamctlBinary.run(arguments)
         #expect(result.status == 0, "\(arguments): \(result.stderr)")
         return useconds_t((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1000)
     }
@@ -121,23 +120,13 @@ import Testing
     static func race(_ arguments: [String], delay: useconds_t, shrink: @escaping @Sendable () -> Void) throws
         -> (reason: Process.TerminationReason, status: Int32, stderr: String)
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Famctl.binary)
-        process.arguments = arguments
-        process.environment = noBacktracer
-        let err = Pipe()
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = err
-        try process.run()
         let shrinker = Thread {
             usleep(delay)
             shrink()
         }
-        shrinker.start()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let result = try FamctlBinary.run(arguments, environment: noBacktracer) { _ in shrinker.start() }
         while !shrinker.isFinished { usleep(1000) }
-        return (process.terminationReason, process.terminationStatus, stderr)
+        return (result.reason, result.status, result.stderr)
     }
 
     /// fsck and logplay on an image truncated while they read it: exit 3 (or the refusal of

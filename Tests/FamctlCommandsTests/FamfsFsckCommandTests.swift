@@ -1,40 +1,41 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 
 /// `famctl famfs fsck` as a user runs it: upstream's report, verdicts, exit codes, and a
 /// target that is never changed.
 @Suite struct FamfsFsckCommandTests {
-    func fsck(_ scratch: Scratch, _ arguments: [String]) throws -> Famctl.Result {
-        try Famctl.run(["famfs", "fsck", "--system-uuid-file", scratch.systemUUIDFile, "--mount-table", "/nonexistent"]
-                       + arguments)
+    func fsck(_ scratch: Scratch, _ arguments: [String]) throws -> ProcessResult {
+        try FamctlBinary.run(["famfs", "fsck", "--system-uuid-file", scratch.systemUUIDFile, "--mount-table", "/nonexistent"]
+                             + arguments)
     }
 
     @Test(arguments: ["ref-8g", "empty-8g"])
     func cleanFixturesPrintUpstreamsReportAndExitZero(name: String) throws {
         let scratch = try Scratch()
-        let image = try scratch.file("\(name).img", try Fixtures.image(name))
+        let image = try scratch.file("\(name).img", try Fixture.image(name))
         let before = try Scratch.digest(image)
         let result = try fsck(scratch, [image])
         #expect(result.status == 0)
-        #expect(result.stdout == (try Fixtures.report("\(name).fsck.txt")))
+        #expect(result.stdout == (try Fixture.report("\(name).fsck.txt")))
         #expect(result.stderr.contains("note: \(image) holds only the metadata"))
         #expect(try Scratch.digest(image) == before)
     }
 
     @Test func aBadEntryIsOneLineThenTheReportAndExitTwo() throws {
         let scratch = try Scratch()
-        let image = try scratch.file("bad4.img", try Fixtures.image("var-bad-entry4-crc"), size: 8 << 30)
+        let image = try scratch.file("bad4.img", try Fixture.image("var-bad-entry4-crc"), size: 8 << 30)
         let result = try fsck(scratch, [image])
         #expect(result.status == 2)
         let problems = result.stderr.split(separator: "\n").filter { !$0.contains("note:") }
         #expect(problems == ["famctl: fsck: log entry 4, path File0: bad crc (stored 0x64c183c2, computed 0x38c06486)"])
-        #expect(result.stdout == (try Fixtures.report("var-bad-entry4-crc.fsck.txt")))
+        #expect(result.stdout == (try Fixture.report("var-bad-entry4-crc.fsck.txt")))
     }
 
     @Test func aBadSuperblockCRCIsExitOneWithoutAReport() throws {
         let scratch = try Scratch()
-        let image = try scratch.file("badsb.img", try Fixtures.image("var-bad-sb-crc"))
+        let image = try scratch.file("badsb.img", try Fixture.image("var-bad-sb-crc"))
         let result = try fsck(scratch, [image])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
@@ -64,7 +65,7 @@ import Testing
         #expect(noisy.status == 1)
         #expect(noisy.stderr.contains("no famfs superblock"))
 
-        let cut = try scratch.file("cut.img", try Fixtures.image("ref-8g").prefix(3 << 20))
+        let cut = try scratch.file("cut.img", try Fixture.image("ref-8g").prefix(3 << 20))
         let truncated = try fsck(scratch, [cut])
         #expect(truncated.status == 1)
         #expect(truncated.stderr.contains("too short to hold the log"))
@@ -72,7 +73,7 @@ import Testing
 
     @Test func usageErrorsAreExit64AndHIsHelp() throws {
         let scratch = try Scratch()
-        let image = try scratch.file("ref.img", try Fixtures.image("ref-8g"))
+        let image = try scratch.file("ref.img", try Fixture.image("ref-8g"))
         #expect(try fsck(scratch, ["-B", "0", image]).status == 64)
         #expect(try fsck(scratch, ["--bogus", image]).status == 64)
         #expect(try fsck(scratch, []).status == 64)
@@ -86,7 +87,7 @@ import Testing
     @Test(arguments: [["-h"], ["-uh"], ["-v", "-h"]])
     func hWithATargetIsAUsageErrorNamingHuman(options: [String]) throws {
         let scratch = try Scratch()
-        let image = try scratch.file("bad.img", try Fixtures.image("var-bad-entry4-crc"))
+        let image = try scratch.file("bad.img", try Fixture.image("var-bad-entry4-crc"))
         let result = try fsck(scratch, options + [image])
         #expect(result.status == 64)
         #expect(result.stderr.contains("-h is help, not human-readable sizes (upstream's famfs fsck -h): use -u/--human"))
@@ -95,7 +96,7 @@ import Testing
 
     @Test func humanVerboseAndBucketsFollowTheReport() throws {
         let scratch = try Scratch()
-        let image = try scratch.file("ref.img", try Fixtures.image("ref-8g"))
+        let image = try scratch.file("ref.img", try Fixture.image("ref-8g"))
         let result = try fsck(scratch, ["-u", "-v", "-B", "8", image])
         #expect(result.status == 0)
         #expect(result.stdout.contains("  Allocated space:        0.09G\n"))
@@ -105,7 +106,7 @@ import Testing
 
     @Test func jsonHasTheSameFactsAndTheVerdict() throws {
         let scratch = try Scratch()
-        let image = try scratch.file("bad4.img", try Fixtures.image("var-bad-entry4-crc"))
+        let image = try scratch.file("bad4.img", try Fixture.image("var-bad-entry4-crc"))
         let result = try fsck(scratch, ["--json", image])
         #expect(result.status == 2)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -114,7 +115,7 @@ import Testing
         #expect((object["allocation"] as? [String: Any])?["file_size_sum"] as? Int == 77_594_624)
         #expect((object["problems"] as? [[String: Any]])?.first?["path"] as? String == "File0")
 
-        let bad = try scratch.file("badsb.img", try Fixtures.image("var-bad-sb-crc"))
+        let bad = try scratch.file("badsb.img", try Fixture.image("var-bad-sb-crc"))
         let failed = try fsck(scratch, ["--json", bad])
         #expect(failed.status == 1)
         let error = try #require(try JSONSerialization.jsonObject(with: Data(failed.stdout.utf8)) as? [String: Any])
@@ -124,9 +125,9 @@ import Testing
     /// A missing system UUID file means role Client; fsck never creates it.
     @Test func aMissingSystemUUIDFileMeansClientAndIsNotCreated() throws {
         let scratch = try Scratch()
-        let image = try scratch.file("ref.img", try Fixtures.image("ref-8g"))
+        let image = try scratch.file("ref.img", try Fixture.image("ref-8g"))
         let missing = "\(scratch.path)/opt/famfs/system_uuid"
-        let result = try Famctl.run(["famfs", "fsck", "--system-uuid-file", missing, "--mount-table", "/nonexistent", image])
+        let result = try FamctlBinary.run(["famfs", "fsck", "--system-uuid-file", missing, "--mount-table", "/nonexistent", image])
         #expect(result.status == 0)
         #expect(result.stdout.contains("  role of this node: Client\n"))
         #expect(!FileManager.default.fileExists(atPath: missing))
@@ -135,37 +136,32 @@ import Testing
 
     @Test func aPathInsideAMountedFamfsReadsItsMetaFiles() throws {
         let scratch = try Scratch()
-        let image = try Fixtures.image("ref-8g")
+        let image = try Fixture.image("ref-8g")
         try FileManager.default.createDirectory(atPath: "\(scratch.path)/mnt/.meta", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: "\(scratch.path)/mnt/dir1", withIntermediateDirectories: true)
         _ = try scratch.file("mnt/.meta/.superblock", image.prefix(2 << 20))
         _ = try scratch.file("mnt/.meta/.log", image.dropFirst(2 << 20))
         let mounts = try scratch.file("mounts", Data("/dev/dax0.0 \(scratch.path)/mnt famfs rw 0 0\n".utf8))
-        let result = try Famctl.run(["famfs", "fsck", "--system-uuid-file", scratch.systemUUIDFile,
-                                     "--mount-table", mounts, "\(scratch.path)/mnt/dir1"])
+        let result = try FamctlBinary.run(["famfs", "fsck", "--system-uuid-file", scratch.systemUUIDFile,
+                                           "--mount-table", mounts, "\(scratch.path)/mnt/dir1"])
         #expect(result.status == 0)
-        #expect(result.stdout == (try Fixtures.report("ref-8g.fsck.txt")))
+        #expect(result.stdout == (try Fixture.report("ref-8g.fsck.txt")))
     }
 
     /// fsck takes a shared flock before it validates, so it never reads a log that a famctl
     /// appender (holding the exclusive lock) is halfway through.
     @Test func waitsForAnAppendersExclusiveLock() throws {
         let scratch = try Scratch()
-        let image = try scratch.file("ref.img", try Fixtures.image("ref-8g"))
+        let image = try scratch.file("ref.img", try Fixture.image("ref-8g"))
         let fd = open(image, O_RDWR)
         #expect(fd >= 0)
         #expect(flock(fd, LOCK_EX) == 0)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Famctl.binary)
-        process.arguments = ["famfs", "fsck", "--mount-table", "/nonexistent", image]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 0.5)
-        #expect(process.isRunning, "fsck did not wait for the lock")
-        close(fd)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let fsck = try FamctlBinary.run(["famfs", "fsck", "--mount-table", "/nonexistent", image]) { process in
+            Thread.sleep(forTimeInterval: 0.5)
+            #expect(process.isRunning, "fsck did not wait for the lock")
+            close(fd)
+        }
+        #expect(fsck.status == 0)
     }
 
     /// /dev/null (char 1:3) stands in for dax0.0 bound to kmem: fsck cannot read a device in

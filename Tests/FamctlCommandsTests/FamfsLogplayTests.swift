@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -13,11 +14,11 @@ import Testing
         let second = try scratch.famfs("logplay", ["--shadow", shadow, "--shadowtest", "-v", scratch.image])
         #expect(second.status == 0)
         // Upstream's capture of the same command, minus its shadow-root debug line.
-        let capture = try String(contentsOf: Fixtures.directory.appendingPathComponent("ref-8g.logplay-shadow.txt"), encoding: .utf8)
+        let capture = try String(contentsOf: Fixture.directory.appendingPathComponent("ref-8g.logplay-shadow.txt"), encoding: .utf8)
         let upstream = capture.components(separatedBy: "--shadowtest -v /mnt/famfs\n")[1].components(separatedBy: "exit=")[0]
             .split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("exists Yay") }.joined(separator: "\n")
         #expect(second.stdout == upstream)
-        let yaml = try String(contentsOf: Fixtures.directory.appendingPathComponent("ref-8g.shadow-yaml.txt"), encoding: .utf8)
+        let yaml = try String(contentsOf: Fixture.directory.appendingPathComponent("ref-8g.shadow-yaml.txt"), encoding: .utf8)
         let written = try ["dir1/file1", "dir1/striped0", "dir2/m0", "dir2/m1", "file0"].map {
             "== shadow/root/\($0)\n" + (try String(contentsOfFile: "\(shadow)/root/\($0)", encoding: .utf8))
         }.joined()
@@ -60,7 +61,7 @@ import Testing
     @Test func loggedModesSurviveTheCallersUmask() throws {
         let scratch = try FamfsImage(fixture: "ref-8g")
         let tree = scratch.path("tree")
-        let result = try Famctl.run(
+        let result = try FamctlBinary.run(
             ["famfs", "logplay", "--system-uuid-file", scratch.ownerUUIDFile, "--into", tree, scratch.image],
             prefix: ["/bin/sh", "-c", "umask 077 && exec \"$0\" \"$@\""])
         #expect(result.status == 0, "\(result.stderr)")
@@ -133,13 +134,13 @@ import Testing
 @Suite struct FamfsMountedTargetTests {
     @Test func mkdirCreatAndLogplayGoThroughTheMetaFiles() throws {
         let scratch = try Scratch()
-        let image = try Fixtures.image("empty-8g")
+        let image = try Fixture.image("empty-8g")
         try FileManager.default.createDirectory(atPath: "\(scratch.path)/mnt/.meta", withIntermediateDirectories: true)
         _ = try scratch.file("mnt/.meta/.superblock", image.prefix(2 << 20))
         let log = try scratch.file("mnt/.meta/.log", image.dropFirst(2 << 20))
         let mounts = try scratch.file("mounts", Data("/dev/dax0.0 \(scratch.path)/mnt famfs rw 0 0\n".utf8))
-        func famfs(_ arguments: [String]) throws -> Famctl.Result {
-            try Famctl.run(["famfs"] + arguments.prefix(1) + ["--system-uuid-file", scratch.systemUUIDFile, "--mount-table", mounts]
+        func famfs(_ arguments: [String]) throws -> ProcessResult {
+            try FamctlBinary.run(["famfs"] + arguments.prefix(1) + ["--system-uuid-file", scratch.systemUUIDFile, "--mount-table", mounts]
                 + arguments.dropFirst())
         }
         #expect(try famfs(["mkdir", "\(scratch.path)/mnt", "dir1"]).status == 0)
@@ -163,7 +164,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: false)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: parent)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.scratch.path)
-        let result = try Famctl.run(
+        let result = try FamctlBinary.run(
             ["famfs", "logplay", "--system-uuid-file", scratch.ownerUUIDFile, "--into", parent + "/tree", scratch.image],
             prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -196,7 +197,7 @@ import Testing
             }
         }
         attacker.start()
-        let result = try Famctl.run(
+        let result = try FamctlBinary.run(
             ["famfs", "logplay", "--system-uuid-file", scratch.ownerUUIDFile, "--into", tree, scratch.image],
             prefix: ["/bin/sh", "-c", "umask 022 && exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups \"$0\" \"$@\""])
         stop.set()

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -54,7 +55,7 @@ import Testing
         let scratch = try FamfsImage()
         let result = try scratch.famfs("mkdir", [scratch.image, "a"], uuidFile: scratch.strangerUUIDFile)
         #expect(result.status == 1)
-        #expect(result.stderr.contains(Fixtures.systemUUID))
+        #expect(result.stderr.contains(Fixture.systemUUID))
         #expect(result.stderr.contains(FamfsImage.strangerUUID))
         let missing = try scratch.famfs("mkdir", [scratch.image, "a"], uuidFile: scratch.path("none"))
         #expect(missing.status == 1)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -10,9 +11,9 @@ import Testing
                                    "--device-name", "/dev/dax0.0"]
 
     func mkfs(_ scratch: Scratch, _ arguments: [String], mountTable: String = "/nonexistent",
-              prefix: [String] = []) throws -> Famctl.Result {
-        try Famctl.run(["famfs", "mkfs", "--system-uuid-file", scratch.systemUUIDFile, "--mount-table", mountTable]
-                       + arguments, prefix: prefix)
+              prefix: [String] = []) throws -> ProcessResult {
+        try FamctlBinary.run(["famfs", "mkfs", "--system-uuid-file", scratch.systemUUIDFile, "--mount-table", mountTable]
+                             + arguments, prefix: prefix)
     }
 
     /// Runs mkfs expecting a refusal: the exit code, a message containing `message`, no
@@ -35,23 +36,23 @@ import Testing
         let result = try mkfs(scratch, Self.referenceOptions + ["--size", "8g", image])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let handle = try #require(FileHandle(forReadingAtPath: image))
-        #expect(try handle.read(upToCount: 10 << 20) == (try Fixtures.image("empty-8g")))
+        #expect(try handle.read(upToCount: 10 << 20) == (try Fixture.image("empty-8g")))
         #expect(result.stdout.hasPrefix("Formatted \(image) as famfs\n  device:      \(image) (image file, created sparse)\n  devsize:     8589934592\n"))
         #expect(result.stdout.contains("  fs UUID:     52d55102-72d2-4d63-af86-295f02d3abaf\n"))
         #expect(result.stdout.contains("Famfs Superblock:\n  Filesystem UUID:   52d55102-72d2-4d63-af86-295f02d3abaf\n"))
         #expect(result.stdout.contains("  Free space:             7.99G\n"))
 
-        let check = try Famctl.run(["famfs", "fsck", "--system-uuid-file", scratch.systemUUIDFile, image])
+        let check = try FamctlBinary.run(["famfs", "fsck", "--system-uuid-file", scratch.systemUUIDFile, image])
         #expect(check.status == 0)
-        #expect(check.stdout == (try Fixtures.report("empty-8g.fsck.txt")))
+        #expect(check.stdout == (try Fixture.report("empty-8g.fsck.txt")))
     }
 
     @Test func refusesAnExistingSuperblockWithoutForceNamingIt() throws {
         let scratch = try Scratch()
-        let image = try scratch.file("ref.img", try Fixtures.image("ref-8g"), size: 8 << 30)
+        let image = try scratch.file("ref.img", try Fixture.image("ref-8g"), size: 8 << 30)
         try expectRefusal(scratch, [], target: image, status: 1,
                           message: "already has a famfs superblock (fs UUID 52d55102-72d2-4d63-af86-295f02d3abaf, owner system UUID c0ffee00-1234-4abc-8def-0123456789ab (this host)")
-        let badCRC = try scratch.file("badsb.img", try Fixtures.image("var-bad-sb-crc"), size: 8 << 30)
+        let badCRC = try scratch.file("badsb.img", try Fixture.image("var-bad-sb-crc"), size: 8 << 30)
         try expectRefusal(scratch, [], target: badCRC, status: 1, message: "not valid: crc mismatch in superblock")
 
         let forced = try mkfs(scratch, Self.referenceOptions + ["--force", image])
@@ -62,12 +63,12 @@ import Testing
 
     @Test func killNeedsForceAndThenZeroesTheMagic() throws {
         let scratch = try Scratch()
-        let image = try scratch.file("ref.img", try Fixtures.image("ref-8g"), size: 8 << 30)
+        let image = try scratch.file("ref.img", try Fixture.image("ref-8g"), size: 8 << 30)
         try expectRefusal(scratch, ["--kill"], target: image, status: 64, message: "--kill requires --force")
         let killed = try mkfs(scratch, ["-f", "-k", image])
         #expect(killed.status == 0)
         #expect(killed.stdout == "Famfs superblock killed\n")
-        let check = try Famctl.run(["famfs", "fsck", image])
+        let check = try FamctlBinary.run(["famfs", "fsck", image])
         #expect(check.status == 1)
         #expect(check.stderr.contains("no famfs superblock"))
     }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -40,7 +41,7 @@ import Testing
         let forced = try mkfs.mkfs(scratch, ["--force", image])
         #expect(forced.status == 0, "stderr: \(forced.stderr)")
         #expect(forced.stdout.hasPrefix("Formatted \(image) as famfs\n  replaced:    \(foreign.found)\n"), "stdout: \(forced.stdout)")
-        #expect(try Famctl.run(["famfs", "fsck", "--system-uuid-file", scratch.systemUUIDFile, image]).status == 0)
+        #expect(try FamctlBinary.run(["famfs", "fsck", "--system-uuid-file", scratch.systemUUIDFile, image]).status == 0)
         // Now it is famfs: famctl's own check names it, as before.
         let again = try mkfs.mkfs(scratch, [image])
         #expect(again.status == 1)
@@ -58,9 +59,9 @@ import Testing
     @Test func namesEverySignatureFound() throws {
         let scratch = try Scratch()
         let image = try scratch.file("swap.img", size: 8 << 30)
-        let made = try DocsHarness.run(try ForeignImage.tool("mkswap"), ["-L", "old", "-U", ForeignImage.uuid, image])
+        let made = try ChildProcess.run(try ForeignImage.tool("mkswap"), ["-L", "old", "-U", ForeignImage.uuid, image])
         try #require(made.status == 0, "mkswap: \(made.stderr)")
-        let table = try DocsHarness.bash("printf 'label: dos\\nlabel-id: 0x1234abcd\\n,,L\\n' | \(try ForeignImage.tool("sfdisk").path) -q \(image)")
+        let table = try ChildProcess.bash("printf 'label: dos\\nlabel-id: 0x1234abcd\\n,,L\\n' | \(try ForeignImage.tool("sfdisk").path) -q \(image)")
         try #require(table.status == 0, "sfdisk: \(table.stderr)")
         let found = "a swap signature (label \"old\", UUID \(ForeignImage.uuid)) and a dos partition table (UUID 1234abcd)"
         try expectRefused(scratch, [], image, found)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import FamfsKit
 import Foundation
 import Testing
@@ -21,7 +22,7 @@ import Testing
         let scratch = try FamfsImage()
         let arguments = ["famfs", command, "--system-uuid-file", scratch.ownerUUIDFile]
             + (command == "creat" ? ["-s", "1m"] : []) + [scratch.image]
-        let result = try Famctl.run(arguments, prefix: ["/bin/sh", "-c", #"exec "$0" "$@" "$(printf 'dir\377x')""#])
+        let result = try FamctlBinary.run(arguments, prefix: ["/bin/sh", "-c", #"exec "$0" "$@" "$(printf 'dir\377x')""#])
         #expect(result.status == 64)
         #expect(result.stderr.contains("dir\\xffx: invalid UTF-8 at byte 3; \(FamfsPath.byteRule)"))
         #expect(try scratch.bytes(at: 0x20_0028, count: 1) == [0])

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import CZlib
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -32,7 +33,7 @@ struct ForeignImage: CustomTestStringConvertible, Sendable {
     func make(in scratch: Scratch, size: UInt64 = 8 << 30, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let image = try scratch.file("\(name).img", size: size)
         let tool = try Self.tool(command[0], sourceLocation: sourceLocation)
-        let result = try DocsHarness.run(tool, Array(command.dropFirst()) + [image])
+        let result = try ChildProcess.run(tool, Array(command.dropFirst()) + [image])
         try #require(result.status == 0, "\(command[0]) failed: \(result.stderr)", sourceLocation: sourceLocation)
         return image
     }

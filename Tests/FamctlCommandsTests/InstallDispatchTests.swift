@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
     static func link(named name: String) throws -> (directory: URL, link: URL) {
         let directory = try DocsHarness.temporaryDirectory()
         let link = directory.appending(path: name)
-        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: DocsHarness.famctl)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: FamctlBinary.url)
         return (directory, link)
     }
 
@@ -17,8 +18,8 @@ import Testing
         let (directory, link) = try Self.link(named: "mkfs.famfs")
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let viaLink = try DocsHarness.run(link, ["--help"])
-        let direct = try DocsHarness.run(DocsHarness.famctl, ["famfs", "mkfs", "--help"])
+        let viaLink = try ChildProcess.run(link, ["--help"])
+        let direct = try ChildProcess.run(FamctlBinary.url, ["famfs", "mkfs", "--help"])
         #expect(viaLink.status == 0)
         #expect(viaLink.stdout == direct.stdout)
         #expect(viaLink.stdout.contains("famctl famfs mkfs"))
@@ -27,10 +28,10 @@ import Testing
         // directory that does not exist (neither run can create it): whatever famctl says
         // about it, both routes must say the same.
         let missing = directory.appending(path: "no-such-directory/famfs.img").path
-        let viaMkfs = try DocsHarness.run(
+        let viaMkfs = try ChildProcess.run(
             URL(fileURLWithPath: "/usr/sbin/mkfs"), ["-t", "famfs", missing],
             environment: ["PATH": "\(directory.path):/usr/sbin:/usr/bin:/sbin:/bin"])
-        let directRun = try DocsHarness.run(DocsHarness.famctl, ["famfs", "mkfs", missing])
+        let directRun = try ChildProcess.run(FamctlBinary.url, ["famfs", "mkfs", missing])
         #expect(viaMkfs.status == directRun.status)
         #expect(viaMkfs.stdout == directRun.stdout)
         #expect(viaMkfs.stderr == directRun.stderr)
@@ -41,8 +42,8 @@ import Testing
         let (directory, link) = try Self.link(named: "mkfs.famfs.old")
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let renamed = try DocsHarness.run(link, ["--help"])
-        let direct = try DocsHarness.run(DocsHarness.famctl, ["--help"])
+        let renamed = try ChildProcess.run(link, ["--help"])
+        let direct = try ChildProcess.run(FamctlBinary.url, ["--help"])
         #expect(renamed.status == 0)
         #expect(renamed.stdout == direct.stdout)
     }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 
 /// `make install` with DESTDIR and PREFIX lays out the binary, the mkfs.famfs link, the man
 /// pages and the completions where the system looks for them; `make uninstall` removes them.
 @Suite struct InstallLayoutTests {
-    static func make(_ arguments: [String]) throws -> DocsHarness.Output {
-        try DocsHarness.run(
+    static func make(_ arguments: [String]) throws -> ProcessResult {
+        try ChildProcess.run(
             URL(fileURLWithPath: "/usr/bin/make"),
-            ["-s", "-C", DocsHarness.repository.path, "FAMCTL=\(DocsHarness.famctl.path)"] + arguments)
+            ["-s", "-C", SourceTree.root.path, "FAMCTL=\(FamctlBinary.url.path)"] + arguments)
     }
 
     static func files(under root: URL) -> [String] {
@@ -33,7 +34,7 @@ import Testing
 
         let prefix = destdir.appending(path: "opt/famctl")
         let pages = try FileManager.default.contentsOfDirectory(
-            atPath: DocsHarness.repository.appending(path: "man").path
+            atPath: SourceTree.root.appending(path: "man").path
         ).filter { $0.hasSuffix(".8") }
         let expected = [
             "bin/famctl", "sbin/mkfs.famfs",
@@ -47,19 +48,19 @@ import Testing
         // The link is relative, so the tree works wherever DESTDIR puts it.
         let link = try FileManager.default.destinationOfSymbolicLink(atPath: prefix.appending(path: "sbin/mkfs.famfs").path)
         #expect(link == "../bin/famctl")
-        let version = try DocsHarness.run(prefix.appending(path: "sbin/mkfs.famfs"), ["--version"])
-        let expectedVersion = try DocsHarness.run(DocsHarness.famctl, ["--version"])
+        let version = try ChildProcess.run(prefix.appending(path: "sbin/mkfs.famfs"), ["--version"])
+        let expectedVersion = try ChildProcess.run(FamctlBinary.url, ["--version"])
         #expect(version.status == 0)
         #expect(version.stdout == expectedVersion.stdout)
 
         let bash = try String(contentsOf: prefix.appending(path: "share/bash-completion/completions/famctl"), encoding: .utf8)
         let committed = try String(
-            contentsOf: DocsHarness.repository.appending(path: "completions/famctl.bash"), encoding: .utf8)
+            contentsOf: SourceTree.root.appending(path: "completions/famctl.bash"), encoding: .utf8)
         // Installed without the #! line, which a sourced completion file must not have.
         #expect(committed.hasPrefix("#!"))
         #expect(bash == committed.drop { $0 != "\n" }.dropFirst())
 
-        let page = try DocsHarness.run(
+        let page = try ChildProcess.run(
             URL(fileURLWithPath: "/usr/bin/man"), ["-l", prefix.appending(path: "share/man/man8/mkfs.famfs.8").path],
             environment: ["MANPAGER": "cat", "MANWIDTH": "80"])
         #expect(page.status == 0)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import DaxKit
 import DaxSimulator
+import FamctlTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -28,7 +29,7 @@ import Testing
     /// The famfs commands took an empty FAMCTL_SYSFS_ROOT for a root of "" and looked up
     /// char devices under /dev/char instead of /sys/dev/char.
     @Test func famfsCommandsTakeAnEmptySysfsRootForSys() throws {
-        let result = try Famctl.run(["famfs", "fsck", "/dev/null"], environment: ["FAMCTL_SYSFS_ROOT": ""])
+        let result = try FamctlBinary.run(["famfs", "fsck", "/dev/null"], environment: ["FAMCTL_SYSFS_ROOT": ""])
         #expect(result.status != 0)
         #expect(result.stderr.contains("/dev/null: not a dax device (no /sys/dev/char/1:3/size)"), "stderr: \(result.stderr)")
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import FamctlCommands
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -10,9 +11,9 @@ import Testing
     static let sourceSuffixes = [".swift", ".c", ".h", ".modulemap", ".sh", ".py", "/run", "/Makefile"]
 
     static func sourceFiles() throws -> [URL] {
-        var files: [URL] = [DocsHarness.repository.appending(path: "Makefile"), DocsHarness.repository.appending(path: "Package.swift")]
+        var files: [URL] = [SourceTree.root.appending(path: "Makefile"), SourceTree.root.appending(path: "Package.swift")]
         for directory in sourceDirectories {
-            let root = DocsHarness.repository.appending(path: directory)
+            let root = SourceTree.root.appending(path: directory)
             guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { continue }
             for case let url as URL in walker where sourceSuffixes.contains(where: { url.path.hasSuffix($0) }) {
                 files.append(url)
@@ -32,14 +33,14 @@ import Testing
     }
 
     @Test func theLicenceIsApache2Everywhere() throws {
-        let licence = try String(contentsOf: DocsHarness.repository.appending(path: "LICENSE"), encoding: .utf8)
+        let licence = try String(contentsOf: SourceTree.root.appending(path: "LICENSE"), encoding: .utf8)
         #expect(licence.contains("Apache License") && licence.contains("Version 2.0, January 2004"))
-        let copyright = try String(contentsOf: DocsHarness.repository.appending(path: "packaging/debian/copyright"), encoding: .utf8)
+        let copyright = try String(contentsOf: SourceTree.root.appending(path: "packaging/debian/copyright"), encoding: .utf8)
         #expect(copyright.contains("License: Apache-2.0"))
     }
 
     @Test func theChangelogsNewestReleaseIsTheVersion() throws {
-        let changelog = try String(contentsOf: DocsHarness.repository.appending(path: "CHANGELOG.md"), encoding: .utf8)
+        let changelog = try String(contentsOf: SourceTree.root.appending(path: "CHANGELOG.md"), encoding: .utf8)
         let newest = changelog.split(separator: "\n").first { $0.hasPrefix("## ") }
         #expect(newest == "## \(FamctlCommands.Famctl.version)")
     }

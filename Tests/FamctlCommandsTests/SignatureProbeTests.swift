@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 @testable import FamfsKit
@@ -61,7 +62,7 @@ import Testing
         let scratch = try Scratch()
         let mkfs = Mkfs(devices: ShortDax(image: try scratch.file("short.img", size: 64 << 20)),
                         mountTable: MountTable(text: ""))
-        var request = MkfsRequest(target: "/dev/dax0.0", systemUUID: FamfsUUID(Fixtures.systemUUID)!)
+        var request = MkfsRequest(target: "/dev/dax0.0", systemUUID: FamfsUUID(Fixture.systemUUID)!)
         request.dryRun = true
         do {
             _ = try mkfs.run(request)
@@ -99,7 +100,7 @@ import Testing
         }
         let scratch = try Scratch()
         let mkfs = Mkfs(devices: HugeDax(image: try scratch.file("zero.img", size: 8 << 30)), mountTable: MountTable(text: ""))
-        var request = MkfsRequest(target: "/dev/dax0.0", systemUUID: FamfsUUID(Fixtures.systemUUID)!)
+        var request = MkfsRequest(target: "/dev/dax0.0", systemUUID: FamfsUUID(Fixture.systemUUID)!)
         request.dryRun = true
         request.force = true
         #expect(throws: MkfsError.tooLarge(path: "/dev/dax0.0", size: 1 << 63, maximum: 1 << 53)) { try mkfs.run(request) }

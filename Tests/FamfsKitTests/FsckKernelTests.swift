@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+import CFamfs
 import CZlib
+import FamctlTestSupport
 import Foundation
 import Testing
 @testable import FamfsKit
@@ -33,9 +35,20 @@ import Testing
         #endif
     }
 
-    /// Device dax has no fsync, so msync fails there: a dax mapping's flush writes back CPU
-    /// caches instead, and synchronize has nothing to do. Exercised on a file opened as if
-    /// it were a dax device.
+    /// One cache write-back a flush asked for: the first byte of its range (which tells where
+    /// the range starts), its length, and how many cache lines were written back.
+    struct WriteBack: Equatable {
+        var first: UInt8
+        var count: Int
+        var lines: Int
+    }
+
+    /// Device dax has no fsync, so msync fails there: a dax mapping's flush writes back the
+    /// CPU cache lines that hold the range and fences, and synchronize has nothing to do.
+    /// Reading the bytes back cannot show whether that happened (the caches are coherent; a
+    /// read sees the data either way, as another host would not), so the test records the
+    /// write-backs issued and counts the lines. Exercised on a file opened as if it were a
+    /// dax device; a regular image is flushed by msync instead.
     @Test func daxMappingsFlushByCacheWriteBack() throws {
         let path = try Fixture.imageFile("empty-8g")
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -43,12 +56,34 @@ import Testing
         #expect(fd >= 0)
         let device = FamfsDevice(path: path, kind: .charDax(name: "dax0.0"), size: 10 << 20,
                                  mappingAlignment: 2 << 20, writable: true, fd: fd)
+        var writeBacks: [WriteBack] = []
+        device.cacheWriteBack = { start, count in
+            writeBacks.append(WriteBack(first: start.load(as: UInt8.self), count: count, lines: cfamfs_flush_cache(start, count)))
+        }
+        // 544 bytes starting 48 bytes into a cache line (the mapping starts on a 2 MiB
+        // boundary): lines 0 to 9 hold them.
         let region = try device.map(offset: 0x20_0000 + 48, length: 544, writable: true)
-        try region.write(Array(repeating: 0x5a, count: 544), at: 0)
+        let pattern = (0..<544).map { UInt8(truncatingIfNeeded: $0 * 7 + 1) }
+        try region.write(pattern, at: 0)
         try region.flush()
         try region.flush(100..<101)
+        try region.flush(10..<30)
         try device.synchronize()
-        let written = try MkfsTests.bytes(path, 0x20_0000 + 48..<0x20_0000 + 48 + 544)
-        #expect(written == Array(repeating: 0x5a, count: 544))
+        #if arch(x86_64)
+        #expect(writeBacks == [
+            WriteBack(first: pattern[0], count: 544, lines: 10),
+            WriteBack(first: pattern[100], count: 1, lines: 1),
+            WriteBack(first: pattern[10], count: 20, lines: 2),
+        ])
+        #endif
+        #expect(try MkfsTests.bytes(path, 0x20_0000 + 48..<0x20_0000 + 48 + 544) == pattern)
+
+        let imageFD = open(path, O_RDWR)
+        #expect(imageFD >= 0)
+        let image = FamfsDevice(path: path, kind: .imageFile, size: 10 << 20, mappingAlignment: 4096, writable: true, fd: imageFD)
+        image.cacheWriteBack = { _, _ in Issue.record("an image file's mapping is flushed by msync, not cache write-back") }
+        let file = try image.map(offset: 0x20_0000, length: 64, writable: true)
+        try file.write(Array(repeating: 0xa5, count: 64), at: 0)
+        try file.flush()
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import CFamfs
 import CZlib
+import FamctlTestSupport
 import Foundation
 import Testing
 @testable import FamfsKit

@@ -19,8 +19,9 @@ uint32_t cfamfs_crc32_any(const unsigned char *bytes, size_t length);
 /// Writes the CPU cache lines covering [bytes, bytes + length) back to memory (clwb,
 /// clflushopt or clflush, whichever the CPU has) and fences: how writes to a char dax
 /// device become visible to other hosts, which msync cannot do there (device dax has no
-/// fsync). A no-op on other architectures.
-void cfamfs_flush_cache(const void *bytes, size_t length);
+/// fsync). Returns the number of lines written back. A fence only (returning 0) on other
+/// architectures.
+size_t cfamfs_flush_cache(const void *bytes, size_t length);
 
 /// Starts loading the cache line holding `address` without waiting for it (a hint; it
 /// never faults): how a scan over a table larger than the caches overlaps its misses.

@@ -71,11 +71,15 @@ private func commandLineBytes(of argument: String) -> [UInt8] {
 }
 
 enum FamfsAppendSession {
-    /// Environment variable, for tests only: `FAMCTL_TEST_CRASH_AT_STEP=k` makes the process
-    /// `_exit(86)` right after the k-th step of the append (1-based: each entry written, the
-    /// entries flushed, the header advanced, the header flushed), simulating a crash there.
+    #if DEBUG
+    /// Environment variable of debug builds (the ones the tests run; the shipped release build
+    /// has none, scripts/test-package.sh checks): `FAMCTL_TEST_CRASH_AT_STEP=k` makes the
+    /// process `_exit(86)` right after the k-th step of the append (1-based: each entry
+    /// written, the entries flushed, the header advanced, the header flushed), simulating a
+    /// crash there.
     static let crashVariable = "FAMCTL_TEST_CRASH_AT_STEP"
     static let crashExitStatus: Int32 = 86
+    #endif
 
     /// Opens `target` for appending (exclusive lock for the whole session), checks that this
     /// host owns it, lets `plan` build entries against the log's namespace and allocator, and
@@ -97,12 +101,16 @@ enum FamfsAppendSession {
     }
 
     private static func crashHook() -> (OpenedLog.AppendStep) -> Void {
+        #if DEBUG
         guard let text = ProcessInfo.processInfo.environment[crashVariable], let target = Int(text) else { return { _ in } }
         var step = 0
         return { _ in
             step += 1
             if step == target { _exit(crashExitStatus) }
         }
+        #else
+        return { _ in }
+        #endif
     }
 
     /// The caller's umask, which upstream applies to file modes.

@@ -34,6 +34,9 @@ public final class FamfsDevice {
     public let mappingAlignment: UInt64
     public let writable: Bool
     let fd: Int32
+    /// Writes the CPU cache lines over a range of a char dax mapping back to memory; tests
+    /// replace it to see what a flush writes back.
+    var cacheWriteBack: (UnsafeRawPointer, Int) -> Void = { cfamfs_flush_cache($0, $1) }
 
     init(path: String, kind: Kind, size: UInt64, mappingAlignment: UInt64, writable: Bool, fd: Int32) {
         self.path = path
@@ -220,7 +223,7 @@ public final class MappedRegion {
     public func flush(_ range: Range<Int>? = nil) throws(DeviceError) {
         let range = range ?? 0..<bytes.count
         if writesBackCaches {
-            cfamfs_flush_cache(bytes.baseAddress! + range.lowerBound, range.count)
+            device.cacheWriteBack(bytes.baseAddress! + range.lowerBound, range.count)
             return
         }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))

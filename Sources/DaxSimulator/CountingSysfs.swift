@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-/// Counts the operations made through a `Sysfs`, so tests (and the benchmark) can check that
+import DaxKit
+
+/// Counts the operations made through a `Sysfs`, so tests can check that
 /// no attribute is read again in a loop.
 public final class CountingSysfs: Sysfs {
     public let base: Sysfs
