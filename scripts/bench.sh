@@ -181,7 +181,8 @@ rm -rf "$shadow" "$image"
 unset FAMCTL_SYSTEM_UUID_FILE
 # ==== end famfs creat/logplay ================================================================
 
-# ==== famfs full 256 MiB logs (issue 13) ==============================================# A full 256 MiB log (493,447 entries, scripts/famfs-full-log.py) and one with 1,000 free slots,
+# ==== famfs full 256 MiB logs (issue 13) =====================================================
+# A full 256 MiB log (493,447 entries, scripts/famfs-full-log.py) and one with 1,000 free slots,
 # on /dev/shm (tmpfs: page-cache speed, so the figures measure famctl, not a disk). Targets, each
 # a FAIL line and a non-zero exit when missed:
 #   fsck of the full log no slower than half of GNU cksum over the same bytes (the log alone),
@@ -270,7 +271,7 @@ bench_famfs_full_logs() {
     [ ${#misses[@]} -eq 0 ]
 }
 # ==== end famfs full 256 MiB logs ============================================================
-=======
+
 # ==== start-up: famctl vs daxctl per invocation ==============================================
 # What one invocation costs, against Debian 12's daxctl 76 on the same host: instructions
 # (callgrind, deterministic; on a stripped copy, as valgrind cannot read the shipped binary's
