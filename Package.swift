@@ -14,10 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
     ],
     targets: [
-        // libdaxctl from ndctl (Debian: libdaxctl-dev).
+        // libdaxctl's header from ndctl (Debian: libdaxctl-dev). Not linked (no pkgConfig, whose
+        // --libs is -ldaxctl): the libdaxctl backend loads the library when it runs (shim.h).
         .systemLibrary(
             name: "CDaxctl",
-            pkgConfig: "libdaxctl",
             providers: [.apt(["libdaxctl-dev", "uuid-dev"])]
         ),
         // libblkid from util-linux (Debian: libblkid-dev): mkfs probes for other file systems,

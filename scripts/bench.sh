@@ -270,7 +270,65 @@ bench_famfs_full_logs() {
     for miss in "${misses[@]}"; do echo "FAIL: $miss"; done
     [ ${#misses[@]} -eq 0 ]
 }
-famfs_full_logs_status=0
-bench_famfs_full_logs || famfs_full_logs_status=1
 # ==== end famfs full 256 MiB logs ============================================================
-exit "$famfs_full_logs_status"
+
+# ==== start-up: famctl vs daxctl per invocation ==============================================
+# What one invocation costs, against Debian 12's daxctl 76 on the same host: instructions
+# (callgrind, deterministic; on a stripped copy, as valgrind cannot read the shipped binary's
+# debug info) and page faults (minor + major, /usr/bin/time, median of 5 runs). reconfigure
+# runs on a generated tree of two devices (a host's usual handful; the 512-device tree above
+# measures the work, not the start-up). Targets (issue 13): famctl --version, list and
+# reconfigure-device --dry-run -m system-ram each cost no more instructions than daxctl list,
+# and fault in no more pages. A missed target fails the script, naming it.
+startup_section() {
+    scripts/setup.sh daxctl valgrind >/dev/null
+    local stripped=$work/famctl-stripped small=$work/sys-small missed=()
+    strip -o "$stripped" "$famctl"
+    gen_tree "$small" 2 1
+    # instructions COMMAND...: the instructions callgrind counts for the whole process.
+    instructions() {
+        valgrind --tool=callgrind --dump-instr=no --callgrind-out-file="$work/callgrind.out" "$@" >/dev/null 2>&1 || true
+        awk '/^(summary|totals):/ {print $2; exit}' "$work/callgrind.out"
+    }
+    # faults COMMAND...: the median of 5 runs' minor + major page faults.
+    faults() {
+        for _ in 1 2 3 4 5; do
+            /usr/bin/time -f '%R %F' -o "$work/faults" "$@" >/dev/null 2>&1 || true
+            awk '{print $1 + $2}' "$work/faults"
+        done | sort -n | sed -n 3p
+    }
+    local anchor_i anchor_f
+    anchor_i=$(instructions daxctl list)
+    anchor_f=$(faults daxctl list)
+    echo
+    echo "start-up: one invocation, famctl (stripped copy of the shipped binary) vs daxctl $(daxctl --version) list"
+    printf '| %-58s | %12s | %6s | %7s | %6s |\n' "command" "instructions" "ratio" "faults" "ratio"
+    printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..14})" "$(printf -- '-%.0s' {1..8})" "$(printf -- '-%.0s' {1..9})" "$(printf -- '-%.0s' {1..8})"
+    printf '| %-58s | %12s | %6s | %7s | %6s |\n' "daxctl list (the anchor)" "$anchor_i" "1.00" "$anchor_f" "1.00"
+    # row LABEL COMMAND...: prints the command's figures and records the targets it misses.
+    row() {
+        local label=$1 i f
+        shift
+        i=$(instructions "$@")
+        f=$(faults "$@")
+        printf '| %-58s | %12s | %6s | %7s | %6s |\n' "$label" "$i" \
+            "$(awk -v a="$i" -v b="$anchor_i" 'BEGIN {printf "%.2f", a / b}')" "$f" \
+            "$(awk -v a="$f" -v b="$anchor_f" 'BEGIN {printf "%.2f", a / b}')"
+        ((i <= anchor_i)) || missed+=("$label: $i instructions > daxctl list's $anchor_i")
+        ((f <= anchor_f)) || missed+=("$label: $f page faults > daxctl list's $anchor_f")
+    }
+    row "famctl --version" "$stripped" --version
+    row "famctl list (the host's /sys)" "$stripped" list
+    row "famctl reconfigure-device --dry-run -m system-ram dax0.0" \
+        "$stripped" reconfigure-device --dry-run -m system-ram dax0.0 --sysfs-root "$small"
+    local line
+    for line in "${missed[@]}"; do echo "start-up target missed: $line" >&2; done
+    ((${#missed[@]} == 0))
+}
+# ==== end start-up ===========================================================================
+
+# Every section runs, whatever an earlier one found; a missed target fails the script.
+status=0
+bench_famfs_full_logs || status=1
+startup_section || status=1
+exit "$status"

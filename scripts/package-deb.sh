@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds the Debian package famctl_<version>_<arch>.deb with the standard tools:
 # `make install` into a staging tree, then dpkg-shlibdeps for the library dependencies
-# (libdaxctl1, libblkid1, libc6, ...), then dpkg-deb. Prints the path of the .deb.
+# (libblkid1, libc6, ...; libdaxctl1, loaded with dlopen, from its shlibs file), then dpkg-deb. Prints the path of the .deb.
 #
 #   scripts/package-deb.sh [output dir]            (default: artifacts/)
 #   FAMCTL=<binary> scripts/package-deb.sh ...     package that binary instead of a release build
@@ -43,7 +43,11 @@ chmod 0644 "$doc/changelog.gz"
 install -d "$root/DEBIAN"
 printf 'Source: famctl\n\nPackage: famctl\nArchitecture: any\n' >"$stage/src/debian/control"
 depends=$(cd "$stage/src" && dpkg-shlibdeps -O debian/famctl/usr/bin/famctl | sed -n 's/^shlibs:Depends=//p')
-[[ "$depends" == *libdaxctl1* ]] || { echo "package-deb: famctl does not link libdaxctl" >&2; exit 1; }
+# famctl loads libdaxctl.so.1 with dlopen when its libdaxctl backend runs (not at every start),
+# which dpkg-shlibdeps cannot see: the dependency that libdaxctl1's shlibs file declares.
+daxctl_dep=$(dpkg-query --control-show libdaxctl1 shlibs | awk '$1 == "libdaxctl" && $2 == 1 { $1 = $2 = ""; sub(/^ +/, ""); print }')
+[[ "$daxctl_dep" == libdaxctl1* ]] || { echo "package-deb: no shlibs entry for libdaxctl.so.1 (libdaxctl1)" >&2; exit 1; }
+depends="$daxctl_dep, $depends"
 [[ "$depends" == *libblkid1* ]] || { echo "package-deb: famctl does not link libblkid" >&2; exit 1; }
 
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)

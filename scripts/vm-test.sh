@@ -157,15 +157,20 @@ kernel_images() {
     KERNELS+=("$1")
 }
 
-# copy_bin BINARY [NAME]: into $R/usr/bin, with every shared library ldd names, at its own path.
-copy_bin() {
+# copy_libs FILE: every shared library ldd names for FILE into $R, each at its own path.
+copy_libs() {
     local lib
-    cp -L "$1" "$R/usr/bin/${2:-$(basename "$1")}"
     for lib in $(ldd "$1" 2> /dev/null | grep -o '/[^ ]*' || true); do
         [ -e "$R$lib" ] && continue
         mkdir -p "$R$(dirname "$lib")"
         cp -L "$lib" "$R$lib"
     done
+}
+
+# copy_bin BINARY [NAME]: into $R/usr/bin, with every shared library ldd names, at its own path.
+copy_bin() {
+    cp -L "$1" "$R/usr/bin/${2:-$(basename "$1")}"
+    copy_libs "$1"
 }
 
 # new_root DIR: starts an initramfs tree in DIR (sets R): busybox, jq, vmhelper, famctl, /init.
@@ -180,6 +185,13 @@ new_root() {
     copy_bin "$(command -v jq)"
     copy_bin "$T/vmhelper"
     copy_bin "$FAMCTL" famctl
+    # famctl loads libdaxctl (dlopen) only when its libdaxctl backend runs: ldd does not name it.
+    local daxctl_lib
+    daxctl_lib=$(ldconfig -p | awk '$1 == "libdaxctl.so.1" && /x86-64/ { print $NF; exit }')
+    [ -n "$daxctl_lib" ] || die_setup "the host has no libdaxctl.so.1 (package libdaxctl1)"
+    mkdir -p "$R$(dirname "$daxctl_lib")"
+    cp -L "$daxctl_lib" "$R$daxctl_lib"
+    copy_libs "$daxctl_lib"
     # Debug info is most of famctl's size; the guest does not need it and boots faster without.
     strip --strip-debug "$R/usr/bin/famctl" 2> /dev/null || true
     cp tests/vm/init.sh "$R/init"

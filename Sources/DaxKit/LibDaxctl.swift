@@ -5,20 +5,39 @@ import CDaxctl
 import Glibc
 #endif
 
+/// libdaxctl's functions, loaded on first use: famctl does not link libdaxctl, whose own
+/// libraries would otherwise be loaded and bound at every start (Sources/CDaxctl/shim.h).
+enum LibDaxctl {
+    /// Written once, by the initializer of this lazily initialized global, and only read after.
+    nonisolated(unsafe) private static let loaded: Result<UnsafePointer<cdaxctl_api>, LibDaxctlError> = {
+        let api = UnsafeMutablePointer<cdaxctl_api>.allocate(capacity: 1)
+        guard cdaxctl_load(api) == 0 else {
+            api.deallocate()
+            return .failure(.libraryUnavailable(reason: dlerror().map { String(cString: $0) } ?? "dlopen failed"))
+        }
+        return .success(UnsafePointer(api))
+    }()
+
+    /// The functions; throws when libdaxctl.so.1 (or a function famctl calls) is missing.
+    static func api() throws(LibDaxctlError) -> cdaxctl_api { try loaded.get().pointee }
+}
+
 /// A libdaxctl library context. libdaxctl reads `/sys` only; the sysfs backend serves
 /// other roots.
 public final class LibDaxctlContext {
     let handle: OpaquePointer
+    let api: cdaxctl_api
 
     /// Creates a context; the corresponding C function is `daxctl_new`.
     public init() throws(LibDaxctlError) {
+        api = try LibDaxctl.api()
         var context: OpaquePointer?
-        let rc = daxctl_new(&context)
+        let rc = api.daxctl_new(&context)
         guard rc == 0, let context else { throw .contextCreationFailed(errno: -rc) }
         handle = context
     }
 
-    deinit { daxctl_unref(handle) }
+    deinit { api.daxctl_unref(handle) }
 
     /// Regions and devices as libdaxctl enumerates them, in DaxKit's model (sorted like the
     /// sysfs backend). libdaxctl 76 has no mode getter, and its memory-block counts come from
@@ -27,36 +46,36 @@ public final class LibDaxctlContext {
     public func regions(sysfs: Sysfs, readMappings: Bool) -> [DaxRegion] {
         let discovery = DaxDiscovery(sysfs: sysfs)
         var regions: [DaxRegion] = []
-        var region = daxctl_region_get_first(handle)
+        var region = api.daxctl_region_get_first(handle)
         while let current = region {
-            defer { region = daxctl_region_get_next(current) }
-            let path = Self.relative(daxctl_region_get_path(current).map { String(cString: $0) } ?? "")
-            let size = daxctl_region_get_size(current)
-            let align = daxctl_region_get_align(current)
-            let available = daxctl_region_get_available_size(current)
+            defer { region = api.daxctl_region_get_next(current) }
+            let path = Self.relative(api.daxctl_region_get_path(current).map { String(cString: $0) } ?? "")
+            let size = api.daxctl_region_get_size(current)
+            let align = api.daxctl_region_get_align(current)
+            let available = api.daxctl_region_get_available_size(current)
             var devices: [DaxDevice] = []
-            var dev = daxctl_dev_get_first(current)
+            var dev = api.daxctl_dev_get_first(current)
             while let device = dev {
-                defer { dev = daxctl_dev_get_next(device) }
-                guard let name = daxctl_dev_get_devname(device).map({ String(cString: $0) }),
+                defer { dev = api.daxctl_dev_get_next(device) }
+                guard let name = api.daxctl_dev_get_devname(device).map({ String(cString: $0) }),
                     let numbers = DaxDevice.parseName(name)
                 else { continue }
                 let devicePath = "\(path)/\(name)"
-                let node = daxctl_dev_get_target_node(device)
-                let resource = daxctl_dev_get_resource(device)
+                let node = api.daxctl_dev_get_target_node(device)
+                let resource = api.daxctl_dev_get_resource(device)
                 var model = DaxDevice(
                     name: name, regionID: numbers.region, instance: numbers.instance, path: devicePath,
-                    size: daxctl_dev_get_size(device),
-                    align: daxctl_dev_get_align(device) > 0 ? UInt64(daxctl_dev_get_align(device)) : nil,
+                    size: api.daxctl_dev_get_size(device),
+                    align: api.daxctl_dev_get_align(device) > 0 ? UInt64(api.daxctl_dev_get_align(device)) : nil,
                     targetNode: node >= 0 ? Int(node) : nil,
                     resource: resource > 0 && resource != UInt64.max ? resource : nil,
                     state: DeviceState(driver: sysfs.readLink("\(devicePath)/driver").map(SysfsPath.basename)))
                 if model.state == .bound(.systemRAM) { model.memory = discovery.memory(of: model) }
-                if readMappings { model.mappings = Self.mappings(of: device) }
+                if readMappings { model.mappings = mappings(of: device) }
                 devices.append(model)
             }
             regions.append(DaxRegion(
-                id: Int(daxctl_region_get_id(current)), path: path,
+                id: Int(api.daxctl_region_get_id(current)), path: path,
                 size: size == UInt64.max ? nil : size,
                 availableSize: available > 0 ? available : nil,
                 align: UInt(align) == UInt.max ? nil : UInt64(align),
@@ -65,13 +84,13 @@ public final class LibDaxctlContext {
         return regions.sorted { ($0.id, $0.path) < ($1.id, $1.path) }
     }
 
-    private static func mappings(of device: OpaquePointer) -> [DaxMapping] {
+    private func mappings(of device: OpaquePointer) -> [DaxMapping] {
         var result: [DaxMapping] = []
-        var mapping = daxctl_mapping_get_first(device)
+        var mapping = api.daxctl_mapping_get_first(device)
         while let current = mapping {
-            result.append(DaxMapping(start: daxctl_mapping_get_start(current), end: daxctl_mapping_get_end(current),
-                                     pageOffset: daxctl_mapping_get_offset(current)))
-            mapping = daxctl_mapping_get_next(current)
+            result.append(DaxMapping(start: api.daxctl_mapping_get_start(current), end: api.daxctl_mapping_get_end(current),
+                                     pageOffset: api.daxctl_mapping_get_offset(current)))
+            mapping = api.daxctl_mapping_get_next(current)
         }
         // The sysfs backend lists mapping0, mapping1, …, whose page offsets grow in that order.
         return result.sorted { $0.pageOffset < $1.pageOffset }
@@ -84,14 +103,14 @@ public final class LibDaxctlContext {
 
     /// The libdaxctl device named `name`, or nil.
     func device(named name: String) -> OpaquePointer? {
-        var region = daxctl_region_get_first(handle)
+        var region = api.daxctl_region_get_first(handle)
         while let current = region {
-            var dev = daxctl_dev_get_first(current)
+            var dev = api.daxctl_dev_get_first(current)
             while let device = dev {
-                if let devname = daxctl_dev_get_devname(device), String(cString: devname) == name { return device }
-                dev = daxctl_dev_get_next(device)
+                if let devname = api.daxctl_dev_get_devname(device), String(cString: devname) == name { return device }
+                dev = api.daxctl_dev_get_next(device)
             }
-            region = daxctl_region_get_next(current)
+            region = api.daxctl_region_get_next(current)
         }
         return nil
     }
@@ -99,7 +118,7 @@ public final class LibDaxctlContext {
 
 /// Binds and unbinds through libdaxctl (`daxctl_dev_disable`, `daxctl_dev_enable_devdax`,
 /// `daxctl_dev_enable_ram`, and `daxctl_dev_enable_famfs` when the installed libdaxctl exports
-/// it — looked up with `dlsym`, never linked). Without it, famfs uses the sysfs sequence.
+/// it — looked up with `dlsym`). Without it, famfs uses the sysfs sequence.
 ///
 /// Each step runs in a libdaxctl context of its own, released when the step ends. libdaxctl
 /// (76 and 85 alike) keeps the libkmod module that `daxctl_dev_enable_*` loaded in the device
@@ -129,35 +148,35 @@ public final class LibDaxctlBinding: DriverBinding {
 
     /// `daxctl_dev_enable_famfs` from the famfs patch series (libdaxctl `LIBDAXCTL_11`).
     private static func enableFamfs() -> EnableFunction? {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "daxctl_dev_enable_famfs") else { return nil }
+        guard let api = try? LibDaxctl.api(), let symbol = dlsym(api.handle, "daxctl_dev_enable_famfs") else { return nil }
         return unsafeBitCast(symbol, to: EnableFunction.self)
     }
 
     /// Calls `call` with libdaxctl's object for `device` in a new context, released afterwards.
-    private func step(_ device: DaxDevice, _ call: (OpaquePointer) -> Int32) throws(StepFailure) -> Int32 {
+    private func step(_ device: DaxDevice, _ call: (cdaxctl_api, OpaquePointer) -> Int32) throws(StepFailure) -> Int32 {
         let context = try? newContext()
         guard let context, let handle = context.device(named: device.name) else {
             throw .sysfs(SysfsError(path: "bus/dax/devices/\(device.name)", errno: ENODEV, operation: .write))
         }
-        return withExtendedLifetime(context) { call(handle) }
+        return withExtendedLifetime(context) { call(context.api, handle) }
     }
 
     public func unbind(_ device: DaxDevice, from driver: String) throws(StepFailure) {
-        let rc = try step(device) { daxctl_dev_disable($0) }
+        let rc = try step(device) { api, device in api.daxctl_dev_disable(device) }
         if rc < 0 { throw .sysfs(SysfsError(path: "bus/dax/drivers/\(driver)/unbind", errno: -rc, operation: .write)) }
         if let found = writer.driver(of: device) { throw .linkMismatch(expected: nil, found: found, errno: EBUSY) }
     }
 
     public func bind(_ device: DaxDevice, to driver: String) throws(StepFailure) {
-        let enable: EnableFunction
+        let enable: (cdaxctl_api) -> EnableFunction
         switch driver {
-        case DaxDriver.deviceDax: enable = daxctl_dev_enable_devdax
-        case DaxDriver.kmem: enable = daxctl_dev_enable_ram
+        case DaxDriver.deviceDax: enable = { $0.daxctl_dev_enable_devdax }
+        case DaxDriver.kmem: enable = { $0.daxctl_dev_enable_ram }
         default:
             guard let famfs = Self.enableFamfs() else { return try fallback.bind(device, to: driver) }
-            enable = famfs
+            enable = { _ in famfs }
         }
-        let rc = try step(device) { enable($0) }
+        let rc = try step(device) { api, device in enable(api)(device) }
         if rc < 0 { throw .sysfs(SysfsError(path: "bus/dax/drivers/\(driver)/bind", errno: -rc, operation: .write)) }
         let found = writer.driver(of: device)
         if found != driver { throw .linkMismatch(expected: driver, found: found, errno: ENXIO) }
@@ -166,11 +185,16 @@ public final class LibDaxctlBinding: DriverBinding {
 
 public enum LibDaxctlError: Error, CustomStringConvertible, Equatable, Sendable {
     case contextCreationFailed(errno: Int32)
+    /// libdaxctl.so.1 could not be loaded, or lacks a function famctl calls (`reason` is
+    /// dlerror's message).
+    case libraryUnavailable(reason: String)
 
     public var description: String {
         switch self {
         case .contextCreationFailed(let errno):
             return "cannot create a libdaxctl context: \(errnoDescription(errno))"
+        case .libraryUnavailable(let reason):
+            return "cannot load libdaxctl (package libdaxctl1): \(reason)"
         }
     }
 }

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Testing
+
+@Suite struct StartupTests {
+    /// Regression (issue 13): linked, libdaxctl brought libkmod, libcrypto, libzstd, liblzma and
+    /// libuuid into every start, and the loader bound thousands of their symbols, for commands
+    /// that never call libdaxctl. The loader's own listing (what ldd prints) of what famctl
+    /// loads at start must name none of them; the libdaxctl backend loads them when it runs
+    /// (LibDaxctlContextTests makes a context through that path).
+    @Test func startLoadsNoLibdaxctlNorItsLibraries() throws {
+        let listing = try DocsHarness.run(DocsHarness.famctl, ["--version"], environment: ["LD_TRACE_LOADED_OBJECTS": "1"])
+        #expect(listing.status == 0)
+        #expect(listing.stdout.contains("libc.so.6"), "not the loader's listing: \(listing.stdout)")
+        for library in ["libdaxctl", "libkmod", "libcrypto", "libzstd", "liblzma", "libuuid"] {
+            #expect(!listing.stdout.contains(library), "famctl loads \(library) at start: \(listing.stdout)")
+        }
+    }
+}
