@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
     /// loads at start must name none of them; the libdaxctl backend loads them when it runs
     /// (LibDaxctlContextTests makes a context through that path).
     @Test func startLoadsNoLibdaxctlNorItsLibraries() throws {
-        let listing = try DocsHarness.run(DocsHarness.famctl, ["--version"], environment: ["LD_TRACE_LOADED_OBJECTS": "1"])
+        let listing = try FamctlBinary.run(["--version"], environment: ["LD_TRACE_LOADED_OBJECTS": "1"])
         #expect(listing.status == 0)
         #expect(listing.stdout.contains("libc.so.6"), "not the loader's listing: \(listing.stdout)")
         for library in ["libdaxctl", "libkmod", "libcrypto", "libzstd", "liblzma", "libuuid"] {
