@@ -12,6 +12,11 @@ import Testing
     @Test func eachContextIsALiveContextOfItsOwn() throws {
         let first = try LibDaxctlContext()
         let second = try LibDaxctlContext()
+        // Not among the functions famctl loads (shim.h), so looked up here.
+        typealias GetPriority = @convention(c) (OpaquePointer) -> Int32
+        typealias SetPriority = @convention(c) (OpaquePointer, Int32) -> Void
+        let daxctl_get_log_priority = unsafeBitCast(try #require(dlsym(first.api.handle, "daxctl_get_log_priority")), to: GetPriority.self)
+        let daxctl_set_log_priority = unsafeBitCast(try #require(dlsym(first.api.handle, "daxctl_set_log_priority")), to: SetPriority.self)
         #expect(daxctl_get_log_priority(first.handle) == LOG_ERR)
         #expect(daxctl_get_log_priority(second.handle) == LOG_ERR)
         daxctl_set_log_priority(first.handle, LOG_DEBUG)
