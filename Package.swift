@@ -89,6 +89,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The man page renderer gen-docs.sh runs; it takes the EXIT STATUS lists from
+        // ExitCodes' table. No product, so `make` and the .deb leave it out.
+        .executableTarget(name: "famctl-mangen", dependencies: ["FamctlCommands"]),
         // What the test targets share: the upstream famfs fixtures (as resources) and their
         // reader, and the runner of programs (the built famctl among them).
         .target(

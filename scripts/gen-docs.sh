@@ -10,10 +10,11 @@
 #   scripts/gen-docs.sh --check    regenerate into a scratch directory and compare: exit 1 when a
 #                                  committed page (an example's output included) or completion
 #                                  script differs, or an example exits unexpectedly; changes nothing
-#   FAMCTL=<binary> scripts/gen-docs.sh ...   use that famctl instead of building one (the tests)
+#   FAMCTL=<binary> scripts/gen-docs.sh ...   use that famctl, and the famctl-mangen built beside
+#                                             it, instead of building them (the tests)
 #
-# Pages = generated parts (scripts/mangen.swift: NAME, SYNOPSIS, OPTIONS with values and
-# defaults) + hand-written sections in man/src/<page>.mdoc. In those sources a line
+# Pages = generated parts (Sources/famctl-mangen: NAME, SYNOPSIS, OPTIONS with values and
+# defaults, EXIT STATUS lists) + hand-written sections in man/src/<page>.mdoc. In those sources a line
 #   .\" example: <command>         runs <command> and inserts it with its real output;
 #   .\" example N: <command>       the same for a command expected to exit with status N.
 # Parts of the command in [[...]] run but are not shown (fixed UUIDs, so the output is
@@ -38,10 +39,14 @@ esac
 
 if [[ -n "${FAMCTL:-}" ]]; then
     bin=$(realpath "$FAMCTL")
+    mangen="$(dirname "$bin")/famctl-mangen"
 else
     swift build --product famctl >&2
+    swift build --product famctl-mangen >&2
     bin="$(swift build --show-bin-path)/famctl"
+    mangen="$(swift build --show-bin-path)/famctl-mangen"
 fi
+[[ -x "$mangen" ]] || { echo "gen-docs: $mangen not found (swift build --product famctl-mangen)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Where the pages and completion scripts go: the repository, or for --check a scratch copy.
@@ -171,7 +176,7 @@ for source in man/src/*.mdoc; do
 done
 
 "$bin" --experimental-dump-help >"$work/dump.json"
-swift scripts/mangen.swift "$work/dump.json" "$work/src" "$work/man" "$docs_date" "$("$bin" --version)"
+"$mangen" "$work/dump.json" "$work/src" "$work/man" "$docs_date" "$("$bin" --version)"
 rm -f "$dest/man/"*.8
 cp "$work/man/"*.8 "$dest/man/"
 

@@ -40,12 +40,15 @@ public struct Famctl: ParsableCommand {
     public static func run(arguments: [String]) -> Never {
         let invocation = commandLine(for: arguments)
         if let misuse = FamfsFsck.humanFlagMisuse(invocation) { FamfsFsck.exit(withError: misuse) }
+        // Until a command is parsed, only argument-parser's own errors can occur.
+        var commandType: any ParsableCommand.Type = Famctl.self
         do {
             var command = try parseAsRoot(invocation)
+            commandType = type(of: command)
             try command.run()
             Glibc.exit(ExitCodes.success)
         } catch {
-            ExitCodes.exit(for: error)
+            ExitCodes.exit(for: error, command: commandType)
         }
     }
 

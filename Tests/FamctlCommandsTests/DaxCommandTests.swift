@@ -37,8 +37,8 @@ struct CommandRun {
             try runner.run(devices: command.common.devices, region: command.common.region, controller: controller, root: "/sys") {
                 (controller, device) throws(DaxError) in try command.operate(controller, device)
             }
-        } catch let failure as CommandFailure {
-            status = failure.exitCode
+        } catch let failure as CommandError {
+            status = ExitCodes.code(for: failure, command: Command.self)
         }
         stdout = lines.out
         stderr = lines.err

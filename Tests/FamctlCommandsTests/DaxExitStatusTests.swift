@@ -81,7 +81,7 @@ import Glibc
             errors.append(.driverDidNotChange(device: "dax0.0", expected: nil, found: nil, errno: errno, state: ""))
         }
         errors += errors.map { .interrupted($0, state: "") }
-        var statuses = Set(errors.compactMap { ExitCodes.code(for: $0) })
+        var statuses = Set(errors.compactMap { ExitCodes.code(for: $0, command: ReconfigureDevice.self) })
         for errno in Int32(-1)...Int32(300) { statuses.insert(ExitCodes.dax(errno: errno)) }
         return statuses.union([ExitCodes.success, ExitCodes.usage])
     }
@@ -89,7 +89,7 @@ import Glibc
     @Test func everyReachableStatusIsADocumentedDaxStatus() {
         let reachable = Self.reachableStatuses()
         #expect(reachable.isSubset(of: ExitCodes.daxStatuses), "undocumented: \(reachable.subtracting(ExitCodes.daxStatuses).sorted())")
-        #expect(ExitCodes.code(for: Self.examples[5]) == 251, "EISDIR is reported as EIO")
+        #expect(ExitCodes.code(for: Self.examples[5], command: ReconfigureDevice.self) == 251, "EISDIR is reported as EIO")
     }
 
     /// The statuses an EXIT STATUS section lists (`.It Sy N`).

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
 import DaxKit
 import DaxSimulator
 import FamctlTestSupport
@@ -39,6 +40,17 @@ final class DaxMachine {
 
     /// `famctl famfs COMMAND ARGUMENTS…` in-process; the error it throws, if any.
     @discardableResult
+    /// The command type of a famfs subcommand name, for its exit status.
+    static func type(_ command: String) -> any ParsableCommand.Type {
+        switch command {
+        case "mkfs": FamfsMkfs.self
+        case "fsck": FamfsFsck.self
+        case "logplay": FamfsLogplay.self
+        case "mkdir": FamfsMkdir.self
+        default: FamfsCreat.self
+        }
+    }
+
     func famfs(_ command: String, _ arguments: [String], binding: ((SysfsWriter) -> DriverBinding)? = nil) -> Error? {
         do {
             let kernel = daxKernel(binding: binding)
@@ -103,7 +115,7 @@ final class DaxMachine {
         let digest = try machine.digest()
         let writes = machine.writes.count
         let error = try #require(machine.famfs(command, Self.arguments(command, machine)))
-        #expect(ExitCodes.code(for: error) == status)
+        #expect(ExitCodes.code(for: error, command: DaxMachine.type(command)) == status)
         if let volume = error as? VolumeError { #expect("\(volume)" == "\(Self.refusal)") }
         #expect(try machine.writes.count == writes && machine.driver == DaxDriver.fsdevDax && (machine.digest()) == digest)
     }
@@ -134,7 +146,7 @@ final class DaxMachine {
         #expect(Array(machine.writes.dropFirst(Self.setup)) == Self.toDevdax + Self.toFamfs && machine.driver == DaxDriver.fsdevDax)
         machine.kernel.holdOpen("dax0.0", pid: 1240, command: "sleep")
         let error = machine.famfs("mkdir", ["-M", machine.image, "d"], binding: binding)
-        #expect(ExitCodes.code(for: try #require(error)) == 240)
+        #expect(ExitCodes.code(for: try #require(error), command: FamfsMkdir.self) == 240)
         #expect(machine.writes.count == Self.setup + 8)
     }
 
@@ -148,7 +160,7 @@ final class DaxMachine {
         let writes = machine.writes.count
         let error = try #require(machine.famfs(command, ["-M"] + Self.arguments(command, machine)) as? DaxError)
         #expect(error.lines.first == "dax0.0: busy: pid 1234 (holdmap) has /dev/dax0.0 mapped")
-        #expect(ExitCodes.code(for: error) == 240)
+        #expect(ExitCodes.code(for: error, command: DaxMachine.type(command)) == 240)
         #expect(try machine.writes.count == writes && (machine.digest()) == digest && machine.driver == DaxDriver.fsdevDax)
     }
 
@@ -158,11 +170,11 @@ final class DaxMachine {
         let machine = try DaxMachine(.devdax)
         machine.kernel.holdMapped("dax0.0", pid: 1234, command: "holdmap")
         let digest = try machine.digest()
-        #expect(ExitCodes.code(for: try #require(machine.famfs("mkfs", ["-M", machine.image]))) == 240)
+        #expect(ExitCodes.code(for: try #require(machine.famfs("mkfs", ["-M", machine.image])), command: FamfsMkfs.self) == 240)
         #expect(try machine.writes.isEmpty && machine.digest() == digest && machine.driver == DaxDriver.deviceDax)
         machine.kernel.processes = [:]
         machine.kernel.drivers.remove(DaxDriver.fsdevDax)
-        #expect(ExitCodes.code(for: try #require(machine.famfs("mkfs", ["-M", machine.image]))) == 237)
+        #expect(ExitCodes.code(for: try #require(machine.famfs("mkfs", ["-M", machine.image])), command: FamfsMkfs.self) == 237)
         #expect(try machine.writes.isEmpty && machine.digest() == digest)
     }
 
@@ -188,7 +200,7 @@ final class DaxMachine {
             #expect(text.hasSuffix("dax0.0 stays in devdax mode: the mkdir is done but dax0.0 was not switched to famfs; "
                 + "run 'famctl reconfigure-device -m famfs dax0.0' once that is mended"), "\(text)")
         }
-        #expect(ExitCodes.code(for: error) == ExitCodes.dax(errno: error.errno))
+        #expect(ExitCodes.code(for: error, command: FamfsMkdir.self) == ExitCodes.dax(errno: error.errno))
     }
 
     /// A process that opens the device while the work runs: the switch back is refused and
@@ -224,7 +236,7 @@ final class DaxMachine {
     @Test func aFailedWorkStillEndsInFamfsMode() throws {
         let machine = try DaxMachine()
         let error = try #require(machine.famfs("mkdir", ["-M", machine.image, "d"]))
-        #expect(error is VolumeError && ExitCodes.code(for: error) == ExitCodes.refused)
+        #expect(error is VolumeError && ExitCodes.code(for: error, command: FamfsMkdir.self) == ExitCodes.refused)
         #expect(Array(machine.writes.dropFirst(Self.setup)) == Self.toDevdax + Self.toFamfs && machine.driver == DaxDriver.fsdevDax)
         // And when famfs mode cannot be restored after that, the device stays in devdax.
         machine.kernel.inject(.fail(EINVAL), at: "bus/dax/drivers/fsdev_dax/new_id")
@@ -241,21 +253,21 @@ final class DaxMachine {
         #expect(devdax.famfs("mkfs", ["--dry-run", "-M", devdax.image]) == nil)
         #expect(devdax.writes.isEmpty && devdax.driver == DaxDriver.deviceDax)
         devdax.kernel.holdOpen("dax0.0", pid: 1240, command: "sleep")
-        #expect(ExitCodes.code(for: try #require(devdax.famfs("mkfs", ["--dry-run", "-M", devdax.image]))) == 240)
+        #expect(ExitCodes.code(for: try #require(devdax.famfs("mkfs", ["--dry-run", "-M", devdax.image])), command: FamfsMkfs.self) == 240)
     }
 
     @Test func theOptionNeedsADaxDeviceInDevdaxOrFamfsMode() throws {
         let machine = try DaxMachine()
         let image = try machine.scratch.file("plain.img", size: 8 << 30)
-        let notDax = try #require(machine.famfs("mkfs", ["-M", image]) as? CommandFailure)
-        #expect(notDax.exitCode == ExitCodes.usage && notDax.message.contains("-M/--set-daxmode switches the mode of a dax device; \(image) is not one"))
+        let notDax = try #require(machine.famfs("mkfs", ["-M", image]) as? CommandError)
+        #expect(ExitCodes.code(for: notDax, command: FamfsMkfs.self) == ExitCodes.usage && notDax.description.contains("-M/--set-daxmode switches the mode of a dax device; \(image) is not one"))
         #expect(machine.famfs("mkfs", [image]) == nil, "an image without -M is formatted as before")
         let ram = try DaxMachine(.devdax)
         _ = try DaxController(sysfs: ram.kernel, procfs: ram.kernel).reconfigure(
             try #require(DaxDiscovery(sysfs: ram.kernel).regions().first?.devices.first), ReconfigureOptions(mode: .systemRAM))
         let before = ram.writes.count
         let error = try #require(ram.famfs("mkfs", ["-M", ram.image]))
-        #expect(ExitCodes.code(for: error) == ExitCodes.ioError && ram.writes.count == before)
+        #expect(ExitCodes.code(for: error, command: FamfsMkfs.self) == ExitCodes.ioError && ram.writes.count == before)
     }
 
     // MARK: the binary on a machine tree

@@ -11,9 +11,9 @@ struct CreateDevice: ParsableCommand {
         abstract: "Create a dax device in a dynamic region.",
         discussion: """
             Creates one device per matching region (default: all) and enables it in devdax mode. \
-            The size defaults to the region's available size (none: 228, ENOSPC). --input takes \
+            The size defaults to the region's available size (none: \(ExitCodes.cite(ENOSPC))). --input takes \
             a device object as printed by 'famctl list -M' and recreates its mappings. Static \
-            regions (NVDIMM) are refused (161, EOPNOTSUPP).
+            regions (NVDIMM) are refused (\(ExitCodes.cite(EOPNOTSUPP))).
             """
     )
 
@@ -65,7 +65,7 @@ struct CreateDevice: ParsableCommand {
         if !options.dryRun, let document = DaxJSON.document(json, human: options.human) { print(document) }
         if let failure { DaxDeviceRun.stderr("error creating devices: \(errnoDescription(failure.errno))") }
         DaxDeviceRun.stderr(DaxSummary(done: "created", planned: "would create").line(count: json.count, dryRun: options.dryRun))
-        if let failure { throw CommandFailure(exitCode: ExitCodes.dax(errno: failure.errno), message: "") }
+        if let failure { throw CommandError.daxReported(failure) }
     }
 
     /// daxctl's size syntax: a number in any C base with an optional k/m/g/t suffix.

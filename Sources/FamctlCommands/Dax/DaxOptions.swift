@@ -45,9 +45,8 @@ struct DaxGlobalOptions: ParsableArguments {
         case .auto: return (sysfs, sysfs.isHostRoot)
         case .libdaxctl:
             guard sysfs.isHostRoot else {
-                throw CommandFailure(
-                    exitCode: ExitCodes.usage,
-                    message: "--backend libdaxctl reads only the host's /sys; use --backend sysfs with --sysfs-root \(root)")
+                throw CommandError.usage(
+                    "--backend libdaxctl reads only the host's /sys; use --backend sysfs with --sysfs-root \(root)")
             }
             return (sysfs, true)
         }
@@ -58,7 +57,7 @@ extension DaxGlobalOptions {
     /// Changing the host's devices needs root; dry runs and captured trees do not.
     static func requireRoot(_ sysfs: HostSysfs, dryRun: Bool) throws {
         if !dryRun && sysfs.isHostRoot && geteuid() != 0 {
-            throw CommandFailure(exitCode: ExitCodes.dax(errno: EACCES), message: "this command changes the kernel's dax devices and must run as root")
+            throw CommandError.dax(errno: EACCES, "this command changes the kernel's dax devices and must run as root")
         }
     }
 }
@@ -167,7 +166,7 @@ struct DaxDeviceRun {
         }
         if let failure { stderr("error \(errorNoun): \(errnoDescription(failure.errno))") }
         stderr(summary.line(count: count, dryRun: run.dryRun))
-        if let failure { throw CommandFailure(exitCode: ExitCodes.dax(errno: failure.errno), message: "") }
+        if let failure { throw CommandError.daxReported(failure) }
     }
 
     static func stderr(_ line: String) {

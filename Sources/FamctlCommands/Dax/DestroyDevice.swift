@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import DaxKit
+import Glibc
 
 /// `famctl destroy-device`: daxctl's `destroy-device`.
 struct DestroyDevice: DaxDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "destroy-device",
         abstract: "Destroy dax devices of a dynamic region.",
-        discussion: "Shrinks each device to 0 and deletes it. An enabled device needs --force (else 250, ENXIO), and is refused (240) while a process holds it open or mapped or it is mounted. The first device of a region (daxR.0) cannot be deleted; it is left with size 0 and counted, as in daxctl."
+        discussion: "Shrinks each device to 0 and deletes it. An enabled device needs --force (else \(ExitCodes.cite(ENXIO))), and is refused (\(ExitCodes.dax(errno: EBUSY))) while a process holds it open or mapped or it is mounted. The first device of a region (daxR.0) cannot be deleted; it is left with size 0 and counted, as in daxctl."
     )
 
     @OptionGroup var global: DaxGlobalOptions

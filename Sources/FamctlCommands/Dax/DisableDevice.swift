@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import DaxKit
+import Glibc
 
 /// `famctl disable-device`: daxctl's `disable-device`.
 struct DisableDevice: DaxDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "disable-device",
         abstract: "Disable dax devices.",
-        discussion: "Unbinds the driver of each devdax or famfs device. Devices in system-ram mode are refused (250, ENXIO); a device already disabled is success. A device that a process holds open or mapped, or that is mounted, is refused (240, EBUSY) before anything is written: unbinding it would corrupt the kernel."
+        discussion: "Unbinds the driver of each devdax or famfs device. Devices in system-ram mode are refused (\(ExitCodes.cite(ENXIO))); a device already disabled is success. A device that a process holds open or mapped, or that is mounted, is refused (\(ExitCodes.cite(EBUSY))) before anything is written: unbinding it would corrupt the kernel."
     )
 
     @OptionGroup var global: DaxGlobalOptions

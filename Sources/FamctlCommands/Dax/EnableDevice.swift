@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import DaxKit
+import Glibc
 
 /// `famctl enable-device`: daxctl's `enable-device`.
 struct EnableDevice: DaxDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "enable-device",
         abstract: "Enable dax devices in devdax mode.",
-        discussion: "Binds device_dax to each disabled device. Devices in system-ram mode are refused (250, ENXIO); a device already enabled is success."
+        discussion: "Binds device_dax to each disabled device. Devices in system-ram mode are refused (\(ExitCodes.cite(ENXIO))); a device already enabled is success."
     )
 
     @OptionGroup var global: DaxGlobalOptions

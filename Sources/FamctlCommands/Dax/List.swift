@@ -12,7 +12,7 @@ struct List: ParsableCommand {
         discussion: """
             Without -D or -R: regions are shown if -r is given, devices if -d is given, and \
             devices if neither. Prints nothing (exit 0) when nothing matches, as daxctl does; a \
-            root that is not a sysfs tree (neither bus/dax nor devices/system/memory) is exit 254. \
+            root that is not a sysfs tree (neither bus/dax nor devices/system/memory) is exit \(ExitCodes.dax(errno: ENOENT)). \
             Devices bound to fsdev_dax show "mode":"famfs"; unbound devices "state":"disabled".
             """
     )
@@ -51,7 +51,7 @@ struct List: ParsableCommand {
         let found: [DaxRegion]
         let context = useLibdaxctl ? try? LibDaxctlContext() : nil
         if useLibdaxctl && context == nil && global.backend == .libdaxctl {
-            throw CommandFailure(exitCode: ExitCodes.dax(errno: ENXIO), message: "cannot create a libdaxctl context; try --backend sysfs")
+            throw CommandError.dax(errno: ENXIO, "cannot create a libdaxctl context; try --backend sysfs")
         }
         if let context {
             found = context.regions(sysfs: sysfs, readMappings: mappings)

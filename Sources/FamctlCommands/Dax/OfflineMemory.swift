@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import DaxKit
+import Glibc
 
 /// `famctl offline-memory`: daxctl's `offline-memory`.
 struct OfflineMemory: DaxDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "offline-memory",
         abstract: "Offline the memory of a system-ram dax device.",
-        discussion: "Offlines the online memory blocks of each device. All memory already offline is success. A block that is not removable (161, EOPNOTSUPP) or refuses to go offline (240, EBUSY) is named; blocks offlined before the failure are onlined again."
+        discussion: "Offlines the online memory blocks of each device. All memory already offline is success. A block that is not removable (\(ExitCodes.cite(EOPNOTSUPP))) or refuses to go offline (\(ExitCodes.cite(EBUSY))) is named; blocks offlined before the failure are onlined again."
     )
 
     @OptionGroup var global: DaxGlobalOptions

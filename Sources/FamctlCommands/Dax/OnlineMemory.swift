@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import DaxKit
+import Glibc
 
 /// `famctl online-memory`: daxctl's `online-memory`.
 struct OnlineMemory: DaxDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "online-memory",
         abstract: "Online the memory of a system-ram dax device.",
-        discussion: "Onlines the offline memory blocks of each device (movable unless --no-movable). All memory already online is success (exit 0, noted on stderr). Devices not in system-ram mode: exit 250 (ENXIO). A failure offlines again the blocks onlined before it."
+        discussion: "Onlines the offline memory blocks of each device (movable unless --no-movable). All memory already online is success (exit 0, noted on stderr). Devices not in system-ram mode: exit \(ExitCodes.dax(errno: ENXIO)) (ENXIO). A failure offlines again the blocks onlined before it."
     )
 
     @OptionGroup var global: DaxGlobalOptions

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import DaxKit
+import Glibc
 import FoundationEssentials
 
 /// `famctl reconfigure-device`: daxctl's mode switch, for several devices, idempotent, with
@@ -18,8 +19,10 @@ struct ReconfigureDevice: DaxDeviceCommand {
             A device that a process holds open or mapped (/proc/*/fd, /proc/*/maps) or that \
             is mounted is refused before any write, dry runs too, whatever the backend and \
             -f: the kernel would unbind it and corrupt itself; each holder is named. \
-            Exit status: 0, or 256 - errno of the last failure (240 EBUSY, 250 ENXIO, 234 EINVAL, \
-            237 ENODEV: no such driver, 161 EOPNOTSUPP, 243 EACCES); 64 for usage errors.
+            Exit status: \(ExitCodes.success), or 256 - errno of the last failure (\(ExitCodes.dax(errno: EBUSY)) EBUSY, \
+            \(ExitCodes.dax(errno: ENXIO)) ENXIO, \(ExitCodes.dax(errno: EINVAL)) EINVAL, \(ExitCodes.dax(errno: ENODEV)) ENODEV: \
+            no such driver, \(ExitCodes.dax(errno: EOPNOTSUPP)) EOPNOTSUPP, \(ExitCodes.dax(errno: EACCES)) EACCES); \
+            \(ExitCodes.usage) for usage errors.
             """
     )
 

@@ -94,7 +94,7 @@ enum FamfsAppendSession {
         var planner = try EntryPlanner(log: log)
         do { try plan(&planner) } catch let error as PlanError {
             // The planner knows paths, not the target: the message names both.
-            throw CommandFailure(exitCode: ExitCodes.refused, message: "\(log.volume.path): \(error)")
+            throw CommandError.famfs(error.kind, "\(log.volume.path): \(error)")
         }
         try log.append(planner.bodies, hook: crashHook())
         return planner

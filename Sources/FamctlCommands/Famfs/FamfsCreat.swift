@@ -16,7 +16,7 @@ struct FamfsCreat: ParsableCommand {
             file that already exists with the same size is left alone. Only the owner host may \
             append. --seed fixes the otherwise random bucket order of interleaved files.
 
-            \(ExitCodes.writerStatusHelp)
+            \(ExitCodes.help(.famfsWriter))
             """
     )
 
@@ -126,7 +126,7 @@ struct FamfsCreat: ParsableCommand {
     private static func readManifest(_ path: String) throws -> Manifest {
         let name = path == standardInputName ? "standard input" : path
         let failure = { (reason: String) in
-            CommandFailure(exitCode: ExitCodes.ioError, message: "\(name): cannot read the manifest: \(reason)")
+            CommandError.famfs(.io, "\(name): cannot read the manifest: \(reason)")
         }
         // Unbounded: the caller's own file, as long as the files it lists.
         let read = path == standardInputName ? Syscall.readAll(STDIN_FILENO, limit: .max) : Syscall.readFile(path, limit: .max)

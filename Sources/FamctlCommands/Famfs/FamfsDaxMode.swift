@@ -7,7 +7,7 @@ import Glibc
 /// `-M/--set-daxmode`, upstream famfs's option: the command ends with the device in famfs mode.
 struct FamfsDaxModeOptions: ParsableArguments {
     @Flag(name: [.customShort("M"), .customLong("set-daxmode")],
-          help: "Dax device in famfs mode: switch it to devdax, do the work, switch it back to famfs (devdax device: switch it to famfs afterwards). Refused (240) while a process holds the device or it is mounted.")
+          help: "Dax device in famfs mode: switch it to devdax, do the work, switch it back to famfs (devdax device: switch it to famfs afterwards). Refused (\(ExitCodes.dax(errno: EBUSY))) while a process holds the device or it is mounted.")
     var setDaxmode = false
 }
 
@@ -77,8 +77,7 @@ struct FamfsDaxMode {
         let opener = DeviceOpener(sysfs: kernel.sysfs)
         guard let device = device() else {
             if setDaxmode {
-                throw CommandFailure(exitCode: ExitCodes.usage,
-                                     message: "\(command): -M/--set-daxmode switches the mode of a dax device; \(target) is not one (expected /dev/daxX.Y)")
+                throw CommandError.usage("\(command): -M/--set-daxmode switches the mode of a dax device; \(target) is not one (expected /dev/daxX.Y)")
             }
             return try work(opener)
         }

@@ -14,7 +14,7 @@ struct FamfsFsck: ParsableCommand {
             on; problems go to stderr first, one line each. Upstream's -h (human) is -u/--human \
             here; -h is help.
 
-            \(ExitCodes.fsckStatusHelp)
+            \(ExitCodes.help(.fsck))
             """
     )
 
@@ -82,10 +82,9 @@ struct FamfsFsck: ParsableCommand {
                 throw VolumeError.device(error)
             }
         } catch {
-            let status = Self.exitStatus(for: error)
             FamfsOutput.error("fsck", error.description)
-            if json { Console.out(JSON.object(Self.failureJSON(target, error, status)).rendered(indent: 0) + "\n") }
-            throw CommandFailure(exitCode: status, message: "")
+            if json { Console.out(JSON.object(Self.failureJSON(target, error, ExitCodes.code(for: error, command: Self.self))).rendered(indent: 0) + "\n") }
+            throw CommandError.famfsReported(error)
         }
         if volume.isShorterThanDevice {
             report.notes.append(
@@ -94,7 +93,8 @@ struct FamfsFsck: ParsableCommand {
         for mount in MountTable(path: environment.mountTable).mounts(of: target) where mount.isFamfs {
             report.warnings.append("\(target) is mounted on \(mount.mountPoint); the kernel's view may be newer than this check")
         }
-        let status = report.isClean ? ExitCodes.success : ExitCodes.fsckProblems
+        let verdict: CommandError? = report.isClean ? nil : .fsckProblems
+        let status = verdict.map { ExitCodes.code(for: $0, command: Self.self) } ?? ExitCodes.success
         for problem in report.problems { FamfsOutput.error("fsck", problem.description) }
         for warning in report.warnings { FamfsOutput.error("fsck", "warning: \(warning)") }
         for note in report.notes { FamfsOutput.error("fsck", "note: \(note)") }
@@ -106,12 +106,7 @@ struct FamfsFsck: ParsableCommand {
             if verbose { text += report.verboseText }
             Console.out(text)
         }
-        if status != ExitCodes.success { throw CommandFailure(exitCode: status, message: "") }
-    }
-
-    static func exitStatus(for error: VolumeError) -> Int32 {
-        if case .device = error { return ExitCodes.fsckUnreadable }
-        return ExitCodes.fsckInvalidMetadata
+        if let verdict { throw verdict }
     }
 
     static func failureJSON(_ target: String, _ error: VolumeError, _ status: Int32) -> [(String, JSON)] {

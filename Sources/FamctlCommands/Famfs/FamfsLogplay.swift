@@ -15,7 +15,7 @@ struct FamfsLogplay: ParsableCommand {
             nothing. Bad log entries are reported and skipped. Symlinks inside DIR are never \
             followed.
 
-            \(ExitCodes.logplayStatusHelp)
+            \(ExitCodes.help(.logplay))
             """
     )
 
@@ -90,7 +90,7 @@ struct FamfsLogplay: ParsableCommand {
         if json { output.out(Self.json(report, shadowTest: shadowtest)) }
         output.flush()
         guard report.errorCount == 0 else {
-            throw CommandFailure(exitCode: ExitCodes.logplay(errors: report.errorCount), message: "")
+            throw CommandError.logplayErrors(report.errorCount)
         }
     }
 

@@ -13,7 +13,7 @@ struct FamfsMkdir: ParsableCommand {
             are relative to the file system root. Only the owner host may append. The mode is \
             not reduced by the umask.
 
-            \(ExitCodes.writerStatusHelp)
+            \(ExitCodes.help(.famfsWriter))
             """
     )
 

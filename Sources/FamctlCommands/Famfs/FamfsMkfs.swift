@@ -18,7 +18,7 @@ struct FamfsMkfs: ParsableCommand {
             With --size, the size is checked before the image is created, and an image this \
             command created is removed again when mkfs refuses or fails. Prints a summary and fsck's report of the new file system.
 
-            \(ExitCodes.writerStatusHelp)
+            \(ExitCodes.help(.famfsWriter))
             """
     )
 
@@ -90,7 +90,7 @@ struct FamfsMkfs: ParsableCommand {
             systemUUID = SystemUUID.read(environment.systemUUIDFile) ?? .random()
         } else {
             do { systemUUID = try SystemUUID.readOrCreate(environment.systemUUIDFile) } catch {
-                throw fail(error.description, ExitCodes.ioError)
+                throw fail(error.description, error)
             }
         }
         var request = MkfsRequest(target: target, systemUUID: systemUUID)
@@ -108,14 +108,16 @@ struct FamfsMkfs: ParsableCommand {
         let outcome: MkfsOutcome
         do { outcome = try mkfs.run(request) } catch {
             if case .device(.notFound) = error, size == nil {
-                throw fail(error.description + " (to create an image file, give its size: --size 8g)", ExitCodes.ioError)
+                throw fail(error.description + " (to create an image file, give its size: --size 8g)", error)
             }
-            throw fail(error.description, error.isRefusal ? ExitCodes.refused : ExitCodes.ioError)
+            throw fail(error.description, error)
         }
         Console.out(json ? Self.json(outcome, dryRun: dryRun) : Self.text(outcome, dryRun: dryRun))
     }
 
-    private func fail(_ message: String, _ status: Int32) -> CommandFailure {
+    /// Prints `message` about `error` (and its JSON) and returns what to throw.
+    private func fail(_ message: String, _ error: any FamfsClassified) -> CommandError {
+        let status = ExitCodes.code(for: error, command: Self.self)
         FamfsOutput.error("mkfs", message)
         if json {
             let object: [(String, JSON)] = [
@@ -123,7 +125,7 @@ struct FamfsMkfs: ParsableCommand {
             ]
             Console.out(JSON.object(object).rendered(indent: 0) + "\n")
         }
-        return CommandFailure(exitCode: status, message: "")
+        return .famfsReported(error)
     }
 
     static func text(_ outcome: MkfsOutcome, dryRun: Bool) -> String {

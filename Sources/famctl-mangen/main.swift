@@ -3,7 +3,7 @@
 // `famctl --experimental-dump-help` prints, merged with the hand-written sections in
 // man/src/<page>.mdoc. Run by scripts/gen-docs.sh, which also expands the EXAMPLES there:
 //
-//     swift scripts/mangen.swift <dump.json> <source dir> <output dir> <yyyy-mm-dd> <version>
+//     famctl-mangen <dump.json> <source dir> <output dir> <yyyy-mm-dd> <version>
 //
 // One page per command that runs something (`famctl` itself, `famctl list`, ...,
 // `famctl famfs mkfs`); a command group without its own action (`famctl famfs`) and
@@ -14,7 +14,10 @@
 // Hand-written (required for every page): EXIT STATUS, EXAMPLES, FILES, SEE ALSO; optional:
 // more DESCRIPTION text (appended), ENVIRONMENT, and any section of its own (such as
 // "DIFFERENCES FROM DAXCTL"), placed before SEE ALSO. A source line `.\" include <file>`
-// is replaced by man/src/<file>.
+// is replaced by man/src/<file>; a line `.\" exit-status: <family>` by the list of that
+// family's exit statuses in famctl's table (ExitCodes.table: dax, famfs, fsck, logplay,
+// famfs-mode), so a page cannot list another status than the command exits with.
+import FamctlCommands
 import Foundation
 
 struct Dump: Decodable {
@@ -242,9 +245,27 @@ func commandList(_ root: Command, all: [Page]) -> [String] {
 
 // MARK: hand-written sections
 
+/// The `.Bl` list of `family`'s statuses, each with its meaning.
+func exitStatusList(_ name: String, source: URL) throws -> String {
+    guard let family = ExitCodes.Family(rawValue: name) else {
+        let known = ExitCodes.Family.allCases.map(\.rawValue).joined(separator: ", ")
+        throw Failure(description: "exit-status family '\(name)' in \(source.path) is not one of \(known)")
+    }
+    var lines = [".Bl -tag -width Ds"]
+    for status in ExitCodes.table(family) {
+        lines.append(".It Sy \(status.code)" + (status.last.map { " No to Sy \($0)" } ?? ""))
+        lines += roffLines(status.meaning)
+    }
+    return (lines + [".El"]).joined(separator: "\n")
+}
+
 func expandIncludes(_ text: String, source: URL, depth: Int = 0) throws -> String {
     guard depth < 8 else { throw Failure(description: "include nesting too deep in \(source.path)") }
     return try text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+        let statuses = ".\\\" exit-status: "
+        if line.hasPrefix(statuses) {
+            return try exitStatusList(String(line.dropFirst(statuses.count)).trimmingCharacters(in: .whitespaces), source: source)
+        }
         let prefix = ".\\\" include "
         guard line.hasPrefix(prefix) else { return String(line) }
         let file = source.appending(path: String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces))
@@ -355,7 +376,7 @@ func main() throws {
     let arguments = CommandLine.arguments.dropFirst()
     guard arguments.count == 5 else {
         throw Failure(
-            description: "usage: mangen.swift <dump.json> <source dir> <output dir> <yyyy-mm-dd> <version>")
+            description: "usage: famctl-mangen <dump.json> <source dir> <output dir> <yyyy-mm-dd> <version>")
     }
     let values = Array(arguments)
     let dump = try JSONDecoder().decode(Dump.self, from: Data(contentsOf: URL(fileURLWithPath: values[0])))
