@@ -26,13 +26,30 @@ import Testing
 
     @Test(arguments: [("4096", UInt64(4096)), ("0x1000", 4096), ("2m", 2 << 20), ("1G", 1 << 30), ("3t", 3 << 40), ("4k", 4096)] as [(String, UInt64)])
     func sizesInDaxctlsSyntax(text: String, bytes: UInt64) throws {
-        #expect(try CreateDevice.parseSize(text, "size") == bytes)
+        #expect(try DaxSize(text, what: "size").bytes == bytes)
     }
 
     @Test func badSizesAreRejected() {
         for text in ["", "1x", "-1", "99999999999999999t"] {
-            #expect(throws: (any Error).self) { try CreateDevice.parseSize(text, "size") }
+            #expect(throws: (any Error).self) { try DaxSize(text, what: "size") }
         }
+    }
+
+    /// -m, -s and -a are typed when the command line is parsed: nothing parses them again
+    /// later with a fallback (a mode that did not parse once became devdax).
+    @Test func reconfigureOptionsAreParsedOnce() throws {
+        let modes = try ReconfigureDevice.parse(["-m", "system-ram", "dax0.0"])
+        #expect(modes.mode == .systemRAM && modes.size == nil)
+        let resize = try ReconfigureDevice.parse(["-s", "2g", "-a", "0x200000", "dax0.0"])
+        #expect(resize.size?.bytes == 2 << 30 && resize.align?.bytes == 2 << 20 && resize.mode == nil)
+        for bad in [["-m", "pmem", "dax0.0"], ["-m", "", "dax0.0"], ["-s", "1x", "dax0.0"], ["-a", "-1", "dax0.0"]] {
+            let error = try #require(throws: (any Error).self) { try ReconfigureDevice.parse(bad) }
+            #expect(ReconfigureDevice.exitCode(for: error).rawValue == ExitCodes.usage, "\(bad)")
+        }
+        let message = ReconfigureDevice.message(for: try #require(throws: (any Error).self) { try ReconfigureDevice.parse(["-m", "pmem", "x"]) })
+        #expect(message.contains("unknown mode 'pmem': expected one of devdax, system-ram, famfs"), "\(message)")
+        let created = try CreateDevice.parse(["-s", "1g", "-a", "2m"])
+        #expect(created.size?.bytes == 1 << 30 && created.align?.bytes == 2 << 20)
     }
 
     /// test/daxctl-create.sh's round trip: `list -M -d DEV` output is `create-device --input`.

@@ -19,11 +19,13 @@ struct CreateDevice: ParsableCommand {
 
     @OptionGroup var global: DaxGlobalOptions
 
-    @Option(name: [.customShort("s", allowingJoined: true), .customLong("size")], help: ArgumentHelp("Size: bytes, 0x…, or with k/m/g/t (powers of 1024).", valueName: "size"))
-    var size: String?
+    @Option(name: [.customShort("s", allowingJoined: true), .customLong("size")], help: ArgumentHelp("Size: bytes, 0x…, or with k/m/g/t (powers of 1024).", valueName: "size"),
+            transform: DaxSize.parser("size"))
+    var size: DaxSize?
 
-    @Option(name: [.customShort("a", allowingJoined: true), .customLong("align")], help: ArgumentHelp("Alignment: 4k, 2m or 1g.", valueName: "align"))
-    var align: String?
+    @Option(name: [.customShort("a", allowingJoined: true), .customLong("align")], help: ArgumentHelp("Alignment: 4k, 2m or 1g.", valueName: "align"),
+            transform: DaxSize.parser("align"))
+    var align: DaxSize?
 
     @Option(name: .customLong("input"), help: ArgumentHelp("A JSON file with one device object (chardev, mappings).", valueName: "file"),
             completion: .file(extensions: ["json"]))
@@ -32,8 +34,6 @@ struct CreateDevice: ParsableCommand {
     @OptionGroup var options: DaxRunOptions
 
     func run() throws {
-        let sizeBytes = try size.map { text throws(ValidationError) in try Self.parseSize(text, "size") }
-        let alignBytes = try align.map { text throws(ValidationError) in try Self.parseSize(text, "align") }
         var regionFilter = try options.region.flatMap(DaxNames.region)
         var mappings: [DaxMapping] = []
         if let input {
@@ -50,7 +50,7 @@ struct CreateDevice: ParsableCommand {
         if regions.isEmpty { failure = .noMatch(argument: options.region.map { "region \($0)" } ?? "any region") }
         for target in regions {
             do throws(DaxError) {
-                let report = try controller.createDevice(in: target, size: sizeBytes, align: alignBytes, mappings: mappings)
+                let report = try controller.createDevice(in: target, size: size?.bytes, align: align?.bytes, mappings: mappings)
                 json.append(DaxJSON.device(report.device, DaxJSON.Format(human: options.human)))
             } catch {
                 failure = error
@@ -66,21 +66,6 @@ struct CreateDevice: ParsableCommand {
         if let failure { DaxDeviceRun.stderr("error creating devices: \(errnoDescription(failure.errno))") }
         DaxDeviceRun.stderr(DaxSummary(done: "created", planned: "would create").line(count: json.count, dryRun: options.dryRun))
         if let failure { throw CommandError.daxReported(failure) }
-    }
-
-    /// daxctl's size syntax: a number in any C base with an optional k/m/g/t suffix.
-    static func parseSize(_ text: String, _ what: String) throws(ValidationError) -> UInt64 {
-        var digits = Substring(text.lowercased())
-        var shift: UInt64 = 0
-        if let last = digits.last, let index = "kmgt".firstIndex(of: last) {
-            shift = UInt64(10 * ("kmgt".distance(from: "kmgt".startIndex, to: index) + 1))
-            digits = digits.dropLast()
-        }
-        let value = digits.hasPrefix("0x") ? UInt64(digits.dropFirst(2), radix: 16) : UInt64(digits)
-        guard let value, value.leadingZeroBitCount >= shift else {
-            throw ValidationError(DaxError.invalidValue(what: what, value: text, expected: "bytes, 0x…, or a number with k, m, g or t").description)
-        }
-        return value << shift
     }
 
     /// The region and mappings of a `list -M` device object.

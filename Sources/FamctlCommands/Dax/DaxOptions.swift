@@ -62,6 +62,42 @@ extension DaxGlobalOptions {
     }
 }
 
+/// A size or alignment in daxctl's syntax: decimal or 0x hexadecimal bytes with an optional
+/// k/m/g/t suffix (powers of 1024). Parsed once, when the command line is.
+struct DaxSize {
+    let bytes: UInt64
+
+    /// `what` names the option in the message ("size", "align").
+    init(_ text: String, what: String) throws(ValidationError) {
+        var digits = Substring(text.lowercased())
+        var shift: UInt64 = 0
+        if let last = digits.last, let index = "kmgt".firstIndex(of: last) {
+            shift = UInt64(10 * ("kmgt".distance(from: "kmgt".startIndex, to: index) + 1))
+            digits = digits.dropLast()
+        }
+        let value = digits.hasPrefix("0x") ? UInt64(digits.dropFirst(2), radix: 16) : UInt64(digits)
+        guard let value, value.leadingZeroBitCount >= shift else {
+            throw ValidationError(DaxError.invalidValue(what: what, value: text, expected: "bytes, 0x…, or a number with k, m, g or t").description)
+        }
+        bytes = value << shift
+    }
+
+    /// The option's transform: a bad value is a usage error naming the option.
+    static func parser(_ what: String) -> @Sendable (String) throws -> DaxSize {
+        { text in try DaxSize(text, what: what) }
+    }
+}
+
+extension DaxMode {
+    /// `-m`'s transform: daxctl's mode names.
+    @Sendable static func parse(_ text: String) throws -> DaxMode {
+        guard let mode = DaxMode(rawValue: text) else {
+            throw ValidationError("unknown mode '\(text)': expected one of \(Completions.modes.joined(separator: ", "))")
+        }
+        return mode
+    }
+}
+
 /// Parsing of daxctl's device and region arguments.
 enum DaxNames {
     /// `daxX.Y`, `X.Y` or `/dev/daxX.Y` → `daxX.Y`; `all` → nil.

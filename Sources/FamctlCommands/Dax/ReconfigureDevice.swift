@@ -29,8 +29,8 @@ struct ReconfigureDevice: DaxDeviceCommand {
     @OptionGroup var global: DaxGlobalOptions
 
     @Option(name: [.customShort("m", allowingJoined: true), .customLong("mode")], help: ArgumentHelp("devdax, system-ram or famfs.", valueName: "mode"),
-            completion: .list(Completions.modes))
-    var mode: String?
+            completion: .list(Completions.modes), transform: DaxMode.parse)
+    var mode: DaxMode?
 
     @Flag(name: [.customShort("N"), .customLong("no-online")], help: "system-ram: hot-plug the memory but do not online it.")
     var noOnline = false
@@ -56,12 +56,14 @@ struct ReconfigureDevice: DaxDeviceCommand {
     var force = false
 
     @Option(name: [.customShort("s", allowingJoined: true), .customLong("size")],
-            help: ArgumentHelp("Resize a disabled device of a dynamic region (takes precedence over -m; no JSON).", valueName: "size"))
-    var size: String?
+            help: ArgumentHelp("Resize a disabled device of a dynamic region (takes precedence over -m; no JSON).", valueName: "size"),
+            transform: DaxSize.parser("size"))
+    var size: DaxSize?
 
     @Option(name: [.customShort("a", allowingJoined: true), .customLong("align")],
-            help: ArgumentHelp("Set the alignment of a disabled device (4k, 2m, 1g; takes precedence over -m).", valueName: "align"))
-    var align: String?
+            help: ArgumentHelp("Set the alignment of a disabled device (4k, 2m, 1g; takes precedence over -m).", valueName: "align"),
+            transform: DaxSize.parser("align"))
+    var align: DaxSize?
 
     @OptionGroup var common: DaxDeviceArguments
 
@@ -81,25 +83,15 @@ struct ReconfigureDevice: DaxDeviceCommand {
                 throw ValidationError("--check-config is incompatible with --mode, --no-online and --(no-)movable: the configuration sets them")
             }
             if resizes { throw ValidationError("--check-config is incompatible with --size and --align") }
-        } else if resizes {
-            _ = try size.map { text throws(ValidationError) in try CreateDevice.parseSize(text, "size") }
-            _ = try align.map { text throws(ValidationError) in try CreateDevice.parseSize(text, "align") }
-        } else {
+        } else if !resizes {
             guard let mode else { throw ValidationError("a 'align', 'mode' or 'size' option is required") }
-            guard let parsed = DaxMode(rawValue: mode) else {
-                throw ValidationError("unknown mode '\(mode)': expected one of \(Completions.modes.joined(separator: ", "))")
-            }
-            if noOnline && parsed != .systemRAM { throw ValidationError("--no-online is incompatible with --mode=\(mode)") }
+            if noOnline && mode != .systemRAM { throw ValidationError("--no-online is incompatible with --mode=\(mode.rawValue)") }
         }
         if common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
     }
 
     func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
-        if resizes {
-            // validate() accepted both values.
-            return try controller.resize(device, size: size.flatMap { try? CreateDevice.parseSize($0, "size") },
-                                         align: align.flatMap { try? CreateDevice.parseSize($0, "align") })
-        }
+        if resizes { return try controller.resize(device, size: size?.bytes, align: align?.bytes) }
         if checkConfig {
             let directory = configDirectoryPath
             let sections: [DaxConfigSection]
@@ -118,7 +110,7 @@ struct ReconfigureDevice: DaxDeviceCommand {
             }
             return report
         }
-        // validate() accepted the mode.
-        return try controller.reconfigure(device, ReconfigureOptions(mode: DaxMode(rawValue: mode ?? "") ?? .devdax, online: !noOnline, movable: zone != .noMovable, force: force))
+        guard let mode else { preconditionFailure("validate() requires --mode without --check-config, --size or --align") }
+        return try controller.reconfigure(device, ReconfigureOptions(mode: mode, online: !noOnline, movable: zone != .noMovable, force: force))
     }
 }
