@@ -14,3 +14,21 @@ public enum Console {
         _ = text.withUTF8 { try? descriptor.writeAll(UnsafeRawBufferPointer($0)) }
     }
 }
+
+/// Where a command's lines go, one line a call (the newline added): the console, or a
+/// collector in tests. One policy for every command: each line is written at once, so
+/// stdout and stderr stay in program order.
+public struct ConsoleLines {
+    public var out: (String) -> Void
+    public var error: (String) -> Void
+
+    public init(out: @escaping (String) -> Void, error: @escaping (String) -> Void) {
+        self.out = out
+        self.error = error
+    }
+
+    /// Descriptors 1 and 2, through `Console`.
+    public static var standard: ConsoleLines {
+        ConsoleLines(out: { Console.out($0 + "\n") }, error: { Console.error($0 + "\n") })
+    }
+}

@@ -86,6 +86,24 @@ import Testing
         #expect(kernel.writeLog.isEmpty)
     }
 
+    /// The configuration is read once per run, not once per device: a file mended after the
+    /// first device of a run does not change what the run does with the next.
+    @Test func theConfigurationIsReadOncePerRun() throws {
+        let config = try ConfigDirectory(["a.conf": "[reconfigure-device x]\nnvdimm.uuid = \(Self.uuid)\nmode = pmem\n"])
+        defer { config.remove() }
+        let kernel = SimulatedKernel.nvdimm(namespaceUUID: Self.uuid)
+        let device = try #require(DaxDiscovery(sysfs: kernel).regions().first?.devices.first)
+        let controller = DaxController(sysfs: kernel, procfs: kernel)
+        let operation = try ReconfigureDevice.parse(["-C", "--config-dir", config.url.path, "dax0.0"]).operation()
+        #expect(throws: DaxError.self) { try operation(controller, device) }
+        try "[reconfigure-device x]\nnvdimm.uuid = \(Self.uuid)\nmode = system-ram\n".write(
+            to: config.url.appendingPathComponent("a.conf"), atomically: true, encoding: .utf8)
+        #expect(throws: DaxError.self, "the run keeps what it read") { try operation(controller, device) }
+        #expect(kernel.writeLog.isEmpty)
+        let next = try ReconfigureDevice.parse(["-C", "--config-dir", config.url.path, "dax0.0"]).operation()
+        #expect(try next(controller, device).device.state == .bound(.systemRAM), "a new run reads the mended file")
+    }
+
     @Test func binaryDryRunAgainstACapturedTree() throws {
         let tree = try CapturedTree(.nvdimm(namespaceUUID: Self.uuid))
         defer { tree.remove() }

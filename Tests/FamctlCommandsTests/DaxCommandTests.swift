@@ -30,13 +30,11 @@ struct CommandRun {
         let command = try Command.parse(arguments)
         let lines = Lines()
         var runner = command.runner()
-        runner.stdout = { lines.out.append($0) }
-        runner.stderr = { lines.err.append($0) }
+        runner.console = ConsoleLines(out: { lines.out.append($0) }, error: { lines.err.append($0) })
         let controller = DaxController(sysfs: kernel, procfs: kernel, dryRun: command.common.run.dryRun)
         do {
-            try runner.run(devices: command.common.devices, region: command.common.region, controller: controller, root: "/sys") {
-                (controller, device) throws(DaxError) in try command.operate(controller, device)
-            }
+            try runner.run(devices: command.common.devices, region: command.common.region, controller: controller, root: "/sys",
+                           command.operation())
         } catch let failure as CommandError {
             status = ExitCodes.code(for: failure, command: Command.self)
         }

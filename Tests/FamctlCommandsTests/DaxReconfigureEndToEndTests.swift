@@ -134,6 +134,12 @@ import Testing
             echo dax0.1 > \(root)/bus/dax/drivers/device_dax/bind
 
             """)
+        // The same runner as every dax command: the count of planned writes, and -v lines
+        // that name what each write was for.
+        #expect(result.stderr == "famctl: dry run: 5 write(s) planned, nothing changed\nwould create 1 device\n", "\(result.stderr)")
+        let verbose = try tree.famctl("create-device", "-v", "-s", "1g")
+        // (A captured tree is plain files: no device appears, and the run fails after that write.)
+        #expect(verbose.stderr.contains("famctl: region0: wrote echo 1 > \(root)/devices/platform/hmem.0/dax_region/create\n"), "\(verbose.stderr)")
         let static_ = try CapturedTree(.nvdimm())
         defer { static_.remove() }
         #expect(try static_.famctl("create-device").status == 161)

@@ -41,31 +41,19 @@ struct CreateDevice: ParsableCommand {
             regionFilter = regionFilter ?? regionID
             mappings = ranges
         }
-        let (sysfs, _) = try global.resolve()
-        try DaxGlobalOptions.requireRoot(sysfs, dryRun: options.dryRun)
-        let controller = DaxController(sysfs: sysfs, procfs: DaxGlobalOptions.procfs(forSysfsRoot: sysfs.root), dryRun: options.dryRun)
+        let runner = DaxDeviceRun(options: global, run: options, summary: DaxSummary(done: "created", planned: "would create"),
+                                  errorNoun: "creating devices", printsJSON: true, busyRetries: 0)
+        let (controller, root) = try runner.controller()
         let regions = controller.discovery.regions().filter { regionFilter == nil || $0.id == regionFilter }
-        var json: [JSON] = []
-        var failure: DaxError?
-        if regions.isEmpty { failure = .noMatch(argument: options.region.map { "region \($0)" } ?? "any region") }
+        var outcome = DaxDeviceRun.Outcome()
+        // As daxctl: no region is the failure's errno and summary alone, without a line of its own.
+        if regions.isEmpty { outcome.failure = .noMatch(argument: options.region.map { "region \($0)" } ?? "any region") }
         for target in regions {
-            do throws(DaxError) {
-                let report = try controller.createDevice(in: target, size: size?.bytes, align: align?.bytes, mappings: mappings)
-                json.append(DaxJSON.device(report.device, DaxJSON.Format(human: options.human)))
-            } catch {
-                failure = error
-                DaxDeviceRun.stderr("famctl: \(error)")
+            runner.perform("region\(target.id)", controller: controller, root: root, &outcome) { () throws(DaxError) in
+                try controller.createDevice(in: target, size: size?.bytes, align: align?.bytes, mappings: mappings)
             }
         }
-        if options.dryRun {
-            for write in controller.writer.writes { print(write.command(root: sysfs.root)) }
-        } else if options.verbose {
-            controller.writer.writes.forEach { DaxDeviceRun.stderr("famctl: wrote \($0.command(root: sysfs.root))") }
-        }
-        if !options.dryRun, let document = DaxJSON.document(json, human: options.human) { print(document) }
-        if let failure { DaxDeviceRun.stderr("error creating devices: \(errnoDescription(failure.errno))") }
-        DaxDeviceRun.stderr(DaxSummary(done: "created", planned: "would create").line(count: json.count, dryRun: options.dryRun))
-        if let failure { throw CommandError.daxReported(failure) }
+        try runner.finish(outcome, controller: controller, root: root)
     }
 
     /// The region and mappings of a `list -M` device object.

@@ -122,9 +122,12 @@ enum DaxNames {
     }
 }
 
-/// One run of a device command over several devices, daxctl style: per-device lines and a
-/// summary on stderr, the JSON of the changed devices on stdout, and the exit status of the
-/// last failure (256 − errno).
+/// The operation of a per-device command on one device.
+typealias DaxOperation = (DaxController, DaxDevice) throws(DaxError) -> DeviceReport
+
+/// One run of a dax command over several devices (or regions, for create-device), daxctl
+/// style: per-device lines and a summary on stderr, the JSON of the changed devices on
+/// stdout, and the exit status of the last failure (256 − errno).
 struct DaxDeviceRun {
     let options: DaxGlobalOptions
     let run: DaxRunOptions
@@ -132,32 +135,38 @@ struct DaxDeviceRun {
     let summary: DaxSummary
     /// "reconfiguring devices", "onlining memory", …
     let errorNoun: String
-    /// Whether the devices after the operation are printed as JSON (reconfigure-device only,
-    /// as in daxctl).
+    /// Whether the devices after the operation are printed as JSON (reconfigure-device and
+    /// create-device, as in daxctl).
     let printsJSON: Bool
     /// Retries of an unbind that reports EBUSY.
     let busyRetries: Int
     /// Where stdout and stderr lines go (tests collect them).
-    var stdout: (String) -> Void = { print($0) }
-    var stderr: (String) -> Void = DaxDeviceRun.stderr
+    var console = ConsoleLines.standard
 
-    /// The command on the kernel named by the global options.
-    func run(
-        devices arguments: [String], region: String?,
-        _ operation: (DaxController, DaxDevice) throws(DaxError) -> DeviceReport
-    ) throws {
+    /// What the items of a run came to.
+    struct Outcome {
+        var json: [JSON] = []
+        var count = 0
+        var failure: DaxError?
+    }
+
+    /// The controller on the kernel named by the global options, and its sysfs root.
+    func controller() throws -> (DaxController, root: String) {
         let (sysfs, useLibdaxctl) = try options.resolve()
         try DaxGlobalOptions.requireRoot(sysfs, dryRun: run.dryRun)
-        let controller = DaxController(sysfs: sysfs, procfs: DaxGlobalOptions.procfs(forSysfsRoot: sysfs.root), dryRun: run.dryRun, busyRetries: busyRetries,
-                                       binding: useLibdaxctl ? { LibDaxctlBinding(writer: $0) } : nil)
-        try run(devices: arguments, region: region, controller: controller, root: sysfs.root, operation)
+        let controller = DaxController(sysfs: sysfs, procfs: DaxGlobalOptions.procfs(forSysfsRoot: sysfs.root), dryRun: run.dryRun,
+                                       busyRetries: busyRetries, binding: useLibdaxctl ? { LibDaxctlBinding(writer: $0) } : nil)
+        return (controller, sysfs.root)
+    }
+
+    /// The command on the kernel named by the global options.
+    func run(devices arguments: [String], region: String?, _ operation: DaxOperation) throws {
+        let (controller, root) = try controller()
+        try run(devices: arguments, region: region, controller: controller, root: root, operation)
     }
 
     /// The command through `controller` (any kernel: the tests give it the simulated one).
-    func run(
-        devices arguments: [String], region: String?, controller: DaxController, root: String,
-        _ operation: (DaxController, DaxDevice) throws(DaxError) -> DeviceReport
-    ) throws {
+    func run(devices arguments: [String], region: String?, controller: DaxController, root: String, _ operation: DaxOperation) throws {
         let names = try arguments.map(DaxNames.device)
         let regionFilter = try region.flatMap(DaxNames.region)
         // Named devices only: the others' attributes are never read.
@@ -165,48 +174,57 @@ struct DaxDeviceRun {
         let all = controller.discovery.regions { wanted?.contains($0) ?? true }.flatMap(\.devices)
             .filter { regionFilter == nil || $0.regionID == regionFilter }
         var done: Set<String> = []
-        var failure: DaxError?
-        var json: [JSON] = []
-        var count = 0
+        var outcome = Outcome()
         // In argument order, so the exit status is that of the last failure on the command line.
         for (argument, name) in zip(arguments, names) {
             let matches = all.filter { name == nil || $0.name == name }
             if matches.isEmpty {
-                let error = DaxError.noMatch(argument: argument + (region.map { " in region \($0)" } ?? ""))
-                stderr("famctl: \(error)")
-                failure = error
+                fail(DaxError.noMatch(argument: argument + (region.map { " in region \($0)" } ?? "")), &outcome)
             }
             for device in matches where done.insert(device.name).inserted {
-                let before = controller.writer.writes.count
-                do throws(DaxError) {
-                    let report = try operation(controller, device)
-                    report.notes.forEach(stderr)
-                    if !report.skipped {
-                        json.append(DaxJSON.device(report.device, DaxJSON.Format(human: run.human)))
-                        count += 1
-                    }
-                } catch {
-                    error.lines.forEach { stderr("famctl: \($0)") }
-                    failure = error
-                }
-                if run.verbose && !run.dryRun {
-                    controller.writer.writes[before...].forEach { stderr("famctl: \(device.name): wrote \($0.command(root: root))") }
-                }
+                perform(device.name, controller: controller, root: root, &outcome) { () throws(DaxError) in try operation(controller, device) }
             }
         }
-        if run.dryRun {
-            for write in controller.writer.writes { stdout(write.command(root: root)) }
-            stderr("famctl: dry run: \(controller.writer.writes.count) write(s) planned, nothing changed")
-        } else if printsJSON, let document = DaxJSON.document(json, human: run.human) {
-            stdout(document)
-        }
-        if let failure { stderr("error \(errorNoun): \(errnoDescription(failure.errno))") }
-        stderr(summary.line(count: count, dryRun: run.dryRun))
-        if let failure { throw CommandError.daxReported(failure) }
+        try finish(outcome, controller: controller, root: root)
     }
 
-    static func stderr(_ line: String) {
-        Console.error(line + "\n")
+    /// One item of the run, named `label` in -v lines: its notes, its JSON and count, or its
+    /// failure printed and kept.
+    func perform(_ label: String, controller: DaxController, root: String, _ outcome: inout Outcome,
+                 _ body: () throws(DaxError) -> DeviceReport) {
+        let before = controller.writer.writes.count
+        do throws(DaxError) {
+            let report = try body()
+            report.notes.forEach(console.error)
+            if !report.skipped {
+                outcome.json.append(DaxJSON.device(report.device, DaxJSON.Format(human: run.human)))
+                outcome.count += 1
+            }
+        } catch {
+            fail(error, &outcome)
+        }
+        if run.verbose && !run.dryRun {
+            controller.writer.writes[before...].forEach { console.error("famctl: \(label): wrote \($0.command(root: root))") }
+        }
+    }
+
+    /// A failure of one item: printed, and the run's exit status unless a later one fails.
+    func fail(_ error: DaxError, _ outcome: inout Outcome) {
+        error.lines.forEach { console.error("famctl: \($0)") }
+        outcome.failure = error
+    }
+
+    /// daxctl's epilogue: the planned writes of a dry run or the JSON, the failure and summary lines.
+    func finish(_ outcome: Outcome, controller: DaxController, root: String) throws {
+        if run.dryRun {
+            for write in controller.writer.writes { console.out(write.command(root: root)) }
+            console.error("famctl: dry run: \(controller.writer.writes.count) write(s) planned, nothing changed")
+        } else if printsJSON, let document = DaxJSON.document(outcome.json, human: run.human) {
+            console.out(document)
+        }
+        if let failure = outcome.failure { console.error("error \(errorNoun): \(errnoDescription(failure.errno))") }
+        console.error(summary.line(count: outcome.count, dryRun: run.dryRun))
+        if let failure = outcome.failure { throw CommandError.daxReported(failure) }
     }
 }
 
@@ -279,7 +297,8 @@ protocol DaxDeviceCommand: ParsableCommand {
     /// `--busy-retries`, for the commands that unbind.
     var busyRetries: Int { get }
 
-    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport
+    /// The operation on each device, made once per run.
+    func operation() -> DaxOperation
 }
 
 extension DaxDeviceCommand {
@@ -296,9 +315,7 @@ extension DaxDeviceCommand {
     }
 
     func run() throws {
-        try runner().run(devices: common.devices, region: common.region) { (controller, device) throws(DaxError) in
-            try operate(controller, device)
-        }
+        try runner().run(devices: common.devices, region: common.region, operation())
     }
 }
 

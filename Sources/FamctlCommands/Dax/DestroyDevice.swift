@@ -25,7 +25,7 @@ struct DestroyDevice: DaxDeviceCommand {
     static let failure = "destroying devices"
     static let verb = "destroy"
 
-    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
-        try controller.destroyDevice(device, force: force)
+    func operation() -> DaxOperation {
+        { (controller, device) throws(DaxError) in try controller.destroyDevice(device, force: force) }
     }
 }

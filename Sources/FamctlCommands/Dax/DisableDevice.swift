@@ -22,7 +22,7 @@ struct DisableDevice: DaxDeviceCommand {
     static let failure = "disabling device"
     static let verb = "disable"
 
-    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
-        try controller.disable(device)
+    func operation() -> DaxOperation {
+        { (controller, device) throws(DaxError) in try controller.disable(device) }
     }
 }

@@ -19,7 +19,7 @@ struct EnableDevice: DaxDeviceCommand {
     static let failure = "enabling device"
     static let verb = "enable"
 
-    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
-        try controller.enable(device)
+    func operation() -> DaxOperation {
+        { (controller, device) throws(DaxError) in try controller.enable(device) }
     }
 }

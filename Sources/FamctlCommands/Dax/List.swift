@@ -70,6 +70,6 @@ struct List: ParsableCommand {
                 elements += matching.map { DaxJSON.device($0, format) }
             }
         }
-        if let document = DaxJSON.document(elements, human: human) { print(document) }
+        if let document = DaxJSON.document(elements, human: human) { Console.out(document + "\n") }
     }
 }

@@ -19,7 +19,7 @@ struct OfflineMemory: DaxDeviceCommand {
     static let failure = "offlining memory"
     static let verb = "offline memory for"
 
-    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
-        try controller.offlineMemory(device)
+    func operation() -> DaxOperation {
+        { (controller, device) throws(DaxError) in try controller.offlineMemory(device) }
     }
 }

@@ -22,7 +22,7 @@ struct OnlineMemory: DaxDeviceCommand {
     static let failure = "onlining memory"
     static let verb = "online memory for"
 
-    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
-        try controller.onlineMemory(device, movable: zone == .movable)
+    func operation() -> DaxOperation {
+        { (controller, device) throws(DaxError) in try controller.onlineMemory(device, movable: zone == .movable) }
     }
 }

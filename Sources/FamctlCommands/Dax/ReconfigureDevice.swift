@@ -90,27 +90,41 @@ struct ReconfigureDevice: DaxDeviceCommand {
         if common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
     }
 
-    func operate(_ controller: DaxController, _ device: DaxDevice) throws(DaxError) -> DeviceReport {
-        if resizes { return try controller.resize(device, size: size?.bytes, align: align?.bytes) }
+    func operation() -> DaxOperation {
+        if resizes { return { (controller, device) throws(DaxError) in try controller.resize(device, size: size?.bytes, align: align?.bytes) } }
         if checkConfig {
-            let directory = configDirectoryPath
-            let sections: [DaxConfigSection]
-            do throws(DaxConfigError) { sections = try DaxConfig.load(directory: directory) } catch { throw .config(error) }
-            guard let section = DaxConfig.section(for: device, sysfs: controller.sysfs, in: sections) else {
-                let uuid = DaxConfig.namespaceUUID(of: device, sysfs: controller.sysfs).map { "nvdimm.uuid \($0)" } ?? "no nvdimm namespace"
-                return DeviceReport(device: device, notes: ["\(device.name): no section of \(directory)/*.conf matches (\(uuid)), nothing changed"],
-                                    changed: false, skipped: true)
+            // Read once per run, when the first device needs it; a broken file fails every
+            // device, as daxctl reports it, without being read again.
+            var loaded: Result<[DaxConfigSection], DaxConfigError>?
+            return { (controller, device) throws(DaxError) in
+                let sections = loaded ?? Result { () throws(DaxConfigError) in try DaxConfig.load(directory: configDirectoryPath) }
+                loaded = sections
+                switch sections {
+                case .success(let sections): return try configure(controller, device, sections: sections)
+                case .failure(let error): throw .config(error)
+                }
             }
-            var options = section.options
-            options.force = force
-            var report = try controller.reconfigure(device, options)
-            if common.run.verbose {
-                let settings = "mode=\(options.mode.rawValue) online=\(options.online) movable=\(options.movable)"
-                report.notes.insert("famctl: \(device.name): section '\(section.name)' of \(section.file): \(settings)", at: 0)
-            }
-            return report
         }
         guard let mode else { preconditionFailure("validate() requires --mode without --check-config, --size or --align") }
-        return try controller.reconfigure(device, ReconfigureOptions(mode: mode, online: !noOnline, movable: zone != .noMovable, force: force))
+        let options = ReconfigureOptions(mode: mode, online: !noOnline, movable: zone != .noMovable, force: force)
+        return { (controller, device) throws(DaxError) in try controller.reconfigure(device, options) }
+    }
+
+    /// -C on one device: the section whose nvdimm.uuid is the device's namespace, or nothing.
+    private func configure(_ controller: DaxController, _ device: DaxDevice, sections: [DaxConfigSection]) throws(DaxError) -> DeviceReport {
+        let directory = configDirectoryPath
+        guard let section = DaxConfig.section(for: device, sysfs: controller.sysfs, in: sections) else {
+            let uuid = DaxConfig.namespaceUUID(of: device, sysfs: controller.sysfs).map { "nvdimm.uuid \($0)" } ?? "no nvdimm namespace"
+            return DeviceReport(device: device, notes: ["\(device.name): no section of \(directory)/*.conf matches (\(uuid)), nothing changed"],
+                                changed: false, skipped: true)
+        }
+        var options = section.options
+        options.force = force
+        var report = try controller.reconfigure(device, options)
+        if common.run.verbose {
+            let settings = "mode=\(options.mode.rawValue) online=\(options.online) movable=\(options.movable)"
+            report.notes.insert("famctl: \(device.name): section '\(section.name)' of \(section.file): \(settings)", at: 0)
+        }
+        return report
     }
 }

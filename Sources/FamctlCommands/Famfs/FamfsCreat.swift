@@ -105,7 +105,7 @@ struct FamfsCreat: ParsableCommand {
                 }
             }
             if requests.count > 1 {
-                print("Create complete for \(planner.bodies.count) of \(requests.count) files with 0 errs")
+                Console.out("Create complete for \(planner.bodies.count) of \(requests.count) files with 0 errs\n")
             }
         }
     }
