@@ -61,7 +61,8 @@ public final class DaxController {
         let writer = SysfsWriter(sysfs: sysfs, dryRun: dryRun)
         self.writer = writer
         let sysfsBinding = SysfsDriverBinding(writer: writer, busyRetries: dryRun ? 0 : busyRetries, retryDelay: retryDelay)
-        self.binding = dryRun ? sysfsBinding : (binding?(writer) ?? sysfsBinding)
+        // A dry run plans with the backend the real run uses, so it lists what that run does.
+        self.binding = binding?(writer) ?? sysfsBinding
         self.discovery = DaxDiscovery(sysfs: sysfs)
         self.busyGuard = BusyGuard(procfs: procfs)
     }

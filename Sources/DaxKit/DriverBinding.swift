@@ -1,21 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
 import Glibc
 
-/// One write famctl makes (or, with `--dry-run`, would make), for logs and dry runs.
+/// One write famctl makes (or, with `--dry-run`, would make), for logs and dry runs; with
+/// the libdaxctl backend, a driver change is the library call that makes its writes.
 public struct SysfsWrite: Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var value: String
+    /// The libdaxctl call (`daxctl_dev_disable(dax0.0)`) made in place of sysfs writes; then
+    /// `path` and `value` are empty.
+    public var call: String?
 
     public init(path: String, value: String) {
         self.path = path
         self.value = value
     }
 
+    public init(call: String) {
+        self.init(path: "", value: "")
+        self.call = call
+    }
+
     /// `echo VALUE > /sys/PATH`, runnable by hand.
     public var description: String { command(root: "/sys") }
 
-    /// `echo VALUE > ROOT/PATH`, runnable by hand.
-    public func command(root: String) -> String { "echo \(value) > \(SysfsPath.absolute(path, root: root))" }
+    /// `echo VALUE > ROOT/PATH`, runnable by hand, or the libdaxctl call.
+    public func command(root: String) -> String { call ?? "echo \(value) > \(SysfsPath.absolute(path, root: root))" }
+
+    /// How a log line names it: "wrote" for a write, "called" for a call.
+    public var verb: String { call == nil ? "wrote" : "called" }
 }
 
 /// Why one step of a switch did not work.
@@ -51,6 +63,11 @@ public final class SysfsWriter {
     public func write(_ path: String, _ value: String) throws(SysfsError) {
         writes.append(SysfsWrite(path: path, value: value))
         if !dryRun { try sysfs.write(path, value) }
+    }
+
+    /// Records a libdaxctl call the backend makes (or, in a dry run, would make).
+    public func record(call: String) {
+        writes.append(SysfsWrite(call: call))
     }
 
     /// `write` as one step of an operation: a failed write is the step's failure.

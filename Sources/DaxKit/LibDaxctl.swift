@@ -152,32 +152,38 @@ public final class LibDaxctlBinding: DriverBinding {
         return unsafeBitCast(symbol, to: EnableFunction.self)
     }
 
-    /// Calls `call` with libdaxctl's object for `device` in a new context, released afterwards.
-    private func step(_ device: DaxDevice, _ call: (cdaxctl_api, OpaquePointer) -> Int32) throws(StepFailure) -> Int32 {
+    /// Calls `function` (named `name`) with libdaxctl's object for `device` in a new context,
+    /// released afterwards, and records the call; a dry run records it only. Returns whether
+    /// the call was made. A failure names the call, not sysfs files libdaxctl chose.
+    private func call(_ name: String, _ device: DaxDevice, _ function: (cdaxctl_api, OpaquePointer) -> Int32) throws(StepFailure) -> Bool {
+        let call = "\(name)(\(device.name))"
+        writer.record(call: call)
+        guard !writer.dryRun else { return false }
         let context = try? newContext()
         guard let context, let handle = context.device(named: device.name) else {
-            throw .sysfs(SysfsError(path: "bus/dax/devices/\(device.name)", errno: ENODEV, operation: .write))
+            throw .sysfs(SysfsError(path: call, errno: ENODEV, operation: .libraryCall))
         }
-        return withExtendedLifetime(context) { call(context.api, handle) }
+        let rc = withExtendedLifetime(context) { function(context.api, handle) }
+        if rc < 0 { throw .sysfs(SysfsError(path: call, errno: -rc, operation: .libraryCall)) }
+        return true
     }
 
     public func unbind(_ device: DaxDevice, from driver: String) throws(StepFailure) {
-        let rc = try step(device) { api, device in api.daxctl_dev_disable(device) }
-        if rc < 0 { throw .sysfs(SysfsError(path: "bus/dax/drivers/\(driver)/unbind", errno: -rc, operation: .write)) }
+        guard try call("daxctl_dev_disable", device, { api, device in api.daxctl_dev_disable(device) }) else { return }
         if let found = writer.driver(of: device) { throw .linkMismatch(expected: nil, found: found, errno: EBUSY) }
     }
 
     public func bind(_ device: DaxDevice, to driver: String) throws(StepFailure) {
+        let name: String
         let enable: (cdaxctl_api) -> EnableFunction
         switch driver {
-        case DaxDriver.deviceDax: enable = { $0.daxctl_dev_enable_devdax }
-        case DaxDriver.kmem: enable = { $0.daxctl_dev_enable_ram }
+        case DaxDriver.deviceDax: (name, enable) = ("daxctl_dev_enable_devdax", { $0.daxctl_dev_enable_devdax })
+        case DaxDriver.kmem: (name, enable) = ("daxctl_dev_enable_ram", { $0.daxctl_dev_enable_ram })
         default:
             guard let famfs = Self.enableFamfs() else { return try fallback.bind(device, to: driver) }
-            enable = { _ in famfs }
+            (name, enable) = ("daxctl_dev_enable_famfs", { _ in famfs })
         }
-        let rc = try step(device) { api, device in enable(api)(device) }
-        if rc < 0 { throw .sysfs(SysfsError(path: "bus/dax/drivers/\(driver)/bind", errno: -rc, operation: .write)) }
+        guard try call(name, device, { api, device in enable(api)(device) }) else { return }
         let found = writer.driver(of: device)
         if found != driver { throw .linkMismatch(expected: driver, found: found, errno: ENXIO) }
     }

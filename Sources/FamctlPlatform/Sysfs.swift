@@ -35,6 +35,9 @@ public struct SysfsError: Error, CustomStringConvertible, Sendable, Equatable {
 
     public enum Operation: String, Sendable {
         case read, write, modprobe
+        /// A libdaxctl call that makes the sysfs writes itself; `path` is the call
+        /// (`daxctl_dev_enable_ram(dax0.0)`), so the message names what famctl really did.
+        case libraryCall
     }
 
     public init(path: String, errno: Int32, operation: Operation, root: String = "/sys", symlink: String? = nil) {
@@ -48,6 +51,7 @@ public struct SysfsError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String {
         switch operation {
         case .modprobe: return "modprobe \(path) failed: \(errnoDescription(errno))"
+        case .libraryCall: return "\(path): \(errnoDescription(errno))"
         case .read, .write:
             let target = SysfsPath.absolute(path, root: root)
             guard let symlink else { return "\(operation.rawValue) \(target): \(errnoDescription(errno))" }

@@ -204,7 +204,7 @@ struct DaxDeviceRun {
             fail(error, &outcome)
         }
         if run.verbose && !run.dryRun {
-            controller.writer.writes[before...].forEach { console.error("famctl: \(label): wrote \($0.command(root: root))") }
+            controller.writer.writes[before...].forEach { console.error("famctl: \(label): \($0.verb) \($0.command(root: root))") }
         }
     }
 
@@ -250,10 +250,10 @@ struct DaxRunOptions: ParsableArguments {
     @Flag(name: [.customShort("u"), .customLong("human")], help: "Human-readable sizes in the JSON.")
     var human = false
 
-    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Print each sysfs write made.")
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Print each sysfs write made (with --backend libdaxctl, each libdaxctl call in place of a driver's writes).")
     var verbose = false
 
-    @Flag(name: .customLong("dry-run"), help: "Print the sysfs writes that would be made, in order, and change nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Print the sysfs writes (libdaxctl calls, with that backend) that would be made, in order, and change nothing.")
     var dryRun = false
 }
 
