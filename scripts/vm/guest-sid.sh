@@ -94,10 +94,7 @@ check_list_json() {
         to_mode $mode
         compare_lists $mode
     done
-    if [ -n "$MISMATCHES" ]; then
-        count=$(echo "$MISMATCHES" | tr '|' '\n' | grep -c .)
-        fail "$count of $COMPARED comparisons differ:$(echo "$MISMATCHES" | tr '|' '\n' | grep . | head -n 3 | sed 's/^/ [/; s/$/]/' | tr -d '\n')"
-    fi
+    fail_on_mismatches
     note "$COMPARED comparisons, all the same"
 }
 
