@@ -247,7 +247,7 @@ prepare_installed() {
 
 # sid's kernel with sid's daxctl/ndctl 85 under /sid, run by sid's loader (it needs sid's
 # glibc); famctl links the host's libdaxctl 76, and famctl85 runs the same binary under sid's
-# loader so that its libdaxctl backend loads libdaxctl 85 (spec kernel-7.2-fsdev.md, section 1).
+# loader so that its libdaxctl backend loads libdaxctl 85 (docs/kernel-7.2-fsdev.md, "Getting the packages").
 prepare_sid() {
     scripts/vm-sid-packages.sh "$CACHE" > "$ART/sid-packages.log" 2>&1 || {
         tail -n 20 "$ART/sid-packages.log"

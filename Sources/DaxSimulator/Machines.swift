@@ -2,7 +2,7 @@
 import DaxKit
 import Foundation
 
-/// Machines as the real kernel lays them out (paths and values from NOTES.md §8).
+/// Machines as the real kernel lays them out (paths and values: docs/sysfs-layout.md).
 extension SimulatedKernel {
     /// Soft-reserved memory (`memmap=…%…-1+0xefffffff`): one dynamic hmem region with one
     /// devdax device covering it, on node 1; 16 boot blocks online on node 0.

@@ -120,7 +120,7 @@ check_transitions() {
         # shellcheck disable=SC2046
         run daxctl $(switch_args $from $to)
         if [ $t = system-ram:famfs ]; then
-            # daxctl 85 refuses this one, -f or not (spec, section 3); famctl goes through devdax.
+            # daxctl 85 refuses this one, -f or not (docs/kernel-7.2-fsdev.md, "daxctl 85"); famctl goes through devdax.
             expect_eq "daxctl 85's exit status for system-ram -> famfs" "$RC" 234
             expect_famctl "$(mode_json system-ram)"
             continue
