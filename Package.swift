@@ -89,6 +89,7 @@ let package = Package(
                 "DaxSimulator",
                 "FamfsKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // What the test targets share: the upstream famfs fixtures (as resources) and their

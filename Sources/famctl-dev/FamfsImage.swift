@@ -2,6 +2,7 @@
 import ArgumentParser
 import FamfsKit
 import Glibc
+import SystemPackage
 
 /// `famctl-dev famfs-image`: metadata-only famfs images encoded by FamfsKit's format layer,
 /// the benchmarks' inputs (a full log costs minutes to fill with `famctl famfs creat`).
@@ -20,10 +21,10 @@ struct FamfsImage: ParsableCommand {
     @Argument(help: ArgumentHelp("The image file to write (replaced if it exists).", valueName: "file"))
     var file: String
 
-    @Option(help: ArgumentHelp("The log's length in bytes (k, m, g suffixes).", valueName: "size"), transform: byteSize)
+    @Option(help: ArgumentHelp("The log's length in bytes (k, m, g suffixes; default 8m).", valueName: "size"), transform: byteSize)
     var logLength: UInt64 = Famfs.defaultLogLength
 
-    @Option(help: ArgumentHelp("The device size the superblock records (k, m, g, t suffixes).", valueName: "size"), transform: byteSize)
+    @Option(help: ArgumentHelp("The device size the superblock records (k, m, g, t suffixes; default 64g).", valueName: "size"), transform: byteSize)
     var deviceSize: UInt64 = 64 << 30
 
     @Flag(help: "Fill the log (else it is empty, as mkfs leaves it).")
@@ -50,11 +51,11 @@ struct FamfsImage: ParsableCommand {
         let fd: Int32
         switch Syscall.open(file, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644) {
         case .success(let opened): fd = opened
-        case .failure(let errno): throw ValidationError("\(file): cannot create the image: \(errno)")
+        case .failure(let errno): throw ImageWriteFailure(path: file, action: "create", errno: errno)
         }
         defer { Syscall.close(fd) }
         if case .failure(let errno) = image.withUnsafeBytes({ Syscall.writeAll(fd, $0) }) {
-            throw ValidationError("\(file): cannot write the image: \(errno)")
+            throw ImageWriteFailure(path: file, action: "write", errno: errno)
         }
     }
 
@@ -96,6 +97,15 @@ struct FamfsImage: ParsableCommand {
         return LogEntry(seqnum: index, body: .file(FileEntry(size: Famfs.allocationUnit, uid: 0, gid: 0, mode: 0o644,
                                                               path: Array("d\(directory)/f\(index)".utf8), extents: .simple([extent]))))
     }
+}
+
+/// The image file could not be created or written (exit status 1).
+struct ImageWriteFailure: Error, CustomStringConvertible {
+    var path: String
+    var action: String
+    var errno: Errno
+
+    var description: String { "\(path): cannot \(action) the image: \(errno)" }
 }
 
 /// A size as famfs users type it (`ByteSize`: a number with an optional k, m, g or t suffix).

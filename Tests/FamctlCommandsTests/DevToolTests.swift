@@ -108,4 +108,13 @@ import Testing
         #expect(output.stderr.contains("--device-size 1073741824 is too small for 15420 files of 2 MiB after the log (needs 32348569600 bytes)"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
+
+    @Test func anImageThatCannotBeCreatedIsAnErrorNamingThePath() throws {
+        let directory = try DocsHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let image = directory.appending(path: "missing/x.img").path
+        let output = try ChildProcess.run(DocsHarness.famctlDev, ["famfs-image", image])
+        #expect(output.status == 1)
+        #expect(output.stderr == "Error: \(image): cannot create the image: No such file or directory\n")
+    }
 }
