@@ -5,15 +5,21 @@ import Testing
 
 /// `famctl-dev`, the developer tool the README's examples, gen-docs.sh and bench.sh run on.
 @Suite struct DevToolTests {
-    @Test func aMachineWithProcessesNeedsATreeNamedSys() throws {
+    /// Runs famctl-dev with `arguments` (given a fresh empty directory) and checks that it
+    /// refused as a usage error (64) with stderr holding each of `messages`, writing nothing.
+    func expectRefusal(_ arguments: (URL) -> [String], saying messages: (URL) -> [String]) throws {
         let directory = try DocsHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let tree = directory.appending(path: "tree")
-        let output = try ChildProcess.run(DocsHarness.famctlDev, ["sysfs-tree", tree.path, "--machine", "busy"])
+        let output = try ChildProcess.run(DocsHarness.famctlDev, arguments(directory))
         #expect(output.status == 64)
-        #expect(output.stderr.contains("\(tree.path): this machine has processes or device files"))
-        #expect(output.stderr.contains("name the tree M/sys"))
+        for message in messages(directory) { #expect(output.stderr.contains(message), "\(output.stderr)") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test func aMachineWithProcessesNeedsATreeNamedSys() throws {
+        try expectRefusal { ["sysfs-tree", $0.appending(path: "tree").path, "--machine", "busy"] } saying: {
+            ["\($0.appending(path: "tree").path): this machine has processes or device files", "name the tree M/sys"]
+        }
     }
 
     @Test func anExistingDirectoryIsLeftAlone() throws {
@@ -51,12 +57,9 @@ import Testing
     }
 
     @Test func onlyTheBenchMachineTakesAShape() throws {
-        let directory = try DocsHarness.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let output = try ChildProcess.run(DocsHarness.famctlDev, ["sysfs-tree", directory.appending(path: "sys").path, "--machine", "hmem", "--regions", "2"])
-        #expect(output.status == 64)
-        #expect(output.stderr.contains("--regions and --per-region are for --machine bench; hmem has a fixed layout"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+        try expectRefusal { ["sysfs-tree", $0.appending(path: "sys").path, "--machine", "hmem", "--regions", "2"] } saying: { _ in
+            ["--regions and --per-region are for --machine bench; hmem has a fixed layout"]
+        }
     }
 
     /// The files in `dev/` stand for the devices: each as large as its device, and sparse.
@@ -101,12 +104,9 @@ import Testing
     }
 
     @Test func aDeviceTooSmallForTheFilesIsRefusedAndNoImageWritten() throws {
-        let directory = try DocsHarness.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let output = try ChildProcess.run(DocsHarness.famctlDev, ["famfs-image", directory.appending(path: "x.img").path, "--full-log", "--device-size", "1g"])
-        #expect(output.status == 64)
-        #expect(output.stderr.contains("--device-size 1073741824 is too small for 15420 files of 2 MiB after the log (needs 32348569600 bytes)"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+        try expectRefusal { ["famfs-image", $0.appending(path: "x.img").path, "--full-log", "--device-size", "1g"] } saying: { _ in
+            ["--device-size 1073741824 is too small for 15420 files of 2 MiB after the log (needs 32348569600 bytes)"]
+        }
     }
 
     @Test func anImageThatCannotBeCreatedIsAnErrorNamingThePath() throws {
