@@ -80,13 +80,16 @@ let package = Package(
             name: "famctl",
             dependencies: ["FamctlCommands"]
         ),
-        // The developer tool (simulated sysfs trees for the README examples); no product, so
-        // `make` (--product famctl) and the .deb leave it out.
+        // The developer tool (simulated sysfs trees and generated famfs images for the README
+        // examples, gen-docs.sh and bench.sh); no product, so `make` (--product famctl) and the
+        // .deb leave it out.
         .executableTarget(
             name: "famctl-dev",
             dependencies: [
                 "DaxSimulator",
+                "FamfsKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // The man page renderer gen-docs.sh runs; it takes the EXIT STATUS lists from

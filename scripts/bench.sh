@@ -5,12 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
-# GNU time for peak RSS, python3 for the famfs log generator, make for the build.
-scripts/setup.sh time python3 make >/dev/null
+# GNU time for peak RSS, make for the build.
+scripts/setup.sh time make >/dev/null
 # The binary users run: the Makefile's build (release, Swift runtime linked in statically),
 # the one scripts/package-deb.sh packages and scripts/vm-test.sh boots.
 make -s build >/dev/null
 famctl=$(make -s print-bin)
+# The inputs (sysfs trees, famfs images) come from the developer tool, made from the Swift
+# models the tests use; its debug build is enough, it is not timed.
+swift build --product famctl-dev >/dev/null
+famctl_dev="$(swift build --show-bin-path)/famctl-dev"
 work=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -44,54 +48,10 @@ median_ms() {
 }
 
 # ---- list: a captured sysfs tree with 512 dax devices -------------------------------------
-# gen_tree ROOT [REGIONS=8] [PER_REGION=64]: devices of 1 GiB; those of the last region are in
-# system-ram mode with 8 memory blocks each, half of them online (512 blocks with the
-# defaults), the rest devdax. Kept on tmpfs when possible: sysfs lives in memory too.
-gen_tree() {
-    local root=$1 regions=${2:-8} per=${3:-64} gib=$((1 << 30)) block=$((128 << 20))
-    mkdir -p "$root/bus/dax/devices" "$root/devices/system/memory"
-    for d in device_dax kmem fsdev_dax; do
-        mkdir -p "$root/bus/dax/drivers/$d"
-        touch "$root/bus/dax/drivers/$d/"{bind,unbind,new_id,remove_id}
-    done
-    printf '%x\n' $block >"$root/devices/system/memory/block_size_bytes"
-    echo offline >"$root/devices/system/memory/auto_online_blocks"
-    for ((r = 0; r < regions; r++)); do
-        local region=devices/platform/hmem.$r
-        mkdir -p "$root/$region/dax_region"
-        echo $r >"$root/$region/dax_region/id"
-        echo $((per * gib)) >"$root/$region/dax_region/size"
-        echo 2097152 >"$root/$region/dax_region/align"
-        echo 0 >"$root/$region/dax_region/available_size"
-        for ((i = 0; i < per; i++)); do
-            local name=dax$r.$i dir=$root/$region/dax$r.$i start=$(((r * per + i + 4) * gib))
-            mkdir -p "$dir/mapping0"
-            echo $gib >"$dir/size"
-            echo 2097152 >"$dir/align"
-            echo 1 >"$dir/target_node"
-            printf '0x%x\n' $start >"$dir/resource"
-            printf '0x%x\n' $start >"$dir/mapping0/start"
-            printf '0x%x\n' $((start + gib - 1)) >"$dir/mapping0/end"
-            echo 0x0 >"$dir/mapping0/page_offset"
-            ln -s "../../../$region/$name" "$root/bus/dax/devices/$name"
-            local driver=device_dax
-            if ((r == regions - 1)); then
-                driver=kmem
-                for ((b = start / block; b < (start + gib) / block; b++)); do
-                    local mem=$root/devices/system/memory/memory$b
-                    mkdir -p "$mem" "$root/devices/system/node/node1"
-                    printf '%08x\n' $b >"$mem/phys_index"
-                    if ((b % 2)); then echo online >"$mem/state"; echo Movable >"$mem/valid_zones"; else echo offline >"$mem/state"; echo "Normal Movable" >"$mem/valid_zones"; fi
-                    echo 1 >"$mem/removable"
-                    ln -s ../../memory/memory$b "$root/devices/system/node/node1/memory$b"
-                done
-            fi
-            ln -s "../../../../bus/dax/drivers/$driver" "$dir/driver"
-            ln -s "../../../../$region/$name" "$root/bus/dax/drivers/$driver/$name"
-        done
-    done
-}
-gen_tree "$work/sys"
+# famctl-dev's machine `bench`: devices of 1 GiB; those of the last region are in system-ram
+# mode with 8 memory blocks each, half of them online (512 blocks with 8 regions of 64), the
+# rest devdax. Kept on tmpfs when possible: sysfs lives in memory too.
+"$famctl_dev" sysfs-tree "$work/sys" --machine bench --regions 8 --per-region 64
 devices=$("$famctl" list --sysfs-root "$work/sys" | grep -c '"chardev"')
 echo "list: generated tree with $devices dax devices, 512 memory blocks ($runs runs, median)"
 printf '| %-58s | %9s | %9s |\n' "command (whole process)" "median ms" "cpu ms"
@@ -105,7 +65,7 @@ median_ms "famctl --version (process start-up)" "$famctl" --version
 
 # ==== famfs mkfs/fsck ========================================================================
 # fsck of a full 8 MiB log (15,420 entries) and a full 256 MiB log (493,447 entries), one
-# directory per 16 entries, the rest 2 MiB files (scripts/famfs-full-log.py); mkfs of a 1 TiB
+# directory per 16 entries, the rest 2 MiB files (famctl-dev famfs-image); mkfs of a 1 TiB
 # sparse image. Targets: fsck 8 MiB < 20 ms, 256 MiB < 65 ms, mkfs 1 TiB < 100 ms with the image
 # staying sparse; peak RSS (/usr/bin/time -v, the largest of three runs) <= log size + 16 MiB.
 
@@ -132,7 +92,7 @@ printf '|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "$(printf -- '-%.0s' {1..11
 famfs_rss=()
 for log_mib in 8 256; do
     image=$famfs_work/full-${log_mib}m.img
-    python3 scripts/famfs-full-log.py "$image" $((log_mib << 20)) $((log_mib == 8 ? 64 << 30 : 1 << 40))
+    "$famctl_dev" famfs-image "$image" --full-log --log-length $((log_mib << 20)) --device-size $((log_mib == 8 ? 64 << 30 : 1 << 40))
     "$famctl" famfs fsck --system-uuid-file "$famfs_uuid" "$image" >/dev/null 2>&1 ||
         { echo "fsck of the generated $log_mib MiB log did not pass" >&2; exit 1; }
     median_ms "famctl famfs fsck, full $log_mib MiB log" "$famctl" famfs fsck --system-uuid-file "$famfs_uuid" "$image"
@@ -182,7 +142,7 @@ unset FAMCTL_SYSTEM_UUID_FILE
 # ==== end famfs creat/logplay ================================================================
 
 # ==== famfs full 256 MiB logs (issue 13) =====================================================
-# A full 256 MiB log (493,447 entries, scripts/famfs-full-log.py) and one with 1,000 free slots,
+# A full 256 MiB log (493,447 entries, famctl-dev famfs-image) and one with 1,000 free slots,
 # on /dev/shm (tmpfs: page-cache speed, so the figures measure famctl, not a disk). Targets, each
 # a FAIL line and a non-zero exit when missed:
 #   fsck of the full log no slower than half of GNU cksum over the same bytes (the log alone),
@@ -198,8 +158,8 @@ bench_famfs_full_logs() {
     local full=$dir/full.img free=$dir/free.img target=$dir/target.img log=$dir/log.bin
     local uuid=$dir/system_uuid
     printf 'c0ffee00-1234-4abc-8def-0123456789ab' >"$uuid"
-    python3 scripts/famfs-full-log.py "$full" $((256 << 20)) $((1 << 40))
-    python3 scripts/famfs-full-log.py "$free" $((256 << 20)) $((1 << 40)) 1000
+    "$famctl_dev" famfs-image "$full" --full-log --log-length 256m --device-size 1t
+    "$famctl_dev" famfs-image "$free" --full-log --log-length 256m --device-size 1t --free-slots 1000
     # The log's bytes alone, for cksum: the image holds 2 MiB of superblock region before them.
     tail -c +$(((2 << 20) + 1)) "$full" >"$log"
     local -a fsck=("$famctl" famfs fsck --system-uuid-file "$uuid" "$full")
@@ -284,7 +244,7 @@ startup_section() {
     scripts/setup.sh daxctl valgrind >/dev/null
     local stripped=$work/famctl-stripped small=$work/sys-small missed=()
     strip -o "$stripped" "$famctl"
-    gen_tree "$small" 2 1
+    "$famctl_dev" sysfs-tree "$small" --machine bench --regions 2 --per-region 1
     # instructions COMMAND...: the instructions callgrind counts for the whole process.
     instructions() {
         valgrind --tool=callgrind --dump-instr=no --callgrind-out-file="$work/callgrind.out" "$@" >/dev/null 2>&1 || true

@@ -10,8 +10,10 @@
 #   scripts/gen-docs.sh --check    regenerate into a scratch directory and compare: exit 1 when a
 #                                  committed page (an example's output included) or completion
 #                                  script differs, or an example exits unexpectedly; changes nothing
-#   FAMCTL=<binary> scripts/gen-docs.sh ...   use that famctl, and the famctl-mangen built beside
-#                                             it, instead of building them (the tests)
+#   FAMCTL=<binary> FAMCTL_DEV=<binary> scripts/gen-docs.sh ...
+#                                  use that famctl and the famctl-mangen built beside it (and
+#                                  famctl-dev, the developer tool that writes the examples'
+#                                  sysfs tree) instead of building them (the tests)
 #
 # Pages = generated parts (Sources/famctl-mangen: NAME, SYNOPSIS, OPTIONS with values and
 # defaults, EXIT STATUS lists) + hand-written sections in man/src/<page>.mdoc. In those sources a line
@@ -47,6 +49,12 @@ else
     mangen="$(swift build --show-bin-path)/famctl-mangen"
 fi
 [[ -x "$mangen" ]] || { echo "gen-docs: $mangen not found (swift build --product famctl-mangen)" >&2; exit 1; }
+if [[ -n "${FAMCTL_DEV:-}" ]]; then
+    famctl_dev=$(realpath "$FAMCTL_DEV")
+else
+    swift build --product famctl-dev >&2
+    famctl_dev="$(swift build --show-bin-path)/famctl-dev"
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Where the pages and completion scripts go: the repository, or for --check a scratch copy.
@@ -61,56 +69,8 @@ mkdir -p "$dest/completions" "$dest/man"
 
 # --- example environment --------------------------------------------------------------
 # A host with two dax regions: dax0.0 (4 GiB, devdax, hmem.0, target node 1, with its 32
-# memory blocks) and dax1.0 (8 GiB, famfs mode under fsdev_dax, hmem.1).
-put() { mkdir -p "$(dirname "$1")" && printf '%s\n' "$2" >"$1"; }
-make_sysfs() {
-    local root=$1 driver
-    for driver in device_dax kmem fsdev_dax; do
-        for f in bind unbind new_id remove_id; do : >"$(mkdir -p "$root/bus/dax/drivers/$driver" && echo "$root/bus/dax/drivers/$driver/$f")"; done
-    done
-    mkdir -p "$root/bus/dax/devices" "$root/dev/char"
-    make_device "$root" 0 4294967296 0x100000000 252:0 device_dax 1
-    make_device "$root" 1 8589934592 0x200000000 252:1 fsdev_dax 2
-    put "$root/devices/system/memory/block_size_bytes" 8000000
-    put "$root/devices/system/memory/auto_online_blocks" offline
-    local block
-    for block in $(seq 32 63); do
-        local dir="$root/devices/system/memory/memory$block"
-        put "$dir/phys_index" "$(printf %08x "$block")"
-        put "$dir/state" offline
-        put "$dir/valid_zones" "Normal Movable"
-        put "$dir/removable" 1
-        mkdir -p "$root/devices/system/node/node1"
-        ln -s "../../memory/memory$block" "$root/devices/system/node/node1/memory$block"
-    done
-}
-make_device() { # root region size start dev driver target_node
-    local root=$1 id=$2 size=$3 start=$4 dev=$5 driver=$6 node=$7
-    local region="$root/devices/platform/hmem.$id" name="dax$id.0"
-    put "$region/dax_region/id" "$id"
-    put "$region/dax_region/size" "$size"
-    put "$region/dax_region/align" 2097152
-    put "$region/dax_region/available_size" 0
-    put "$region/dax_region/create" ""
-    put "$region/dax_region/delete" ""
-    put "$region/dax_region/seed" ""
-    local device="$region/$name"
-    put "$device/size" "$size"
-    put "$device/align" 2097152
-    put "$device/target_node" "$node"
-    put "$device/numa_node" 0
-    put "$device/resource" "$start"
-    put "$device/modalias" 'dax:t0*'
-    put "$device/dev" "$dev"
-    put "$device/mapping0/start" "$start"
-    put "$device/mapping0/end" "$(printf '0x%x' $((start + size - 1)))"
-    put "$device/mapping0/page_offset" 0x0
-    ln -s "../../../../bus/dax/drivers/$driver" "$device/driver"
-    ln -s "../../../../bus/dax" "$device/subsystem"
-    ln -s "../../../devices/platform/hmem.$id/$name" "$root/bus/dax/devices/$name"
-    ln -s "../../../../devices/platform/hmem.$id/$name" "$root/bus/dax/drivers/$driver/$name"
-    ln -s "../../devices/platform/hmem.$id/$name" "$root/dev/char/$dev"
-}
+# memory blocks) and dax1.0 (8 GiB, famfs mode under fsdev_dax, hmem.1): famctl-dev's machine
+# `docs` (Sources/DaxSimulator/Machines.swift).
 
 # The upstream reference images (see their README).
 fixtures=Tests/FamctlTestSupport/Fixtures
@@ -118,7 +78,7 @@ fixtures=Tests/FamctlTestSupport/Fixtures
 
 template="$work/template"
 mkdir -p "$template" "$work/bin" "$work/run"
-make_sysfs "$template/sysfs"
+"$famctl_dev" sysfs-tree "$template/sysfs" --machine docs
 for image in ref-8g var-bad-entry4-crc; do
     gunzip -c "$fixtures/$image.img.gz" >"$template/$image.img"
     truncate -s 8G "$template/$image.img"

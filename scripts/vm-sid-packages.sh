@@ -16,7 +16,7 @@ CACHE=${1:?usage: vm-sid-packages.sh CACHE_DIR}
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 S=$CACHE/sid
-# Userland for daxctl 85 and for famctl under sid's loader (spec kernel-7.2-fsdev.md, section 1).
+# Userland for daxctl 85 and for famctl under sid's loader (docs/kernel-7.2-fsdev.md, "Getting the packages").
 USERLAND=(daxctl ndctl libdaxctl1 libndctl6 libc6 libuuid1 libjson-c5 libiniparser4 libkmod2
     libudev1 libkeyutils1 libzstd1 liblzma5 libssl3t64 zlib1g libgcc-s1 libcap2)
 

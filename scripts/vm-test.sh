@@ -4,11 +4,11 @@
 # side by side with the real daxctl, on two kernels (VMTEST_KERNELS picks them):
 #
 #   installed  the host's own Debian 12 kernel (6.1) with Debian 12's daxctl 76
-#              (tests/vm/guest.sh). Two boots on one file-backed NVDIMM: boot 1 runs checks
+#              (scripts/vm/guest.sh). Two boots on one file-backed NVDIMM: boot 1 runs checks
 #              1-6 and 8, boot 2 checks that the famfs made in boot 1 persisted (7), and the
 #              host then fscks the backing file's bytes (7h).
 #   sid        Debian sid's kernel (7.2: fsdev_dax, the famfs mode) with sid's daxctl 85
-#              (tests/vm/guest-sid.sh), fetched into the cache by scripts/vm-sid-packages.sh
+#              (scripts/vm/guest-sid.sh), fetched into the cache by scripts/vm-sid-packages.sh
 #              without changing the host's apt configuration. Boot sid1 runs checks 1-4, 3r, 7
 #              and 6; sid2 the famfs persistence (6p) and the busy guard (5); sid3 and sid4 show
 #              what the kernel does when daxctl 85 switches a device held mapped (5d) or open
@@ -89,21 +89,10 @@ cc=$(command -v cc || command -v gcc || command -v clang || true)
 packages=(qemu-system-x86 linux-image-amd64 busybox-static ndctl daxctl cpio jq xz-utils zstd kmod binutils
     make strace)
 [ -n "$cc" ] || packages+=(gcc libc6-dev)
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    say "installing ${missing[*]}"
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo=sudo
-    # No recommends: they would add firmware, GUI and BIOS images the suite does not use.
-    { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
-        --no-install-recommends "${missing[@]}"; } > "$ART/setup.log" 2>&1 || {
-        tail -n 20 "$ART/setup.log"
-        die_setup "installing packages (log: artifacts/vm/setup.log)"
-    }
-fi
+scripts/setup.sh --no-recommends "${packages[@]}" > "$ART/setup.log" 2>&1 || {
+    tail -n 20 "$ART/setup.log"
+    die_setup "installing packages (log: artifacts/vm/setup.log)"
+}
 cc=${cc:-$(command -v cc)}
 if ldd /bin/busybox > /dev/null 2>&1; then die_setup "/bin/busybox is not static (busybox-static)"; fi
 say "packages ready ($(elapsed $t)s)"
@@ -123,8 +112,8 @@ else
     }
     FAMCTL=$(make -s print-bin)
 fi
-"$cc" -O2 -static -Wall -o "$T/vmhelper" tests/vm/vmhelper.c 2> "$ART/vmhelper-build.log" ||
-    die_setup "compiling tests/vm/vmhelper.c (log: artifacts/vm/vmhelper-build.log)"
+"$cc" -O2 -static -Wall -o "$T/vmhelper" scripts/vm/vmhelper.c 2> "$ART/vmhelper-build.log" ||
+    die_setup "compiling scripts/vm/vmhelper.c (log: artifacts/vm/vmhelper-build.log)"
 say "famctl: $FAMCTL ($(elapsed $t)s)"
 
 # ---------------------------------------------------------------- kernels and initramfs images
@@ -194,9 +183,9 @@ new_root() {
     copy_libs "$daxctl_lib"
     # Debug info is most of famctl's size; the guest does not need it and boots faster without.
     strip --strip-debug "$R/usr/bin/famctl" 2> /dev/null || true
-    cp tests/vm/init.sh "$R/init"
+    cp scripts/vm/init.sh "$R/init"
     chmod +x "$R/init"
-    cp tests/vm/lib.sh "$R/vmtest/lib.sh"
+    cp scripts/vm/lib.sh "$R/vmtest/lib.sh"
 }
 
 # add_modules MODROOT KVER LOAD...: the modules LOAD and their dependencies from MODROOT
@@ -251,14 +240,14 @@ prepare_installed() {
     add_modules / "$kver" nfit nd_pmem dax_pmem device_dax kmem
     # daxctl asks libkmod whether kmem/device_dax are available; libkmod reads these indexes.
     cp "/lib/modules/$kver"/modules.* "$R/lib/modules/$kver/"
-    cp tests/vm/guest.sh "$R/vmtest/guest.sh"
+    cp scripts/vm/guest.sh "$R/vmtest/guest.sh"
     pack_root "$T/installed/initrd.cpio"
     KVER=$kver
 }
 
 # sid's kernel with sid's daxctl/ndctl 85 under /sid, run by sid's loader (it needs sid's
 # glibc); famctl links the host's libdaxctl 76, and famctl85 runs the same binary under sid's
-# loader so that its libdaxctl backend loads libdaxctl 85 (spec kernel-7.2-fsdev.md, section 1).
+# loader so that its libdaxctl backend loads libdaxctl 85 (docs/kernel-7.2-fsdev.md, "Getting the packages").
 prepare_sid() {
     scripts/vm-sid-packages.sh "$CACHE" > "$ART/sid-packages.log" 2>&1 || {
         tail -n 20 "$ART/sid-packages.log"
@@ -291,7 +280,7 @@ prepare_sid() {
     printf '#!/bin/sh\nexec %s /sid/usr/bin/ndctl "$@"\n' "$ld" > "$R/usr/bin/ndctl"
     printf '#!/bin/sh\nexec %s:/opt/bookworm-cxx /usr/bin/famctl "$@"\n' "$ld" > "$R/usr/bin/famctl85"
     chmod +x "$R/usr/bin/daxctl" "$R/usr/bin/ndctl" "$R/usr/bin/famctl85"
-    cp tests/vm/guest-sid.sh "$R/vmtest/guest.sh"
+    cp scripts/vm/guest-sid.sh "$R/vmtest/guest.sh"
     pack_root "$T/sid/initrd.cpio"
     KVER=$kver
 }
@@ -482,11 +471,11 @@ run_installed() {
     prepare_installed
     say "installed kernel $KVER, initramfs $(($(stat -c %s "$INITRD") >> 20)) MiB ($(elapsed $t)s)"
     first_boot boot1 boot1 "checks 1-6, 8"
-    record boot1 tests/vm/guest.sh 1
+    record boot1 scripts/vm/guest.sh 1
     info=$(tr -d '\r' 2> /dev/null < "$ART/boot1.log" | grep -a '^VMINFO' | head -n 1 || true)
     [ -z "$info" ] || say "guest: ${info#VMINFO }"
     if [ "$BOOT" = booted ]; then next_boot boot2 boot2 "check 7"; else BOOT=skipped BOOT_SECS=0; fi
-    record boot2 tests/vm/guest.sh 1
+    record boot2 scripts/vm/guest.sh 1
     HOST7="FAIL not run: boot 2 gave no result"
     if [ "$BOOT" = booted ] && grep -aq '^VMCHECK 7 persistence PASS' <(tr -d '\r' < "$ART/boot2.log"); then
         if host_check; then
@@ -510,16 +499,16 @@ run_sid() {
     # sid onlines hot-plugged memory by default; the checks expect Debian 12's default.
     EXTRA_APPEND=memhp_default_state=offline
     first_boot sid1 sid1 "checks 1-4, 3r, 7, 6"
-    record sid1 tests/vm/guest-sid.sh 1
+    record sid1 scripts/vm/guest-sid.sh 1
     BOOT_LIMIT=$BUSY_TIMEOUT
     next_boot sid2 sid2 "checks 6p, 5"
-    record sid2 tests/vm/guest-sid.sh 1
+    record sid2 scripts/vm/guest-sid.sh 1
     # A fresh NVDIMM: whatever the kernel does to a busy device stays out of the checked file.
     truncate -s 0 "$IMG" && truncate -s "${IMG_MB}M" "$IMG"
     next_boot sid3 sid3 "5d, daxctl 85 on a mapped device: facts"
-    record sid3 tests/vm/guest-sid.sh 0
+    record sid3 scripts/vm/guest-sid.sh 0
     next_boot sid4 sid4 "5o, daxctl 85 on an open device: facts"
-    record sid4 tests/vm/guest-sid.sh 0
+    record sid4 scripts/vm/guest-sid.sh 0
     BOOT_LIMIT= EXTRA_APPEND=
     tr -d '\r' < "$ART/sid1.log" 2> /dev/null | sed -n 's/^VMTIME //p' > "$ART/timing-sid.txt" || true
     KERNEL_WALL+=("sid $KVER: $((SECONDS - t))s")

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-/// Something that keeps a dax device busy: unbinding its driver then corrupts the kernel
-/// (kernel-7.2-fsdev.md §2: a refcount underflow at the holder's close, SIGBUS and a later
-/// `kernel BUG` for a mapping), and neither the kernel nor daxctl refuses.
+/// Something that keeps a dax device busy: unbinding its driver then corrupts the kernel (a
+/// refcount underflow at the holder's close, SIGBUS and a later `kernel BUG` for a mapping;
+/// docs/kernel-7.2-fsdev.md, "Busy devices"), and neither the kernel nor daxctl refuses.
 public struct DeviceHolder: Sendable, Equatable, CustomStringConvertible {
     public enum Use: Sendable, Equatable {
         /// A `/proc/PID/maps` line names the device node or carries its device number.
@@ -39,8 +39,8 @@ public struct DeviceHolder: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Finds what holds a dax device (spec kernel-7.2-fsdev.md §2): processes with `/dev/daxX.Y`
-/// open (`/proc/*/fd`) or mapped (`/proc/*/maps`, by path or by device number), and file
+/// Finds what holds a dax device (docs/kernel-7.2-fsdev.md, "Busy devices"): processes with
+/// `/dev/daxX.Y` open (`/proc/*/fd`) or mapped (`/proc/*/maps`, by path or by device number), and file
 /// systems mounted from it (`/proc/self/mountinfo`). Every `/proc` table goes through
 /// `procfs`, so the host, a tree on disk and the simulated kernel share this parsing.
 public final class BusyGuard {

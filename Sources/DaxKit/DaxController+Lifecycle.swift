@@ -45,7 +45,7 @@ extension DaxController {
     // MARK: reconfigure-device -s / -a
 
     /// Sets the alignment and/or size of a disabled device of a dynamic region (daxctl's
-    /// `reconfigure-device -s/-a`, spec §5.4).
+    /// `reconfigure-device -s/-a`; docs/sysfs-layout.md, "A region").
     public func resize(_ device: DaxDevice, size: UInt64?, align: UInt64?) throws(DaxError) -> DeviceReport {
         try requireModel(device)
         let regionAttributes = "\(SysfsPath.parent(device.path))/dax_region"
@@ -69,8 +69,8 @@ extension DaxController {
 
     // MARK: create-device / destroy-device
 
-    /// Creates a device in a dynamic region (spec §5.7) and enables it in devdax mode. On a
-    /// failure the new device is shrunk to 0 and deleted again.
+    /// Creates a device in a dynamic region (docs/sysfs-layout.md, "A region") and enables it
+    /// in devdax mode. On a failure the new device is shrunk to 0 and deleted again.
     public func createDevice(in region: DaxRegion, size: UInt64?, align: UInt64?, mappings: [DaxMapping]) throws(DaxError) -> DeviceReport {
         guard let available = region.availableSize else { throw .staticRegion(region: region.id) }
         let total = mappings.isEmpty ? (size ?? available) : mappings.reduce(0) { $0 + $1.size }
@@ -108,8 +108,9 @@ extension DaxController {
         return DeviceReport(device: device, notes: [], changed: true)
     }
 
-    /// Disables (with `force`), shrinks to 0 and deletes a device (spec §5.8). `daxR.0` cannot
-    /// be deleted (the kernel says EBUSY): it stays as the region's size-0 seed, as in daxctl.
+    /// Disables (with `force`), shrinks to 0 and deletes a device (docs/sysfs-layout.md, "A
+    /// region"). `daxR.0` cannot be deleted (the kernel says EBUSY): it stays as the region's
+    /// size-0 seed, as in daxctl.
     public func destroyDevice(_ device: DaxDevice, force: Bool) throws(DaxError) -> DeviceReport {
         try requireModel(device)
         var notes: [String] = []

@@ -71,7 +71,8 @@ public final class DaxController {
 
     // MARK: reconfigure-device
 
-    /// Switches `device` to `options.mode` (spec §3). Refusals change nothing; a failure after
+    /// Switches `device` to `options.mode` (its writes: ARCHITECTURE.md, "Every sysfs write of a
+    /// mode switch"). Refusals change nothing; a failure after
     /// the first write rolls back to the original mode (or to devdax on the way system-ram →
     /// famfs) and the error says where the device ended up.
     public func reconfigure(_ device: DaxDevice, _ options: ReconfigureOptions) throws(DaxError) -> DeviceReport {

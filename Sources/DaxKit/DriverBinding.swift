@@ -90,7 +90,8 @@ public final class SysfsWriter {
     }
 }
 
-/// The kernel's own sequence (spec §3): remove_id + unbind, then new_id + bind.
+/// The kernel's own sequence (the kernel's Documentation/ABI/testing/sysfs-bus-dax; each
+/// switch's writes in ARCHITECTURE.md): remove_id + unbind, then new_id + bind.
 public final class SysfsDriverBinding: DriverBinding {
     public let writer: SysfsWriter
     /// How many times an unbind that reports EBUSY (or does not take) is tried again: a device

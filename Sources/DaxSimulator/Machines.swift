@@ -2,7 +2,7 @@
 import DaxKit
 import Foundation
 
-/// Machines as the real kernel lays them out (paths and values from NOTES.md §8).
+/// Machines as the real kernel lays them out (paths and values: docs/sysfs-layout.md).
 extension SimulatedKernel {
     /// Soft-reserved memory (`memmap=…%…-1+0xefffffff`): one dynamic hmem region with one
     /// devdax device covering it, on node 1; 16 boot blocks online on node 0.
@@ -66,6 +66,12 @@ public enum ExampleMachine: String, CaseIterable, Sendable {
     /// Debian 12: a QEMU NVDIMM devdax namespace (`SimulatedKernel.nvdimm()`), for
     /// `reconfigure-device -C`.
     case nvdimm
+    /// The man pages' examples (scripts/gen-docs.sh): dax0.0 (4 GiB, devdax, hmem.0, node 1)
+    /// with its 32 memory blocks present and offline, dax1.0 (8 GiB, famfs mode, hmem.1).
+    case docs
+    /// scripts/bench.sh's list figures: `regions` regions of `perRegion` devices of 1 GiB,
+    /// those of the last region in system-ram mode with half of their 8 blocks online.
+    case bench
 
     public var summary: String {
         switch self {
@@ -73,13 +79,19 @@ public enum ExampleMachine: String, CaseIterable, Sendable {
         case .hmemFamfs: "kernel 7.2 (fsdev_dax): dax0.0 devdax, dax1.0 famfs mode; dev/ files stand for the devices"
         case .busy: "kernel 7.2: dax0.0 devdax, mapped by pid 1234 (holdmap) and open in pid 1240 (sleep)"
         case .nvdimm: "Debian 12: an NVDIMM devdax namespace (nvdimm.uuid ed93e918-e165-49d8-921d-383d7b9660c5)"
+        case .docs: "the man pages' examples: dax0.0 4 GiB devdax with 32 offline memory blocks, dax1.0 8 GiB famfs mode"
+        case .bench: "bench.sh: --regions R of --per-region N devices of 1 GiB, the last region's in system-ram (half their blocks online)"
         }
     }
 
     /// Regular files `dev/daxX.Y` of each device's size, for the famfs commands.
     public var hasDeviceFiles: Bool { self == .hmemFamfs }
 
-    public func kernel() -> SimulatedKernel {
+    /// Whether `kernel(regions:perRegion:)` reads its arguments.
+    public var isParametrized: Bool { self == .bench }
+
+    /// The machine; only `bench` takes the numbers of regions and devices.
+    public func kernel(regions: Int = 8, perRegion: Int = 64) -> SimulatedKernel {
         switch self {
         case .hmem:
             let kernel = Self.hmemPair(size: 1 << 30, secondDriver: DaxDriver.kmem)
@@ -97,6 +109,32 @@ public enum ExampleMachine: String, CaseIterable, Sendable {
             return kernel
         case .nvdimm:
             return SimulatedKernel.nvdimm()
+        case .docs:
+            let kernel = SimulatedKernel()
+            kernel.addRegion(id: 0, path: "devices/platform/hmem.0", size: 4 << 30, base: 4 << 30, dynamic: true)
+            kernel.addDevice(region: 0, instance: 0, size: 4 << 30, targetNode: 1)
+            kernel.addRegion(id: 1, path: "devices/platform/hmem.1", size: 8 << 30, base: 8 << 30, dynamic: true)
+            kernel.addDevice(region: 1, instance: 0, size: 8 << 30, targetNode: 2, driver: DaxDriver.fsdevDax)
+            // Present while dax0.0 is in devdax mode, so the examples that switch it to
+            // system-ram (on a captured tree, which no kernel answers) find its blocks.
+            for index in kernel.covered(by: kernel.devices["dax0.0"]!) {
+                kernel.blocks[index] = SimulatedKernel.Block(index: index, node: 1, online: false, zone: "", removable: true, refusesOffline: false, boot: false)
+            }
+            return kernel
+        case .bench:
+            let kernel = SimulatedKernel()
+            for region in 0..<regions {
+                let base = UInt64(region * perRegion + 4) << 30
+                kernel.addRegion(id: region, path: "devices/platform/hmem.\(region)", size: UInt64(perRegion) << 30, base: base, dynamic: false)
+                let driver = region == regions - 1 ? DaxDriver.kmem : DaxDriver.deviceDax
+                for instance in 0..<perRegion {
+                    kernel.addDevice(region: region, instance: instance, size: 1 << 30, targetNode: 1, driver: driver)
+                }
+            }
+            for block in kernel.blocks.values where block.index % 2 == 1 {
+                kernel.setBlock("memory\(block.index)", online: true, zone: "Movable")
+            }
+            return kernel
         }
     }
 

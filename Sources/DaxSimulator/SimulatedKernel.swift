@@ -5,7 +5,7 @@ import DaxKit
 /// An in-memory stand-in for the kernel's dax bus and memory hotplug, seen through `Sysfs`.
 ///
 /// The state is a model (regions, devices, drivers, memory blocks, the auto-online policy);
-/// the sysfs tree is rendered from it with the real kernel's layout (NOTES.md §8) and writes
+/// the sysfs tree is rendered from it with the real kernel's layout (docs/sysfs-layout.md) and writes
 /// are dispatched to the handler the kernel would run (`drivers/D/new_id`, `bind`, `unbind`,
 /// `remove_id`, `memoryN/state`, `dax_region/create|delete`, device `size|align|mapping`).
 /// `inject` makes any write fail (or silently not take) for fault tests, and `materialize`

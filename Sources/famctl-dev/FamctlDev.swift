@@ -11,7 +11,7 @@ struct FamctlDev: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "famctl-dev",
         abstract: "Developer tool of the famctl project (not installed): makes the inputs of the tests and README examples.",
-        subcommands: [SysfsTree.self])
+        subcommands: [SysfsTree.self, FamfsImage.self])
 }
 
 extension ExampleMachine: ExpressibleByArgument {
@@ -32,13 +32,28 @@ struct SysfsTree: ParsableCommand {
     @Option(help: ArgumentHelp("The machine to write.", valueName: "name"))
     var machine: ExampleMachine = .hmem
 
+    @Option(help: ArgumentHelp("With --machine bench: the number of regions.", valueName: "n"))
+    var regions: Int?
+
+    @Option(help: ArgumentHelp("With --machine bench: the number of devices in each region.", valueName: "n"))
+    var perRegion: Int?
+
+    func validate() throws {
+        guard machine.isParametrized || (regions == nil && perRegion == nil) else {
+            throw ValidationError("--regions and --per-region are for --machine bench; \(machine.rawValue) has a fixed layout")
+        }
+        for (name, value) in [("--regions", regions), ("--per-region", perRegion)] {
+            if let value, !(1...1024).contains(value) { throw ValidationError("\(name) \(value) is out of range (1 to 1024)") }
+        }
+    }
+
     func run() throws {
         let root = URL(fileURLWithPath: directory)
         guard !FileManager.default.fileExists(atPath: root.path) else {
             throw ValidationError("\(directory) already exists; give a new directory, so no tree is written over another")
         }
         do {
-            try machine.kernel().materializeMachine(at: root, deviceFiles: machine.hasDeviceFiles)
+            try machine.kernel(regions: regions ?? 8, perRegion: perRegion ?? 64).materializeMachine(at: root, deviceFiles: machine.hasDeviceFiles)
         } catch let error as MachineError {
             throw ValidationError(error.description)
         }

@@ -50,7 +50,8 @@ import Testing
         #expect(DaxJSON.document([], human: false) == nil)
     }
 
-    /// `daxctl list -M -u` on the real kernel after `reconfigure-device -m system-ram` (NOTES.md §8.3).
+    /// `daxctl list -M -u` on the real kernel after `reconfigure-device -m system-ram`
+    /// (docs/sysfs-layout.md, "Memory blocks").
     @Test func systemRAMDeviceMatchesTheRealKernelsListing() throws {
         let kernel = SimulatedKernel.nvdimm()
         let controller = DaxController(sysfs: kernel, procfs: kernel)
@@ -81,7 +82,8 @@ import Testing
             """)
     }
 
-    /// The NVDIMM region's path and the static region's missing available_size (NOTES.md §8.1).
+    /// The NVDIMM region's path and the static region's missing available_size
+    /// (docs/sysfs-layout.md, "A region").
     @Test func nvdimmRegionHasItsNamespacePathAndNoAvailableSize() throws {
         let region = try #require(DaxDiscovery(sysfs: SimulatedKernel.nvdimm()).regions().first)
         let text = DaxJSON.region(region, devices: nil, DaxJSON.Format()).pretty()

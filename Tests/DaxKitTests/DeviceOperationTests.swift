@@ -4,7 +4,7 @@ import Testing
 @testable import DaxKit
 import Glibc
 
-/// online-memory, offline-memory, enable, disable, create and destroy (spec §5.5–5.8 and the
+/// online-memory, offline-memory, enable, disable, create and destroy (docs/sysfs-layout.md and the
 /// scenarios of ndctl's test/daxctl-devices.sh and daxctl-create.sh).
 @Suite struct DeviceOperationTests {
     func controller(_ machine: Machine) -> DaxController { DaxController(sysfs: machine.kernel, procfs: machine.kernel) }

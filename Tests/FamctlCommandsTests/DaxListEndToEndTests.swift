@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// `famctl list` run as a process against captured sysfs trees, compared with what the real
-/// `daxctl list` printed on the same layouts (NOTES.md §8).
+/// `daxctl list` printed on the same layouts (docs/sysfs-layout.md).
 @Suite struct DaxListEndToEndTests {
     @Test func nvdimmDevdaxMatchesDaxctl() throws {
         let tree = try CapturedTree(.nvdimm())

@@ -183,7 +183,7 @@ import FamctlCommands
     @Test func theCommittedPagesAreWhatGenDocsMakesNow() throws {
         let result = try ChildProcess.run(
             URL(fileURLWithPath: "/bin/bash"), ["scripts/gen-docs.sh", "--check"],
-            environment: ["FAMCTL": FamctlBinary.path], in: SourceTree.root)
+            environment: ["FAMCTL": FamctlBinary.path, "FAMCTL_DEV": DocsHarness.famctlDev.path], in: SourceTree.root)
         #expect(result.status == 0, "scripts/gen-docs.sh --check:\n\(result.stderr)")
     }
 

@@ -95,8 +95,7 @@ import Testing
     /// that a truncation lands in the middle of fsck or logplay.
     static func fullLogImage(_ scratch: Scratch) throws -> (path: String, bytes: Data) {
         let image = "\(scratch.path)/full.img"
-        let script = SourceTree.root.appendingPathComponent("scripts/famfs-full-log.py").path
-        let made = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/python3"), [script, image, "\(16 << 20)", "\(1 << 40)"])
+        let made = try ChildProcess.run(DocsHarness.famctlDev, ["famfs-image", image, "--full-log", "--log-length", "16m", "--device-size", "1t"])
         try #require(made.status == 0, "\(made.output)")
         return (image, try Data(contentsOf: URL(fileURLWithPath: image)))
     }

@@ -269,7 +269,7 @@ public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notInSysfs(let path, let sysfsPath):
             return "\(path): not a dax device (no \(sysfsPath))"
         case .wrongMode(let device, let mode) where mode == "famfs":
-            // In famfs mode read gives EINVAL and mmap ENODEV (kernel-7.2-fsdev.md §2).
+            // In famfs mode read gives EINVAL and mmap ENODEV (docs/kernel-7.2-fsdev.md).
             return "\(device) is in famfs mode, where the kernel gives no access to its media; add -M/--set-daxmode to "
                 + "switch it to devdax for the command and back to famfs, or switch it yourself "
                 + "(famctl reconfigure-device -m devdax \(device))"

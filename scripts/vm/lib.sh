@@ -214,6 +214,14 @@ compare_lists() {
     done
 }
 
+# fail_on_mismatches: ends the check when compare_lists recorded differences, naming the
+# first three.
+fail_on_mismatches() {
+    [ -n "$MISMATCHES" ] || return 0
+    count=$(echo "$MISMATCHES" | tr '|' '\n' | grep -c .)
+    fail "$count of $COMPARED comparisons differ:$(echo "$MISMATCHES" | tr '|' '\n' | grep . | head -n 3 | sed 's/^/ [/; s/$/]/' | tr -d '\n')"
+}
+
 # ---------------------------------------------------------------- timing
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

@@ -34,10 +34,7 @@ check_list_json() {
     must daxctl disable-device $DEV
     compare_lists disabled
     must daxctl enable-device $DEV
-    if [ -n "$MISMATCHES" ]; then
-        count=$(echo "$MISMATCHES" | tr '|' '\n' | grep -c .)
-        fail "$count of $COMPARED comparisons differ:$(echo "$MISMATCHES" | tr '|' '\n' | grep . | head -n 3 | sed 's/^/ [/; s/$/]/' | tr -d '\n')"
-    fi
+    fail_on_mismatches
 }
 
 # ---------------------------------------------------------------- 2. round trips
