@@ -161,14 +161,14 @@ public struct Logplay {
         switch entry.body {
         case .directory(let directory):
             verbose("__famfs_logplay: mkdir: \(String(directory.mode, radix: 8)) \(directory.uid):\(directory.gid): \(text(directory.path)) ")
-            _ = place(entry.body, .directory, directory.path, summarised: path) { tree, normal in
-                tree.makeDirectory(normal, mode: directory.mode, uid: directory.uid, gid: directory.gid)
+            _ = place(entry.body, .directory, directory.path, summarised: path) { tree, normal, new in
+                tree.makeDirectory(normal, new: new, mode: directory.mode, uid: directory.uid, gid: directory.gid)
             }
         case .file(let file):
             describe(entry.seqnum, file)
             let mode = options.client ? file.mode & ~0o222 : file.mode
-            let placed = place(entry.body, .file, file.path, summarised: path) { tree, normal in
-                tree.makeFile(normal, mode: mode, uid: file.uid, gid: file.gid, contents: { ShadowYAML.render(file) })
+            let placed = place(entry.body, .file, file.path, summarised: path) { tree, normal, new in
+                tree.makeFile(normal, new: new, mode: mode, uid: file.uid, gid: file.gid, contents: { ShadowYAML.render(file) })
             }
             if let normal = placed, options.shadowTest, tree?.kind == .shadow { checkShadow(normal, file) }
         case .addDaxdev, .other:
@@ -182,11 +182,12 @@ public struct Logplay {
     }
 
     /// Checks an entry against the log's namespace (the check fsck runs: what it refuses is
-    /// reported and skipped), then creates its node, or in a dry run counts it, and counts
-    /// the outcome; returns the normalised path when the node is there afterwards.
+    /// reported and skipped), then creates its node (`make` gets the normalised path and
+    /// whether no earlier entry had it), or in a dry run counts it, and counts the outcome;
+    /// returns the normalised path when the node is there afterwards.
     private mutating func place(
         _ body: LogEntry.Body, _ kind: Kind, _ path: [UInt8], summarised: Namespace.LoggedPath?,
-        make: (ReplayTree, [UInt8]) -> ReplayTree.Outcome
+        make: (ReplayTree, [UInt8], Bool) -> ReplayTree.Outcome
     ) -> [UInt8]? {
         let outcome: Namespace.Outcome
         if let summarised {
@@ -210,7 +211,7 @@ public struct Logplay {
         // Safe: the namespace accepted the path, so it normalises; the stream's summary says
         // when it is normal already (nearly always), sparing the split and join.
         let normal = summarised?.normal == true ? path : Array(FamfsPath.normalize(logged: path)!.joined(separator: [FamfsPath.slash]))
-        switch make(tree, normal) {
+        switch make(tree, normal, outcome == .created) {
         case .created:
             report.created[kind] += 1
             verbose("__famfs_logplay: creating \(kind) \(text(path))")

@@ -107,6 +107,8 @@ final class ReplayTree {
     private final class Directory {
         var fd: Int32
         var listing: [PathKey: UInt8]?
+        /// Made by this tree: empty when made, so it holds only what the tree created in it.
+        var fresh = false
 
         init(fd: Int32 = -1, listing: [PathKey: UInt8]? = nil) {
             self.fd = fd
@@ -121,9 +123,9 @@ final class ReplayTree {
     }
 
     /// Creates the directory at `path` (normalised, components joined by `/`).
-    func makeDirectory(_ path: [UInt8], mode: UInt32, uid: UInt32, gid: UInt32) -> Outcome {
+    func makeDirectory(_ path: [UInt8], new: Bool, mode: UInt32, uid: UInt32, gid: UInt32) -> Outcome {
         let (parent, name, directory): (Int32, [UInt8], Directory)
-        switch place(path, type: UInt8(DT_DIR)) {
+        switch place(path, new: new, type: UInt8(DT_DIR)) {
         case .success(let value): (parent, name, directory) = value
         case .failure(let done): return done.outcome
         }
@@ -146,6 +148,7 @@ final class ReplayTree {
         let created = state(path[...])
         cache(fd, in: created)
         created.listing = [:]
+        created.fresh = true
         if locksOwnerOut {
             pendingModes.append((path, mode, info.st_dev, info.st_ino))
         } else if let problem = setMode(fd, mode, current: info.st_mode) {
@@ -180,9 +183,9 @@ final class ReplayTree {
     }
 
     /// Creates a file at `path` (normalised) with `contents` (nothing for placeholders).
-    func makeFile(_ path: [UInt8], mode: UInt32, uid: UInt32, gid: UInt32, contents: () -> String) -> Outcome {
+    func makeFile(_ path: [UInt8], new: Bool, mode: UInt32, uid: UInt32, gid: UInt32, contents: () -> String) -> Outcome {
         let (parent, name, directory): (Int32, [UInt8], Directory)
-        switch place(path, type: UInt8(DT_REG)) {
+        switch place(path, new: new, type: UInt8(DT_REG)) {
         case .success(let value): (parent, name, directory) = value
         case .failure(let done): return done.outcome
         }
@@ -210,15 +213,18 @@ final class ReplayTree {
     }
 
     /// The parent's descriptor, the name and the parent directory where a node of `type` (a
-    /// `d_type`) is to be created, or what to report when there is nothing to create.
-    private func place(_ path: [UInt8], type: UInt8) -> Result<(Int32, [UInt8], Directory), Done> {
+    /// `d_type`) is to be created, or what to report when there is nothing to create. `new`:
+    /// no earlier entry of the log had this path, so this tree never created it.
+    private func place(_ path: [UInt8], new: Bool, type: UInt8) -> Result<(Int32, [UInt8], Directory), Done> {
         let (parentPath, name) = Self.split(path[...])
         let parent: (fd: Int32, directory: Directory)
         switch directory(parentPath) {
         case .success(let value): parent = value
         case .failure(let error): return .failure(Done(outcome: .failed(error.description)))
         }
-        switch existing(name, in: parent.directory, fd: parent.fd) {
+        // A directory this tree created held nothing but what it created since (a node made
+        // behind its back is found by the creation's EEXIST): a new path cannot be there.
+        switch new && parent.directory.fresh ? nil : existing(name, in: parent.directory, fd: parent.fd) {
         case nil: return .success((parent.fd, Array(name), parent.directory))
         case type?: return .failure(Done(outcome: .existed))
         default: return .failure(Done(outcome: .failed(Self.inTheWay(type))))
