@@ -79,6 +79,55 @@ import Testing
         }
     }
 
+    /// The tree a replay builds (ReplayTree keyed by normalised paths) holds exactly what the
+    /// log's namespace defines, each node as its first accepted entry made it (type, mode, and
+    /// for --shadow the document), on the fixtures and the hostile log; a second replay finds
+    /// it all and creates nothing.
+    @Test func replayedTreesHoldWhatTheNamespaceDefines() throws {
+        for image in try Self.images() {
+            defer { try? FileManager.default.removeItem(atPath: image) }
+            let log = try OpenedLog(path: image, access: .read, opener: VolumeOpener(mountTablePath: "/nonexistent"))
+            var namespace = Namespace()
+            var expected: [String: (directory: Bool, mode: UInt32, yaml: String?)] = [:]
+            for entry in try log.scan().entries where namespace.apply(entry.body) == .created {
+                let normal = String(decoding: Array(FamfsPath.normalize(logged: entry.path!)!.joined(separator: [FamfsPath.slash])), as: UTF8.self)
+                switch entry.body {
+                case .directory(let directory): expected[normal] = (true, directory.mode, nil)
+                case .file(let file): expected[normal] = (false, file.mode, ShadowYAML.render(file))
+                default: break
+                }
+            }
+            let (dry, _) = try Self.replay(.init(destination: .none)) { try $0.run(log) }
+            for shadow in [false, true] {
+                let parent = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-tree-\(UUID().uuidString)").path
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: false)
+                defer { try? FileManager.default.removeItem(atPath: parent) }
+                let options = Logplay.Options(destination: shadow ? .shadow(parent) : .into(parent))
+                let (first, _) = try Self.replay(options) { try $0.run(log) }
+                #expect(first.created == dry.wouldCreate, "\(image)")
+                #expect(first.fileErrors == dry.fileErrors && first.directoryErrors == dry.directoryErrors, "\(image)")
+                let root = shadow ? parent + "/root" : parent
+                var found: [String: (directory: Bool, mode: UInt32, yaml: String?)] = [:]
+                for case let relative as String in FileManager.default.enumerator(atPath: root)! {
+                    let attributes = try FileManager.default.attributesOfItem(atPath: root + "/" + relative)
+                    let directory = attributes[.type] as? FileAttributeType == .typeDirectory
+                    let yaml = directory || !shadow ? nil : try String(contentsOfFile: root + "/" + relative, encoding: .utf8)
+                    found[relative] = (directory, UInt32(attributes[.posixPermissions] as! Int), yaml)
+                }
+                #expect(found.count == expected.count, "\(image)")
+                for (path, node) in expected {
+                    let got = found[path]
+                    #expect(got?.directory == node.directory && got?.mode == node.mode, "\(image): \(path)")
+                    if shadow, !node.directory { #expect(got?.yaml == node.yaml, "\(image): \(path)") }
+                }
+                let (second, _) = try Self.replay(options) { try $0.run(log) }
+                #expect(second.created == Logplay.Counts(), "\(image)")
+                #expect(second.existed.files == first.created.files + first.existed.files, "\(image)")
+                #expect(second.existed.directories == first.created.directories + first.existed.directories, "\(image)")
+            }
+        }
+    }
+
     @Test func theHostileLogHasWhatItIsMeantToHave() throws {
         let image = try Self.imageFile(Self.hostileImage())
         defer { try? FileManager.default.removeItem(atPath: image) }

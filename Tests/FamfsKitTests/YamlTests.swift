@@ -92,3 +92,52 @@ import Testing
         #expect(yaml.utf8.allSatisfy { $0 < 0x80 })
     }
 }
+
+/// `render` builds its document piece by piece; it writes exactly what the interpolating
+/// renderer it replaced wrote (kept here as the oracle), for every kind of file entry.
+@Suite struct YamlRenderEquivalenceTests {
+    static func interpolated(_ file: FileEntry) -> String {
+        func item(_ extent: SimpleExtent, _ indent: String) -> String {
+            "\(indent)- devindex: \(extent.deviceIndex)\n" + "\(indent)  offset: 0x\(hex(extent.offset))\n"
+                + "\(indent)  length: 0x\(hex(extent.length))\n"
+        }
+        var out = "---\nfile:\n"
+        out += "  path: \(ShadowYAML.scalar(file.path))\n"
+        out += "  size: \(file.size)\n"
+        out += "  flags: \(file.flags)\n"
+        out += "  mode: 0\(String(file.mode, radix: 8))\n"
+        out += "  uid: \(file.uid)\n"
+        out += "  gid: \(file.gid)\n"
+        switch file.extents {
+        case .simple(let extents):
+            out += "  nextents: \(extents.count)\n"
+            out += "  simple_ext_list:\n"
+            for extent in extents { out += item(extent, "  ") }
+        case .interleaved(let chunkSize, let strips):
+            out += "  nextents: 1\n"
+            out += "  striped_ext_list:\n"
+            out += "  - nstrips: \(strips.count)\n"
+            out += "    chunk_size: 0x\(hex(chunkSize))\n"
+            out += "    simple_ext_list:\n"
+            for strip in strips { out += item(strip, "    ") }
+        }
+        return out + "...\n"
+    }
+
+    @Test func renderWritesWhatTheInterpolatingRendererWrote() throws {
+        var generator = SeededGenerator(seed: 17)
+        func random() -> UInt64 { generator.next() >> (generator.next() % 64) }
+        var files = try YamlTests.referenceFiles()
+        for i in 0..<200 {
+            let extents = (0..<(1 + i % 16)).map { _ in SimpleExtent(deviceIndex: random(), offset: random(), length: random()) }
+            let path = (0..<(1 + i % 79)).map { _ in UInt8(truncatingIfNeeded: generator.next()) | (i % 3 == 0 ? 0 : 0x40) & 0x7e }
+            files.append(FileEntry(size: random(), flags: UInt32(truncatingIfNeeded: random()), uid: UInt32(truncatingIfNeeded: random()),
+                                   gid: UInt32(truncatingIfNeeded: random()), mode: UInt32(i * 37 % 0o10000), path: path,
+                                   extents: i % 2 == 0 ? .simple(extents) : .interleaved(chunkSize: random(), strips: extents)))
+        }
+        files.append(FileEntry(size: 0, flags: 0, uid: 0, gid: 0, mode: 0, path: [0x61], extents: .simple([])))
+        files.append(FileEntry(size: .max, flags: .max, uid: .max, gid: .max, mode: .max, path: Array("a: b".utf8),
+                               extents: .interleaved(chunkSize: .max, strips: [SimpleExtent(deviceIndex: .max, offset: .max, length: .max)])))
+        for file in files { #expect(ShadowYAML.render(file) == Self.interpolated(file), "\(file)") }
+    }
+}

@@ -145,9 +145,7 @@ public struct Logplay {
             case .upcoming(let path): namespace.prefetch(path)
             }
         }
-        for (components, reason) in tree?.finish() ?? [] {
-            fail(.directory, Array(components.joined(separator: [FamfsPath.slash])), reason)
-        }
+        for (path, reason) in tree?.finish() ?? [] { fail(.directory, path, reason) }
         for line in report.summary(verbosity: options.verbosity, shadowTest: options.shadowTest) { emit(.info(line)) }
         return report
     }
@@ -163,16 +161,16 @@ public struct Logplay {
         switch entry.body {
         case .directory(let directory):
             verbose("__famfs_logplay: mkdir: \(String(directory.mode, radix: 8)) \(directory.uid):\(directory.gid): \(text(directory.path)) ")
-            _ = place(entry.body, .directory, directory.path, summarised: path) { tree, components in
-                tree.makeDirectory(components, mode: directory.mode, uid: directory.uid, gid: directory.gid)
+            _ = place(entry.body, .directory, directory.path, summarised: path) { tree, normal, new in
+                tree.makeDirectory(normal, new: new, mode: directory.mode, uid: directory.uid, gid: directory.gid)
             }
         case .file(let file):
             describe(entry.seqnum, file)
             let mode = options.client ? file.mode & ~0o222 : file.mode
-            let placed = place(entry.body, .file, file.path, summarised: path) { tree, components in
-                tree.makeFile(components, mode: mode, uid: file.uid, gid: file.gid, contents: { ShadowYAML.render(file) })
+            let placed = place(entry.body, .file, file.path, summarised: path) { tree, normal, new in
+                tree.makeFile(normal, new: new, mode: mode, uid: file.uid, gid: file.gid, contents: { ShadowYAML.render(file) })
             }
-            if let components = placed, options.shadowTest, tree?.kind == .shadow { checkShadow(components, file) }
+            if let normal = placed, options.shadowTest, tree?.kind == .shadow { checkShadow(normal, file) }
         case .addDaxdev, .other:
             verbose("__famfs_logplay: log entry \(entry.seqnum) of type \(entry.type) ignored")
         }
@@ -184,12 +182,13 @@ public struct Logplay {
     }
 
     /// Checks an entry against the log's namespace (the check fsck runs: what it refuses is
-    /// reported and skipped), then creates its node, or in a dry run counts it, and counts
-    /// the outcome; returns the normalised path when the node is there afterwards.
+    /// reported and skipped), then creates its node (`make` gets the normalised path and
+    /// whether no earlier entry had it), or in a dry run counts it, and counts the outcome;
+    /// returns the normalised path when the node is there afterwards.
     private mutating func place(
         _ body: LogEntry.Body, _ kind: Kind, _ path: [UInt8], summarised: Namespace.LoggedPath?,
-        make: (ReplayTree, [[UInt8]]) -> ReplayTree.Outcome
-    ) -> [[UInt8]]? {
+        make: (ReplayTree, [UInt8], Bool) -> ReplayTree.Outcome
+    ) -> [UInt8]? {
         let outcome: Namespace.Outcome
         if let summarised {
             var size: UInt64?
@@ -209,9 +208,10 @@ public struct Logplay {
             }
             return nil
         }
-        // Safe: the namespace accepted the path, so it normalises.
-        let components = FamfsPath.normalize(logged: path)!
-        switch make(tree, components) {
+        // Safe: the namespace accepted the path, so it normalises; the stream's summary says
+        // when it is normal already (nearly always), sparing the split and join.
+        let normal = summarised?.normal == true ? path : Array(FamfsPath.normalize(logged: path)!.joined(separator: [FamfsPath.slash]))
+        switch make(tree, normal, outcome == .created) {
         case .created:
             report.created[kind] += 1
             verbose("__famfs_logplay: creating \(kind) \(text(path))")
@@ -221,13 +221,13 @@ public struct Logplay {
             fail(kind, path, reason)
             return nil
         }
-        return components
+        return normal
     }
 
-    private mutating func checkShadow(_ components: [[UInt8]], _ file: FileEntry) {
+    private mutating func checkShadow(_ normal: [UInt8], _ file: FileEntry) {
         report.yamlChecked += 1
         let problem: String
-        switch tree!.read(components, limit: Self.shadowReadLimit) {
+        switch tree!.read(normal, limit: Self.shadowReadLimit) {
         case .success(let bytes):
             let yaml = String(decoding: bytes, as: UTF8.self)
             if options.verbosity > 0 { emit(.info(String(yaml.dropLast(yaml.hasSuffix("\n") ? 1 : 0)))) }

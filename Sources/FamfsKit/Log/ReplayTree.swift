@@ -27,19 +27,19 @@ final class ReplayTree {
 
     let kind: Kind
     private let rootFD: Int32
-    /// Open directories by path (components joined by `/`), the root as the empty path.
-    private var directories: [[UInt8]: Int32] = [:]
-    /// What each directory visited holds (name → `d_type`), read once with readdir and kept
-    /// up to date with what this tree creates: a replay over an existing tree then costs one
-    /// directory read per directory instead of one `stat` per entry.
-    private var listings: [[UInt8]: [[UInt8]: UInt8]] = [:]
+    /// Every directory visited by its path (normalised, components joined by `/`); the
+    /// root is `root`. One lookup per entry finds both its descriptor and its listing.
+    private var directories: [PathKey: Directory] = [:]
+    private let root: Directory
+    /// The directories whose descriptors are open (the root's aside).
+    private var open: [Directory] = []
     /// Bits the umask removes from modes at creation, restored with chmod.
     private let umask: mode_t
     /// Root: may chown, and directory permissions do not keep it out.
     private let mayChown: Bool
     /// Directories created with owner rwx for a caller that is not root, because their
     /// logged mode would keep it from creating their entries; `finish` sets the logged mode.
-    private var pendingModes: [(components: [[UInt8]], mode: UInt32, device: dev_t, inode: ino_t)] = []
+    private var pendingModes: [(path: [UInt8], mode: UInt32, device: dev_t, inode: ino_t)] = []
     private let owner: (uid: uid_t, gid: gid_t)
 
     /// Directory descriptors kept open at most: the cache is emptied when it grows past
@@ -77,6 +77,7 @@ final class ReplayTree {
     private init(rootFD: Int32, kind: Kind) {
         self.kind = kind
         self.rootFD = rootFD
+        root = Directory(fd: rootFD)
         // Safe: the limit is capped at 65536, and a few descriptors stay free for the rest.
         cachedDirectoryLimit = max(64, Int(Syscall.raiseDescriptorLimit(cap: 1 << 16)) - 64)
         umask = Syscall.currentUmask()
@@ -85,14 +86,47 @@ final class ReplayTree {
     }
 
     deinit {
-        for fd in directories.values { Syscall.close(fd) }
+        for directory in open { Syscall.close(directory.fd) }
         Syscall.close(rootFD)
     }
 
-    func makeDirectory(_ components: [[UInt8]], mode: UInt32, uid: UInt32, gid: UInt32) -> Outcome {
-        let (parent, name): (Int32, [UInt8])
-        switch place(components, type: UInt8(DT_DIR)) {
-        case .success(let value): (parent, name) = value
+    /// A path or name as a dictionary key, hashed as one run of bytes (an array's own hash
+    /// feeds the hasher byte by byte, most of a replay's time); a slice shares the logged
+    /// path's storage, so looking up a parent allocates nothing.
+    private struct PathKey: Hashable {
+        let bytes: ArraySlice<UInt8>
+
+        static func == (a: PathKey, b: PathKey) -> Bool { a.bytes.elementsEqual(b.bytes) }
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    }
+
+    /// A directory visited: its descriptor while cached (-1 otherwise) and what it holds
+    /// (name → `d_type`), read once with readdir and kept up to date with what this tree
+    /// creates, so a replay over an existing tree costs one directory read per directory
+    /// instead of one `stat` per entry.
+    private final class Directory {
+        var fd: Int32
+        var listing: [PathKey: UInt8]?
+        /// Made by this tree: empty when made, so it holds only what the tree created in it.
+        var fresh = false
+
+        init(fd: Int32 = -1, listing: [PathKey: UInt8]? = nil) {
+            self.fd = fd
+            self.listing = listing
+        }
+    }
+
+    /// A normalised path's parent directory (empty for the root) and last component.
+    private static func split(_ path: ArraySlice<UInt8>) -> (parent: ArraySlice<UInt8>, name: ArraySlice<UInt8>) {
+        let slash = path.lastIndex(of: FamfsPath.slash)
+        return (path[..<(slash ?? path.startIndex)], path[(slash.map { $0 + 1 } ?? path.startIndex)...])
+    }
+
+    /// Creates the directory at `path` (normalised, components joined by `/`).
+    func makeDirectory(_ path: [UInt8], new: Bool, mode: UInt32, uid: UInt32, gid: UInt32) -> Outcome {
+        let (parent, name, directory): (Int32, [UInt8], Directory)
+        switch place(path, new: new, type: UInt8(DT_DIR)) {
+        case .success(let value): (parent, name, directory) = value
         case .failure(let done): return done.outcome
         }
         let locksOwnerOut = !mayChown && mode & 0o300 != 0o300
@@ -104,17 +138,19 @@ final class ReplayTree {
         case .failure(let code):
             return .failed("cannot create the directory: \(code.description)")
         }
-        record(name, type: UInt8(DT_DIR), in: components.dropLast())
+        record(Self.split(path[...]).name, type: UInt8(DT_DIR), in: directory)
         let fd: Int32
         let info: FileStatus
         switch openCreatedDirectory(parent, name) {
         case .success(let opened): (fd, info) = opened
         case .failure(let done): return done.outcome
         }
-        cache(fd, at: key(components[...]))
-        listings[key(components[...])] = [:]
+        let created = state(path[...])
+        cache(fd, in: created)
+        created.listing = [:]
+        created.fresh = true
         if locksOwnerOut {
-            pendingModes.append((components, mode, info.st_dev, info.st_ino))
+            pendingModes.append((path, mode, info.st_dev, info.st_ino))
         } else if let problem = setMode(fd, mode, current: info.st_mode) {
             return .failed(problem)
         }
@@ -146,11 +182,11 @@ final class ReplayTree {
         return "cannot set mode \(String(mode, radix: 8)): \(code.description)"
     }
 
-    /// Creates a file with `contents` (nothing for placeholders).
-    func makeFile(_ components: [[UInt8]], mode: UInt32, uid: UInt32, gid: UInt32, contents: () -> String) -> Outcome {
-        let (parent, name): (Int32, [UInt8])
-        switch place(components, type: UInt8(DT_REG)) {
-        case .success(let value): (parent, name) = value
+    /// Creates a file at `path` (normalised) with `contents` (nothing for placeholders).
+    func makeFile(_ path: [UInt8], new: Bool, mode: UInt32, uid: UInt32, gid: UInt32, contents: () -> String) -> Outcome {
+        let (parent, name, directory): (Int32, [UInt8], Directory)
+        switch place(path, new: new, type: UInt8(DT_REG)) {
+        case .success(let value): (parent, name, directory) = value
         case .failure(let done): return done.outcome
         }
         let fd: Int32
@@ -159,7 +195,7 @@ final class ReplayTree {
         case .failure(.fileExists): return judgeRace(parent, name, type: UInt8(DT_REG))
         case .failure(let code): return .failed("cannot create the file: \(code.description)")
         }
-        record(name, type: UInt8(DT_REG), in: components.dropLast())
+        record(Self.split(path[...]).name, type: UInt8(DT_REG), in: directory)
         defer { Syscall.close(fd) }
         if mode_t(mode) & umask != 0, let problem = setMode(fd, mode, current: 0) { return .failed(problem) }
         if kind == .shadow {
@@ -176,17 +212,20 @@ final class ReplayTree {
         var outcome: Outcome
     }
 
-    /// The parent's descriptor and the name where a node of `type` (a `d_type`) is to be
-    /// created, or what to report when there is nothing to create.
-    private func place(_ components: [[UInt8]], type: UInt8) -> Result<(Int32, [UInt8]), Done> {
-        let parent: Int32
-        switch directory(components.dropLast()) {
-        case .success(let fd): parent = fd
+    /// The parent's descriptor, the name and the parent directory where a node of `type` (a
+    /// `d_type`) is to be created, or what to report when there is nothing to create. `new`:
+    /// no earlier entry of the log had this path, so this tree never created it.
+    private func place(_ path: [UInt8], new: Bool, type: UInt8) -> Result<(Int32, [UInt8], Directory), Done> {
+        let (parentPath, name) = Self.split(path[...])
+        let parent: (fd: Int32, directory: Directory)
+        switch directory(parentPath) {
+        case .success(let value): parent = value
         case .failure(let error): return .failure(Done(outcome: .failed(error.description)))
         }
-        let name = components.last!
-        switch existing(name, in: components.dropLast(), parent: parent) {
-        case nil: return .success((parent, name))
+        // A directory this tree created held nothing but what it created since (a node made
+        // behind its back is found by the creation's EEXIST): a new path cannot be there.
+        switch new && parent.directory.fresh ? nil : existing(name, in: parent.directory, fd: parent.fd) {
+        case nil: return .success((parent.fd, Array(name), parent.directory))
         case type?: return .failure(Done(outcome: .existed))
         default: return .failure(Done(outcome: .failed(Self.inTheWay(type))))
         }
@@ -208,35 +247,36 @@ final class ReplayTree {
     /// Gives the directories created open their logged modes, innermost first; returns the
     /// path and reason of each that failed. Each is reopened by its path without following
     /// links and must still be the directory created (device and inode).
-    func finish() -> [(components: [[UInt8]], reason: String)] {
-        var failures: [(components: [[UInt8]], reason: String)] = []
+    func finish() -> [(path: [UInt8], reason: String)] {
+        var failures: [(path: [UInt8], reason: String)] = []
         for pending in pendingModes.reversed() {
             let fd: Int32
-            switch directory(pending.components[...]) {
-            case .success(let value): fd = value
+            switch directory(pending.path[...]) {
+            case .success(let value): fd = value.fd
             case .failure(let error):
-                failures.append((pending.components, error.description))
+                failures.append((pending.path, error.description))
                 continue
             }
             guard case .success(let info) = Syscall.fileStatus(fd), info.st_dev == pending.device, info.st_ino == pending.inode else {
-                failures.append((pending.components, "was replaced after it was created; mode \(String(pending.mode, radix: 8)) not set"))
+                failures.append((pending.path, "was replaced after it was created; mode \(String(pending.mode, radix: 8)) not set"))
                 continue
             }
-            if let problem = setMode(fd, pending.mode, current: info.st_mode) { failures.append((pending.components, problem)) }
+            if let problem = setMode(fd, pending.mode, current: info.st_mode) { failures.append((pending.path, problem)) }
         }
         pendingModes.removeAll()
         return failures
     }
 
     /// The contents of a file in the tree (for re-reading shadow YAML), at most `limit` bytes.
-    func read(_ components: [[UInt8]], limit: Int) -> Result<[UInt8], ReplayTreeError> {
+    func read(_ path: [UInt8], limit: Int) -> Result<[UInt8], ReplayTreeError> {
+        let (parentPath, name) = Self.split(path[...])
         let parent: Int32
-        switch directory(components.dropLast()) {
-        case .success(let fd): parent = fd
+        switch directory(parentPath) {
+        case .success(let value): parent = value.fd
         case .failure(let error): return .failure(error)
         }
         // Non-blocking: a FIFO planted in place of a shadow file must not hang the replay.
-        switch Syscall.openat(parent, components.last!, flags: O_RDONLY | O_NONBLOCK) {
+        switch Syscall.openat(parent, Array(name), flags: O_RDONLY | O_NONBLOCK) {
         case .success(let fd):
             defer { Syscall.close(fd) }
             guard case .success(let info) = Syscall.fileStatus(fd), info.st_mode & S_IFMT == S_IFREG else {
@@ -248,16 +288,16 @@ final class ReplayTree {
         }
     }
 
-    /// The `d_type` of `name` in the directory at `path` (descriptor `parent`), nil when it is
-    /// not there. Types the listing does not know are asked of lstat.
-    private func existing(_ name: [UInt8], in path: ArraySlice<[UInt8]>, parent: Int32) -> UInt8? {
-        let directory = key(path)
-        if listings[directory] == nil {
-            listings[directory] = Dictionary((try? Syscall.listDirectory(parent).get())?.map { ($0.name, $0.type) } ?? [], uniquingKeysWith: { first, _ in first })
+    /// The `d_type` of `name` in `directory` (descriptor `fd`), nil when it is not there.
+    /// Types the listing does not know are asked of lstat.
+    private func existing(_ name: ArraySlice<UInt8>, in directory: Directory, fd: Int32) -> UInt8? {
+        if directory.listing == nil {
+            let entries = (try? Syscall.listDirectory(fd).get()) ?? []
+            directory.listing = Dictionary(entries.map { (PathKey(bytes: $0.name[...]), $0.type) }, uniquingKeysWith: { first, _ in first })
         }
-        guard let type = listings[directory]![name] else { return nil }
+        guard let type = directory.listing![PathKey(bytes: name)] else { return nil }
         guard type == UInt8(DT_UNKNOWN) else { return type }
-        guard case .success(let info) = Syscall.lstatat(parent, name) else { return nil }
+        guard case .success(let info) = Syscall.lstatat(fd, Array(name)) else { return nil }
         switch info.st_mode & S_IFMT {
         case S_IFDIR: return UInt8(DT_DIR)
         case S_IFREG: return UInt8(DT_REG)
@@ -265,12 +305,18 @@ final class ReplayTree {
         }
     }
 
-    private func record(_ name: [UInt8], type: UInt8, in path: ArraySlice<[UInt8]>) {
-        listings[key(path), default: [:]][name] = type
+    private func record(_ name: ArraySlice<UInt8>, type: UInt8, in directory: Directory) {
+        directory.listing = directory.listing ?? [:]
+        directory.listing![PathKey(bytes: name)] = type
     }
 
-    private func key(_ components: ArraySlice<[UInt8]>) -> [UInt8] {
-        Array(components.joined(separator: [UInt8(ascii: "/")]))
+    /// What is known of the directory at `path` (the root for the empty path).
+    private func state(_ path: ArraySlice<UInt8>) -> Directory {
+        if path.isEmpty { return root }
+        if let known = directories[PathKey(bytes: path)] { return known }
+        let directory = Directory()
+        directories[PathKey(bytes: path)] = directory
+        return directory
     }
 
     private func chown(_ fd: Int32, uid: UInt32, gid: UInt32) -> String? {
@@ -280,36 +326,46 @@ final class ReplayTree {
         return "cannot change the owner to \(uid):\(gid): \(code.description)"
     }
 
-    /// Keeps `fd` as the descriptor of the directory at `key`, emptying the cache when full.
-    private func cache(_ fd: Int32, at key: [UInt8]) {
-        if directories.count >= cachedDirectoryLimit {
-            for open in directories.values { Syscall.close(open) }
-            directories.removeAll(keepingCapacity: true)
+    /// Keeps `fd` as the descriptor of `directory`, closing every cached one when the cache is full.
+    private func cache(_ fd: Int32, in directory: Directory) {
+        if open.count >= cachedDirectoryLimit {
+            for cached in open {
+                Syscall.close(cached.fd)
+                cached.fd = -1
+            }
+            open.removeAll(keepingCapacity: true)
         }
-        if let previous = directories.updateValue(fd, forKey: key) { Syscall.close(previous) }
+        if directory.fd >= 0 {
+            Syscall.close(directory.fd)
+        } else {
+            open.append(directory)
+        }
+        directory.fd = fd
     }
 
-    /// The descriptor of the directory at `components`, opened without following symlinks.
-    private func directory(_ components: ArraySlice<[UInt8]>) -> Result<Int32, ReplayTreeError> {
-        if components.isEmpty { return .success(rootFD) }
-        let key = key(components)
-        if let fd = directories[key] { return .success(fd) }
+    /// The descriptor of the directory at `path` (normalised; the root when empty), opened
+    /// without following symlinks, and what is known of it.
+    private func directory(_ path: ArraySlice<UInt8>) -> Result<(fd: Int32, directory: Directory), ReplayTreeError> {
+        let directory = state(path)
+        if directory.fd >= 0 { return .success((directory.fd, directory)) }
+        let (parentPath, name) = Self.split(path)
         let parent: Int32
-        switch directory(components.dropLast()) {
-        case .success(let fd): parent = fd
+        switch self.directory(parentPath) {
+        case .success(let value): parent = value.fd
         case .failure(let error): return .failure(error)
         }
+        let shown = String(decoding: path, as: UTF8.self)
         // One step of the shared O_NOFOLLOW walk; the steps above it come from the cache.
-        switch Syscall.openBeneath(parent, [components.last!], flags: O_RDONLY | O_DIRECTORY) {
+        switch Syscall.openBeneath(parent, [Array(name)], flags: O_RDONLY | O_DIRECTORY) {
         case .success(let fd):
-            cache(fd, at: key)
-            return .success(fd)
+            cache(fd, in: directory)
+            return .success((fd, directory))
         case .failure(let stop) where stop.errno == .noSuchFileOrDirectory:
-            return .failure(.entry("parent directory \(String(decoding: key, as: UTF8.self)) does not exist"))
+            return .failure(.entry("parent directory \(shown) does not exist"))
         case .failure(let stop) where stop.isSymlink || stop.errno == .notDirectory:
-            return .failure(.entry("\(String(decoding: key, as: UTF8.self)) is not a directory (symlinks are not followed)"))
+            return .failure(.entry("\(shown) is not a directory (symlinks are not followed)"))
         case .failure(let stop):
-            return .failure(.entry("cannot open \(String(decoding: key, as: UTF8.self)): \(stop.errno.description)"))
+            return .failure(.entry("cannot open \(shown): \(stop.errno.description)"))
         }
     }
 }

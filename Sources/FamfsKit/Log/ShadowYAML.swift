@@ -8,27 +8,45 @@
 /// YAML reads it back unchanged, else quoted, so no path can end its value and start a key.
 public enum ShadowYAML {
     public static func render(_ file: FileEntry) -> String {
-        var out = "---\nfile:\n"
-        out += "  path: \(scalar(file.path))\n"
-        out += "  size: \(file.size)\n"
-        out += "  flags: \(file.flags)\n"
-        out += "  mode: 0\(String(file.mode, radix: 8))\n"
-        out += "  uid: \(file.uid)\n"
-        out += "  gid: \(file.gid)\n"
+        // Built piece by piece into one reserved string: an interpolated line longer than 15
+        // bytes is a string allocated of its own, a tenth of a full log's --shadow replay.
+        let extents = file.extents.ranges
+        var out = ""
+        out.reserveCapacity(192 + 96 * extents.count + 4 * file.path.count)
+        func line(_ key: String, _ value: String, prefix: String = "") {
+            out += key
+            out += prefix
+            out += value
+            out += "\n"
+        }
+        out += "---\nfile:\n"
+        line("  path: ", scalar(file.path))
+        line("  size: ", String(file.size))
+        line("  flags: ", String(file.flags))
+        line("  mode: ", String(file.mode, radix: 8), prefix: "0")
+        line("  uid: ", String(file.uid))
+        line("  gid: ", String(file.gid))
+        let indent: String
         switch file.extents {
-        case .simple(let extents):
-            out += "  nextents: \(extents.count)\n"
+        case .simple:
+            line("  nextents: ", String(extents.count))
             out += "  simple_ext_list:\n"
-            for extent in extents { out += extentItem(extent, indent: "  ") }
-        case .interleaved(let chunkSize, let strips):
+            indent = "  "
+        case .interleaved(let chunkSize, _):
             out += "  nextents: 1\n"
             out += "  striped_ext_list:\n"
-            out += "  - nstrips: \(strips.count)\n"
-            out += "    chunk_size: 0x\(hex(chunkSize))\n"
+            line("  - nstrips: ", String(extents.count))
+            line("    chunk_size: ", hex(chunkSize), prefix: "0x")
             out += "    simple_ext_list:\n"
-            for strip in strips { out += extentItem(strip, indent: "    ") }
+            indent = "    "
         }
-        return out + "...\n"
+        for extent in extents {
+            line(indent, String(extent.deviceIndex), prefix: "- devindex: ")
+            line(indent, hex(extent.offset), prefix: "  offset: 0x")
+            line(indent, hex(extent.length), prefix: "  length: 0x")
+        }
+        out += "...\n"
+        return out
     }
 
     /// `bytes` as a YAML scalar: plain, single-quoted when plain would read differently but
@@ -89,12 +107,6 @@ public enum ShadowYAML {
                 return out + "\""
             }
         }
-    }
-
-    private static func extentItem(_ extent: SimpleExtent, indent: String) -> String {
-        "\(indent)- devindex: \(extent.deviceIndex)\n"
-            + "\(indent)  offset: 0x\(hex(extent.offset))\n"
-            + "\(indent)  length: 0x\(hex(extent.length))\n"
     }
 
     /// Reads back a document in `render`'s layout.
