@@ -29,7 +29,7 @@ cd "$(dirname "$0")/.."
 
 # The date printed in every page. Fixed so regenerating twice gives identical files; move it
 # forward when you release.
-readonly docs_date=2026-11-25
+readonly docs_date=2026-12-01
 
 strict=false check=false
 case "${1:-}" in
