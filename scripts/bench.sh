@@ -28,7 +28,7 @@ median_ms() {
     [ -z "${BENCH_PREPARE:-}" ] || prepare=(--prepare "sh -c $(printf '%q' "$BENCH_PREPARE")")
     if command -v hyperfine >/dev/null; then
         hyperfine -N "${prepare[@]}" --runs "$runs" --export-json "$work/h.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
-        field() { sed -n "s/.*\"$1\": *\\([0-9.eE+-]*\\).*/\\1/p" "$work/h.json" | head -1; }
+        field() { sed -n "s/.*\"$1\": *\\([0-9.eE+-]*\\).*/\\1/p" "$work/h.json" | sed -n 1p; }
         ms=$(awk -v m="$(field median)" 'BEGIN {printf "%.2f", m * 1000}')
         cpu=$(awk -v u="$(field user)" -v s="$(field system)" 'BEGIN {printf "%.2f", (u + s) * 1000}')
     else

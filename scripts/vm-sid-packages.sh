@@ -53,7 +53,7 @@ APT=(-o "Dir::Etc::sourcelist=$SOURCES" -o "Dir::Etc::sourceparts=$S/apt/sources
 apt-get -qq "${APT[@]}" update
 # linux-image-amd64 -> linux-image-KVER, itself a meta package of linux-binary-KVER and
 # linux-modules-KVER.
-image=$(apt-cache "${APT[@]}" depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[^ ]*\).*/\1/p' | head -n 1)
+image=$(apt-cache "${APT[@]}" depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[^ ]*\).*/\1/p' | sed -n 1p)
 KVER=${image#linux-image-}
 [ -n "$KVER" ] && [ "$KVER" != "$image" ] || {
     echo "cannot tell the kernel version from sid's linux-image-amd64 ($image)" >&2

@@ -64,7 +64,8 @@ ART=$ROOT/artifacts/vm
 EXIT_CHECK=1 EXIT_BOOT=2 EXIT_HANG=3 EXIT_SETUP=4
 SUITE_START=$SECONDS
 
-trap 'die_setup "harness error at scripts/vm-test.sh line $LINENO"' ERR
+# In a function of scripts/vm/host.sh, LINENO counts in that file: name the file too.
+trap 'die_setup "harness error at ${BASH_SOURCE[0]#"$ROOT/"} line $LINENO: $BASH_COMMAND"' ERR
 
 for k in $KERNEL_SETS; do
     case $k in installed | sid) ;; *) die_setup "VMTEST_KERNELS: unknown kernel '$k' (expected installed, sid)" ;; esac

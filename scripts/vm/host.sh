@@ -76,7 +76,8 @@ new_root() {
     copy_bin "$FAMCTL" famctl
     # famctl loads libdaxctl (dlopen) only when its libdaxctl backend runs: ldd does not name it.
     local daxctl_lib
-    daxctl_lib=$(ldconfig -p | awk '$1 == "libdaxctl.so.1" && /x86-64/ { print $NF; exit }')
+    # awk reads to the end: leaving early would kill ldconfig with SIGPIPE, an error under pipefail.
+    daxctl_lib=$(ldconfig -p | awk '$1 == "libdaxctl.so.1" && /x86-64/ && !found { print $NF; found = 1 }')
     [ -n "$daxctl_lib" ] || die_setup "the host has no libdaxctl.so.1 (package libdaxctl1)"
     mkdir -p "$R$(dirname "$daxctl_lib")"
     cp -L "$daxctl_lib" "$R$daxctl_lib"
