@@ -40,6 +40,7 @@ public struct Famctl: ParsableCommand {
     public static func run(arguments: [String]) -> Never {
         let invocation = commandLine(for: arguments)
         if let misuse = FamfsFsck.humanFlagMisuse(invocation) { FamfsFsck.exit(withError: misuse) }
+        runQuick(invocation)
         // Until a command is parsed, only argument-parser's own errors can occur.
         var commandType: any ParsableCommand.Type = Famctl.self
         do {

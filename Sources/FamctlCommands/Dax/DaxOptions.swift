@@ -6,7 +6,7 @@ import Glibc
 
 /// Which implementation talks to the kernel.
 enum DaxBackendChoice: String, ExpressibleByArgument, CaseIterable {
-    /// libdaxctl when the root is the host's `/sys`, sysfs otherwise.
+    /// libdaxctl when a command changes devices on the host's `/sys`, sysfs otherwise.
     case auto
     case libdaxctl
     case sysfs
@@ -22,7 +22,7 @@ struct DaxGlobalOptions: ParsableArguments {
         completion: .directory)
     var sysfsRoot: String?
 
-    @Option(help: ArgumentHelp("auto, libdaxctl or sysfs. libdaxctl works only on the host's /sys; both give the same JSON.", valueName: "backend"))
+    @Option(help: ArgumentHelp("auto, libdaxctl or sysfs. auto is libdaxctl for the commands that change devices on the host's /sys, sysfs otherwise and for list. libdaxctl works only on the host's /sys; both give the same JSON.", valueName: "backend"))
     var backend: DaxBackendChoice = .auto
 
     /// The root: the option, else `FAMCTL_SYSFS_ROOT`, else `/sys`.
@@ -36,13 +36,16 @@ struct DaxGlobalOptions: ParsableArguments {
         HostProcfs(root: HostProcfs.root(forSysfsRoot: root, override: ProcessInfo.processInfo.environment["FAMCTL_PROC_ROOT"]))
     }
 
-    /// The sysfs layer and whether libdaxctl serves this invocation.
-    func resolve() throws -> (sysfs: HostSysfs, useLibdaxctl: Bool) {
+    /// The sysfs layer and whether libdaxctl serves this invocation. `auto` picks libdaxctl on
+    /// the host's /sys for the commands that change devices (`autoLibdaxctl`); `list` reads
+    /// sysfs itself, as libdaxctl would, without loading libdaxctl and the libraries it brings
+    /// (binding them costs as much as the whole of `daxctl list`).
+    func resolve(autoLibdaxctl: Bool = true) throws -> (sysfs: HostSysfs, useLibdaxctl: Bool) {
         let sysfs = HostSysfs(root: root)
         try sysfs.requireSysfsTree()
         switch backend {
         case .sysfs: return (sysfs, false)
-        case .auto: return (sysfs, sysfs.isHostRoot)
+        case .auto: return (sysfs, autoLibdaxctl && sysfs.isHostRoot)
         case .libdaxctl:
             guard sysfs.isHostRoot else {
                 throw CommandError.usage(
@@ -54,6 +57,16 @@ struct DaxGlobalOptions: ParsableArguments {
 }
 
 extension DaxGlobalOptions {
+    static let quickOptions: [QuickArguments.Option] = [.value(nil, "sysfs-root"), .value(nil, "backend")]
+
+    static func quick(_ arguments: QuickArguments) -> DaxGlobalOptions? {
+        guard let backend = arguments.value("backend").map(DaxBackendChoice.init(argument:)) ?? .auto else { return nil }
+        var options = DaxGlobalOptions()
+        options.backend = backend
+        options.sysfsRoot = arguments.value("sysfs-root")
+        return options
+    }
+
     /// Changing the host's devices needs root; dry runs and captured trees do not.
     static func requireRoot(_ sysfs: HostSysfs, dryRun: Bool) throws {
         if !dryRun && sysfs.isHostRoot && geteuid() != 0 {
@@ -327,4 +340,22 @@ struct DaxDeviceArguments: ParsableArguments {
     var devices: [String] = []
 
     var region: String? { run.region }
+}
+
+extension DaxDeviceArguments {
+    static let quickOptions: [QuickArguments.Option] = [
+        .value("r", "region", joined: true), .flag("u", "human"), .flag("v", "verbose"), .flag(nil, "dry-run"),
+    ]
+
+    static func quick(_ arguments: QuickArguments) -> DaxDeviceArguments {
+        var run = DaxRunOptions()
+        run.region = arguments.value("region")
+        run.human = arguments.flag("human")
+        run.verbose = arguments.flag("verbose")
+        run.dryRun = arguments.flag("dry-run")
+        var common = DaxDeviceArguments()
+        common.run = run
+        common.devices = arguments.positionals
+        return common
+    }
 }

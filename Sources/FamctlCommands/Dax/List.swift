@@ -45,12 +45,12 @@ struct List: ParsableCommand {
     func run() throws {
         let deviceName = try device.flatMap(DaxNames.device)
         let regionID = try region.flatMap(DaxNames.region)
-        let (sysfs, useLibdaxctl) = try global.resolve()
+        let (sysfs, useLibdaxctl) = try global.resolve(autoLibdaxctl: false)
         let showRegions = regions || (!devices && region != nil)
         let showDevices = devices || (!regions && (device != nil || region == nil))
         let found: [DaxRegion]
         let context = useLibdaxctl ? try? LibDaxctlContext() : nil
-        if useLibdaxctl && context == nil && global.backend == .libdaxctl {
+        if useLibdaxctl && context == nil {
             throw CommandError.dax(errno: ENXIO, "cannot create a libdaxctl context; try --backend sysfs")
         }
         if let context {
@@ -71,5 +71,27 @@ struct List: ParsableCommand {
             }
         }
         if let document = DaxJSON.document(elements, human: human) { Console.out(document + "\n") }
+    }
+}
+
+extension List: QuickCommand {
+    static let quickOptions: [QuickArguments.Option] = DaxGlobalOptions.quickOptions + [
+        .value("r", "region", joined: true), .value("d", "dev", joined: true), .flag("D", "devices"), .flag("R", "regions"),
+        .flag("M", "mappings"), .flag("i", "idle"), .flag("u", "human"),
+    ]
+    static let quickPositionals = false
+
+    static func quick(_ arguments: QuickArguments) -> List? {
+        guard let global = DaxGlobalOptions.quick(arguments) else { return nil }
+        var list = List()
+        list.global = global
+        list.region = arguments.value("region")
+        list.device = arguments.value("dev")
+        list.devices = arguments.flag("devices")
+        list.regions = arguments.flag("regions")
+        list.mappings = arguments.flag("mappings")
+        list.idle = arguments.flag("idle")
+        list.human = arguments.flag("human")
+        return list
     }
 }

@@ -128,3 +128,38 @@ struct ReconfigureDevice: DaxDeviceCommand {
         return report
     }
 }
+
+extension ReconfigureDevice: QuickCommand {
+    static let quickOptions: [QuickArguments.Option] = DaxGlobalOptions.quickOptions + DaxDeviceArguments.quickOptions + [
+        .value("m", "mode", joined: true), .flag("N", "no-online"), .flag(nil, "movable"), .flag(nil, "no-movable"),
+        .flag("C", "check-config"), .value(nil, "config-dir"), .flag("f", "force"), .value("s", "size", joined: true),
+        .value("a", "align", joined: true), .value(nil, "busy-retries"),
+    ]
+    static let quickPositionals = true
+
+    static func quick(_ arguments: QuickArguments) -> ReconfigureDevice? {
+        // Both zones given: argument-parser's last-wins rule decides.
+        guard let global = DaxGlobalOptions.quick(arguments), !(arguments.flag("movable") && arguments.flag("no-movable")),
+            let busyRetries = arguments.value("busy-retries").map(Int.init(argument:)) ?? 0
+        else { return nil }
+        var command = ReconfigureDevice()
+        command.global = global
+        command.common = DaxDeviceArguments.quick(arguments)
+        do {
+            command.mode = try arguments.value("mode").map(DaxMode.parse)
+            command.size = try arguments.value("size").map(DaxSize.parser("size"))
+            command.align = try arguments.value("align").map(DaxSize.parser("align"))
+        } catch {
+            return nil
+        }
+        command.noOnline = arguments.flag("no-online")
+        command.zone = arguments.flag("movable") ? .movable : arguments.flag("no-movable") ? .noMovable : nil
+        command.checkConfig = arguments.flag("check-config")
+        command.configDirectory = arguments.value("config-dir")
+        command.force = arguments.flag("force")
+        var retry = DaxRetryOptions()
+        retry.busyRetries = busyRetries
+        command.retry = retry
+        return command
+    }
+}

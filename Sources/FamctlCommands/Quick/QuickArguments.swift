@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// A command line read without swift-argument-parser, for the invocations that provisioning
+/// scripts run by the thousand (`famctl --version`, `list`, `reconfigure-device`).
+///
+/// argument-parser finds a command's options by reflection at every start: about 6 M
+/// instructions and 180 page faults before famctl's own code runs, more than the whole of
+/// `daxctl list` (issue 13). This reader takes only what it reads exactly as argument-parser
+/// would: long options (`--mode famfs`, `--mode=famfs`), one short option (`-m famfs`, and
+/// `-r0` where the option allows joined values), a group of short flags (`-RDMiu`) and, where
+/// the command has them, positional arguments. Anything else (help, an unknown or repeated
+/// option, `--`, an empty value or one that starts with `-`) makes it give up, and
+/// argument-parser parses the command line as always: its errors and help are unchanged.
+/// `QuickParseTests` checks every command's table against argument-parser's definitions, and
+/// the two parsers' results against each other.
+struct QuickArguments {
+    /// One option of a command, as its argument-parser declaration names it.
+    struct Option: Equatable {
+        let short: Character?
+        let long: String
+        let takesValue: Bool
+        /// `-r0` as well as `-r 0` (argument-parser's `allowingJoined`).
+        let joined: Bool
+
+        static func flag(_ short: Character? = nil, _ long: String) -> Option {
+            Option(short: short, long: long, takesValue: false, joined: false)
+        }
+
+        static func value(_ short: Character? = nil, _ long: String, joined: Bool = false) -> Option {
+            Option(short: short, long: long, takesValue: true, joined: joined)
+        }
+    }
+
+    let options: [Option]
+    /// What each of `options` was given: nil when absent, "" for a flag that is present.
+    private var given: [String?]
+    private(set) var positionals: [String] = []
+
+    /// nil when argument-parser must read `arguments`.
+    init?(_ arguments: ArraySlice<String>, options: [Option], positionals allowed: Bool) {
+        self.options = options
+        given = Array(repeating: nil, count: options.count)
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            if argument.hasPrefix("--") {
+                let body = argument.dropFirst(2)
+                let equals = body.firstIndex(of: "=")
+                let name = body[..<(equals ?? body.endIndex)]
+                guard let index = options.firstIndex(where: { $0.long == name }) else { return nil }
+                let inline = equals.map { String(body[body.index(after: $0)...]) }
+                guard set(index, inline: inline, rest: &rest) else { return nil }
+            } else if argument.hasPrefix("-") && argument.count > 1 {
+                let letters = argument.dropFirst()
+                guard let first = options.firstIndex(where: { $0.short == letters.first }) else { return nil }
+                if options[first].takesValue {
+                    let joined = letters.dropFirst()
+                    // `-m=famfs` argument-parser may read otherwise: leave it to it.
+                    guard joined.isEmpty || (options[first].joined && !joined.hasPrefix("=")) else { return nil }
+                    guard set(first, inline: joined.isEmpty ? nil : String(joined), rest: &rest) else { return nil }
+                } else {
+                    for letter in letters {
+                        guard let index = options.firstIndex(where: { $0.short == letter }), !options[index].takesValue,
+                            set(index, inline: nil, rest: &rest)
+                        else { return nil }
+                    }
+                }
+            } else {
+                // `help` after a command is argument-parser's too.
+                guard allowed, !argument.isEmpty, argument != "-", argument != "help" else { return nil }
+                positionals.append(argument)
+            }
+        }
+    }
+
+    /// Records option `index`: a flag, or a value `inline` or taken from `rest`. False when
+    /// argument-parser must decide (a repeat, a missing, empty or dash-led value).
+    private mutating func set(_ index: Int, inline: String?, rest: inout ArraySlice<String>) -> Bool {
+        guard given[index] == nil else { return false }
+        guard options[index].takesValue else {
+            given[index] = ""
+            return inline == nil
+        }
+        guard let value = inline ?? rest.popFirst(), !value.isEmpty, !value.hasPrefix("-") else { return false }
+        given[index] = value
+        return true
+    }
+
+    /// Whether the flag named `long` was given.
+    func flag(_ long: String) -> Bool { value(long) != nil }
+
+    /// The value of the option named `long`, nil when not given.
+    func value(_ long: String) -> String? {
+        guard let index = options.firstIndex(where: { $0.long == long }) else {
+            preconditionFailure("--\(long) is not in the command's quick options")
+        }
+        return given[index]
+    }
+}

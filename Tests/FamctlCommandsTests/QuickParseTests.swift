@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import FamctlTestSupport
+import Foundation
+import Testing
+
+@testable import FamctlCommands
+
+/// `QuickArguments` reads the command lines of `list` and `reconfigure-device` without
+/// argument-parser (issue 13): it must read every one it takes exactly as argument-parser does,
+/// and leave every other one to it.
+@Suite struct QuickParseTests {
+    /// Each command's quick table names exactly the options argument-parser declares.
+    @Test(arguments: Famctl.quickCommands.map(\.name))
+    func tableMatchesDeclarations(name: String) throws {
+        let type = try #require(Famctl.quickCommands.first { $0.name == name }?.type)
+        #expect(type.configuration.commandName == name)
+        let dump = try #require(JSONSerialization.jsonObject(with: Data(type._dumpHelp().utf8)) as? [String: Any])
+        let arguments = try #require((dump["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
+        var declared: [QuickArguments.Option] = []
+        var positionals = false
+        for argument in arguments {
+            let kind = try #require(argument["kind"] as? String)
+            let names = (argument["names"] as? [[String: String]]) ?? []
+            let long = names.first { $0["kind"] == "long" }?["name"]
+            let short = names.first { $0["kind"] == "short" }?["name"].flatMap(\.first)
+            if kind == "positional" {
+                positionals = true
+                continue
+            }
+            if long == "help" { continue }
+            let joined = (argument["parsingStrategy"] as? String) == "default" && short != nil && kind == "option"
+            let option = kind == "flag" ? QuickArguments.Option.flag(short, try #require(long)) : .value(short, try #require(long))
+            declared.append(QuickArguments.Option(short: option.short, long: option.long, takesValue: option.takesValue,
+                                                  joined: joined && type.quickOptions.first { $0.long == long }?.joined == true))
+        }
+        #expect(Set(declared.map(\.long)) == Set(type.quickOptions.map(\.long)), "\(name): quick options differ from the declarations")
+        for option in type.quickOptions {
+            let match = declared.first { $0.long == option.long }
+            #expect(match?.short == option.short && match?.takesValue == option.takesValue,
+                    "\(name) --\(option.long): quick table says -\(option.short.map(String.init) ?? "") value \(option.takesValue)")
+        }
+        #expect(type.quickPositionals == positionals)
+    }
+
+    /// The command lines of the corpus: both parsers accept the same ones and make the same
+    /// command of each (every property, dumped).
+    @Test(arguments: Famctl.quickCommands.map(\.name))
+    func bothParsersAgree(name: String) throws {
+        let type = try #require(Famctl.quickCommands.first { $0.name == name }?.type)
+        let corpus = Self.corpus(name)
+        var accepted = 0
+        for line in corpus {
+            let quick = Self.quick([name] + line)
+            // The command parsed alone, as under famctl: the same options; much faster in a test.
+            let full = try? type.parse(line)
+            #expect((quick == nil) == (full == nil), "\(name) \(line): quick \(quick == nil ? "refuses" : "accepts"), argument-parser \(full == nil ? "refuses" : "accepts")")
+            if let quick, let full {
+                accepted += 1
+                #expect(Self.dumped(quick) == Self.dumped(full), "\(name) \(line)")
+            }
+        }
+        // The corpus must exercise the quick path, not only its refusals.
+        #expect(accepted > corpus.count / 3, "\(name): only \(accepted) of \(corpus.count) command lines accepted")
+    }
+
+    /// What the quick reader leaves to argument-parser, which accepts some of these: help,
+    /// repeats, `--`, spellings it may read otherwise.
+    @Test(arguments: [
+        ["list", "--"], ["list", "-h"], ["list", "--help"], ["list", "help"], ["list", "--region"], ["list", "-D", "-D"],
+        ["list", "-DD"], ["list", "--devices", "-D"], ["list", "--region", "0", "-r1"], ["list", "--dev", "-D"], ["list", "--dev="],
+        ["list", "--devices=yes"], ["list", "-x"], ["list", "--bogus"], ["list", "dax0.0"], ["list", "--version"],
+        ["list", "--experimental-dump-help"], ["list", "--generate-completion-script", "bash"],
+        ["reconfigure-device", "-m=famfs", "dax0.0"], ["reconfigure-device", "-m", "-f", "dax0.0"],
+        ["reconfigure-device", "--movable", "--no-movable", "-m", "system-ram", "dax0.0"],
+        ["reconfigure-device", "-m", "devdax", "--", "dax0.0"], ["reconfigure-device", "-m", "devdax", "-"],
+        ["reconfigure-device", "-m", "devdax", "--busy-retries", "-1", "dax0.0"], ["reconfigure-device", "-m", "ram", "dax0.0"],
+        ["reconfigure-device", "-m", "devdax"], ["reconfigure-device", "dax0.0"], ["reconfigure-device", "-fm", "devdax", "dax0.0"],
+        ["--version", "list"], ["list-devices"], ["famfs", "fsck", "x"], [],
+    ])
+    func leftToArgumentParser(line: [String]) {
+        #expect(Self.quick(line) == nil, "\(line)")
+    }
+
+    @Test func versionIsArgumentParsers() throws {
+        let error = try #require(throws: (any Error).self) { try Famctl.parseAsRoot(["--version"]) }
+        #expect(Famctl.message(for: error) == Famctl.version)
+        #expect(Famctl.exitCode(for: error) == .success)
+        let run = try FamctlBinary.run(["--version"])
+        #expect(run.status == 0 && run.stdout == Famctl.version + "\n" && run.stderr.isEmpty)
+    }
+
+    // MARK: helpers
+
+    /// The command the quick path would run, nil when it leaves the line to argument-parser.
+    static func quick(_ line: [String]) -> (any QuickCommand)? {
+        guard var command = Famctl.quickCommand(line), (try? command.validate()) != nil else { return nil }
+        return command
+    }
+
+    static func dumped(_ command: Any) -> String {
+        var text = ""
+        dump(command, to: &text)
+        return text
+    }
+
+    /// Values to try for each option: valid ones, and ones that do not convert.
+    static let samples: [String: [String]] = [
+        "region": ["0", "region1", "all"], "dev": ["dax0.0", "0.1", "all"], "sysfs-root": ["/tmp/famctl-no-such-root"],
+        "backend": ["sysfs", "libdaxctl", "bogus"], "mode": ["devdax", "system-ram", "famfs", "pmem"],
+        "size": ["2m", "0x200000", "12q"], "align": ["4k", "1g"], "config-dir": ["/etc/famctl-conf"], "busy-retries": ["3", "x"],
+    ]
+
+    /// Every spelling of every option with each sample value, alone on base lines that make
+    /// the command valid; pairs of different options (long, with their first sample values);
+    /// groups of short flags.
+    static func corpus(_ name: String) -> [[String]] {
+        let type = Famctl.quickCommands.first { $0.name == name }!.type
+        var atoms: [(option: String, tokens: [String], first: Bool)] = []
+        for option in type.quickOptions {
+            guard option.takesValue else {
+                atoms.append((option.long, ["--\(option.long)"], true))
+                if let short = option.short { atoms.append((option.long, ["-\(short)"], false)) }
+                continue
+            }
+            for (index, value) in (samples[option.long] ?? []).enumerated() {
+                atoms += [(option.long, ["--\(option.long)", value], index == 0), (option.long, ["--\(option.long)=\(value)"], false)]
+                if let short = option.short {
+                    atoms.append((option.long, ["-\(short)", value], false))
+                    if option.joined { atoms.append((option.long, ["-\(short)\(value)"], false)) }
+                }
+            }
+        }
+        let shortFlags = type.quickOptions.filter { !$0.takesValue }.compactMap(\.short)
+        for length in stride(from: 2, through: shortFlags.count, by: 1) {
+            atoms.append(("", ["-" + String(shortFlags.prefix(length))], false))
+            atoms.append(("", ["-" + String(shortFlags.suffix(length).reversed())], false))
+        }
+        // Each base with the options it gives, which no atom may repeat.
+        let bases: [(tokens: [String], options: Set<String>)] = type.quickPositionals
+            ? [(["dax0.0"], []), (["-m", "devdax", "dax0.0"], ["mode"]), (["all", "-s", "2m"], ["size"]),
+               (["dax0.0", "-m", "system-ram", "dax1.0"], ["mode"])]
+            : [([], [])]
+        var lines: [[String]] = []
+        for base in bases {
+            lines += atoms.filter { !base.options.contains($0.option) }.map { base.tokens + $0.tokens }
+        }
+        let pairable = atoms.filter(\.first)
+        for (index, first) in pairable.enumerated() {
+            for second in pairable[(index + 1)...] where second.option != first.option {
+                lines.append(first.tokens + bases[0].tokens + second.tokens)
+            }
+        }
+        return lines
+    }
+}
