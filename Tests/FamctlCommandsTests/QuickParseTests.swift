@@ -6,8 +6,8 @@ import Testing
 
 @testable import FamctlCommands
 
-/// `QuickArguments` reads the command lines of `list` and `reconfigure-device` without
-/// argument-parser (issue 13): it must read every one it takes exactly as argument-parser does,
+/// `QuickArguments` reads the command lines of the dax commands without argument-parser
+/// (issue 13): it must read every one it takes exactly as argument-parser does,
 /// and leave every other one to it.
 @Suite struct QuickParseTests {
     /// Each command's quick table names exactly the options argument-parser declares.
@@ -76,7 +76,9 @@ import Testing
         ["reconfigure-device", "-m", "devdax", "--", "dax0.0"], ["reconfigure-device", "-m", "devdax", "-"],
         ["reconfigure-device", "-m", "devdax", "--busy-retries", "-1", "dax0.0"], ["reconfigure-device", "-m", "ram", "dax0.0"],
         ["reconfigure-device", "-m", "devdax"], ["reconfigure-device", "dax0.0"], ["reconfigure-device", "-fm", "devdax", "dax0.0"],
-        ["--version", "list"], ["list-devices"], ["famfs", "fsck", "x"], [],
+        ["online-memory", "--movable", "--no-movable", "dax0.0"], ["online-memory", "--no-movable", "--no-movable", "dax0.0"],
+        ["offline-memory"], ["disable-device", "--busy-retries", "two", "dax0.0"], ["destroy-device", "-ff", "dax0.0"],
+        ["create-device", "-s", "1g"], ["--version", "list"], ["list-devices"], ["famfs", "fsck", "x"], [],
     ])
     func leftToArgumentParser(line: [String]) {
         #expect(Self.quick(line) == nil, "\(line)")
@@ -119,8 +121,10 @@ import Testing
         var atoms: [(option: String, tokens: [String], first: Bool)] = []
         for option in type.quickOptions {
             guard option.takesValue else {
-                atoms.append((option.long, ["--\(option.long)"], true))
-                if let short = option.short { atoms.append((option.long, ["-\(short)"], false)) }
+                // Flags of an exclusive set repeat one another.
+                let key = option.exclusive ?? option.long
+                atoms.append((key, ["--\(option.long)"], true))
+                if let short = option.short { atoms.append((key, ["-\(short)"], false)) }
                 continue
             }
             for (index, value) in (samples[option.long] ?? []).enumerated() {
@@ -137,10 +141,14 @@ import Testing
             atoms.append(("", ["-" + String(shortFlags.suffix(length).reversed())], false))
         }
         // Each base with the options it gives, which no atom may repeat.
-        let bases: [(tokens: [String], options: Set<String>)] = type.quickPositionals
-            ? [(["dax0.0"], []), (["-m", "devdax", "dax0.0"], ["mode"]), (["all", "-s", "2m"], ["size"]),
-               (["dax0.0", "-m", "system-ram", "dax1.0"], ["mode"])]
-            : [([], [])]
+        let bases: [(tokens: [String], options: Set<String>)] =
+            switch name {
+            case "reconfigure-device":
+                [(["dax0.0"], []), (["-m", "devdax", "dax0.0"], ["mode"]), (["all", "-s", "2m"], ["size"]),
+                 (["dax0.0", "-m", "system-ram", "dax1.0"], ["mode"])]
+            case _ where type.quickPositionals: [(["dax0.0"], []), (["all"], []), (["dax0.0", "dax1.0"], [])]
+            default: [([], [])]
+            }
         var lines: [[String]] = []
         for base in bases {
             lines += atoms.filter { !base.options.contains($0.option) }.map { base.tokens + $0.tokens }

@@ -288,17 +288,37 @@ enum MemoryZone: EnumerableFlag {
     }
 }
 
+extension MemoryZone {
+    static let quickOptions: [QuickArguments.Option] = [.flag(nil, "movable", exclusive: "zone"), .flag(nil, "no-movable", exclusive: "zone")]
+
+    /// The zone given, nil when neither flag is.
+    static func quick(_ arguments: QuickArguments) -> MemoryZone? {
+        arguments.flag("movable") ? .movable : arguments.flag("no-movable") ? .noMovable : nil
+    }
+}
+
 /// `--busy-retries`, for the commands that unbind drivers.
 struct DaxRetryOptions: ParsableArguments {
     @Option(name: .customLong("busy-retries"), help: ArgumentHelp("Retry an unbind that reports EBUSY this many times, 1 s apart (sysfs backend).", valueName: "n"))
     var busyRetries = 0
 }
 
+extension DaxRetryOptions {
+    static let quickOptions: [QuickArguments.Option] = [.value(nil, "busy-retries")]
+
+    static func quick(_ arguments: QuickArguments) -> DaxRetryOptions? {
+        guard let busyRetries = arguments.value("busy-retries").map(Int.init(argument:)) ?? 0 else { return nil }
+        var options = DaxRetryOptions()
+        options.busyRetries = busyRetries
+        return options
+    }
+}
+
 /// A daxctl per-device command: the operation on one device; running over the arguments,
 /// the output and the exit status are common to all of them.
-protocol DaxDeviceCommand: ParsableCommand {
-    var global: DaxGlobalOptions { get }
-    var common: DaxDeviceArguments { get }
+protocol DaxDeviceCommand: QuickCommand {
+    var global: DaxGlobalOptions { get set }
+    var common: DaxDeviceArguments { get set }
     /// daxctl's summary line ("reconfigured", "onlined memory for", …).
     static var summary: DaxSummary { get }
     /// daxctl's failure line ("reconfiguring devices", "onlining memory", …).
@@ -329,6 +349,20 @@ extension DaxDeviceCommand {
 
     func run() throws {
         try runner().run(devices: common.devices, region: common.region, operation())
+    }
+
+    /// The quick options every per-device command has; a command adds its own.
+    static var deviceQuickOptions: [QuickArguments.Option] { DaxGlobalOptions.quickOptions + DaxDeviceArguments.quickOptions }
+    static var quickPositionals: Bool { true }
+
+    /// The command with the options every per-device command has set from `arguments`; the
+    /// command's own `quick(_:)` sets the rest.
+    static func quickDevices(_ arguments: QuickArguments) -> Self? {
+        guard let global = DaxGlobalOptions.quick(arguments) else { return nil }
+        var command = Self()
+        command.global = global
+        command.common = DaxDeviceArguments.quick(arguments)
+        return command
     }
 }
 

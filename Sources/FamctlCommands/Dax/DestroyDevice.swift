@@ -29,3 +29,14 @@ struct DestroyDevice: DaxDeviceCommand {
         { (controller, device) throws(DaxError) in try controller.destroyDevice(device, force: force) }
     }
 }
+
+extension DestroyDevice {
+    static let quickOptions = deviceQuickOptions + DaxRetryOptions.quickOptions + [.flag("f", "force")]
+
+    static func quick(_ arguments: QuickArguments) -> DestroyDevice? {
+        guard var command = quickDevices(arguments), let retry = DaxRetryOptions.quick(arguments) else { return nil }
+        command.force = arguments.flag("force")
+        command.retry = retry
+        return command
+    }
+}

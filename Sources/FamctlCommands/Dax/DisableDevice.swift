@@ -26,3 +26,13 @@ struct DisableDevice: DaxDeviceCommand {
         { (controller, device) throws(DaxError) in try controller.disable(device) }
     }
 }
+
+extension DisableDevice {
+    static let quickOptions = deviceQuickOptions + DaxRetryOptions.quickOptions
+
+    static func quick(_ arguments: QuickArguments) -> DisableDevice? {
+        guard var command = quickDevices(arguments), let retry = DaxRetryOptions.quick(arguments) else { return nil }
+        command.retry = retry
+        return command
+    }
+}

@@ -23,3 +23,9 @@ struct EnableDevice: DaxDeviceCommand {
         { (controller, device) throws(DaxError) in try controller.enable(device) }
     }
 }
+
+extension EnableDevice {
+    static let quickOptions = deviceQuickOptions
+
+    static func quick(_ arguments: QuickArguments) -> EnableDevice? { quickDevices(arguments) }
+}

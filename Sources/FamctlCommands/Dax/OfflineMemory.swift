@@ -23,3 +23,9 @@ struct OfflineMemory: DaxDeviceCommand {
         { (controller, device) throws(DaxError) in try controller.offlineMemory(device) }
     }
 }
+
+extension OfflineMemory {
+    static let quickOptions = deviceQuickOptions
+
+    static func quick(_ arguments: QuickArguments) -> OfflineMemory? { quickDevices(arguments) }
+}

@@ -26,3 +26,13 @@ struct OnlineMemory: DaxDeviceCommand {
         { (controller, device) throws(DaxError) in try controller.onlineMemory(device, movable: zone == .movable) }
     }
 }
+
+extension OnlineMemory {
+    static let quickOptions = deviceQuickOptions + MemoryZone.quickOptions
+
+    static func quick(_ arguments: QuickArguments) -> OnlineMemory? {
+        guard var command = quickDevices(arguments) else { return nil }
+        command.zone = MemoryZone.quick(arguments) ?? .movable
+        return command
+    }
+}

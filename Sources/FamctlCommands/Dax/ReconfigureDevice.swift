@@ -129,22 +129,15 @@ struct ReconfigureDevice: DaxDeviceCommand {
     }
 }
 
-extension ReconfigureDevice: QuickCommand {
-    static let quickOptions: [QuickArguments.Option] = DaxGlobalOptions.quickOptions + DaxDeviceArguments.quickOptions + [
-        .value("m", "mode", joined: true), .flag("N", "no-online"), .flag(nil, "movable"), .flag(nil, "no-movable"),
-        .flag("C", "check-config"), .value(nil, "config-dir"), .flag("f", "force"), .value("s", "size", joined: true),
-        .value("a", "align", joined: true), .value(nil, "busy-retries"),
+extension ReconfigureDevice {
+    static let quickOptions = deviceQuickOptions + MemoryZone.quickOptions + DaxRetryOptions.quickOptions + [
+        .value("m", "mode", joined: true), .flag("N", "no-online"), .flag("C", "check-config"), .value(nil, "config-dir"),
+        .flag("f", "force"), .value("s", "size", joined: true), .value("a", "align", joined: true),
     ]
-    static let quickPositionals = true
 
     static func quick(_ arguments: QuickArguments) -> ReconfigureDevice? {
-        // Both zones given: argument-parser's last-wins rule decides.
-        guard let global = DaxGlobalOptions.quick(arguments), !(arguments.flag("movable") && arguments.flag("no-movable")),
-            let busyRetries = arguments.value("busy-retries").map(Int.init(argument:)) ?? 0
-        else { return nil }
-        var command = ReconfigureDevice()
-        command.global = global
-        command.common = DaxDeviceArguments.quick(arguments)
+        guard var command = quickDevices(arguments), let retry = DaxRetryOptions.quick(arguments) else { return nil }
+        command.retry = retry
         do {
             command.mode = try arguments.value("mode").map(DaxMode.parse)
             command.size = try arguments.value("size").map(DaxSize.parser("size"))
@@ -153,13 +146,10 @@ extension ReconfigureDevice: QuickCommand {
             return nil
         }
         command.noOnline = arguments.flag("no-online")
-        command.zone = arguments.flag("movable") ? .movable : arguments.flag("no-movable") ? .noMovable : nil
+        command.zone = MemoryZone.quick(arguments)
         command.checkConfig = arguments.flag("check-config")
         command.configDirectory = arguments.value("config-dir")
         command.force = arguments.flag("force")
-        var retry = DaxRetryOptions()
-        retry.busyRetries = busyRetries
-        command.retry = retry
         return command
     }
 }

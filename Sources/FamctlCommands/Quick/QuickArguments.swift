@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// A command line read without swift-argument-parser, for the invocations that provisioning
-/// scripts run by the thousand (`famctl --version`, `list`, `reconfigure-device`).
+/// scripts run by the thousand (`famctl --version`, `list`, `reconfigure-device` and the other
+/// per-device commands).
 ///
 /// argument-parser finds a command's options by reflection at every start: about 6 M
 /// instructions and 180 page faults before famctl's own code runs, more than the whole of
@@ -21,9 +22,12 @@ struct QuickArguments {
         let takesValue: Bool
         /// `-r0` as well as `-r 0` (argument-parser's `allowingJoined`).
         let joined: Bool
+        /// Flags of one exclusive set (`--movable`, `--no-movable`): a second one of the set
+        /// counts as a repeat, left to argument-parser's last-wins rule.
+        var exclusive: String? = nil
 
-        static func flag(_ short: Character? = nil, _ long: String) -> Option {
-            Option(short: short, long: long, takesValue: false, joined: false)
+        static func flag(_ short: Character? = nil, _ long: String, exclusive: String? = nil) -> Option {
+            Option(short: short, long: long, takesValue: false, joined: false, exclusive: exclusive)
         }
 
         static func value(_ short: Character? = nil, _ long: String, joined: Bool = false) -> Option {
@@ -75,7 +79,10 @@ struct QuickArguments {
     /// Records option `index`: a flag, or a value `inline` or taken from `rest`. False when
     /// argument-parser must decide (a repeat, a missing, empty or dash-led value).
     private mutating func set(_ index: Int, inline: String?, rest: inout ArraySlice<String>) -> Bool {
-        guard given[index] == nil else { return false }
+        let exclusive = options[index].exclusive
+        guard given[index] == nil,
+            exclusive == nil || !options.indices.contains(where: { options[$0].exclusive == exclusive && given[$0] != nil })
+        else { return false }
         guard options[index].takesValue else {
             given[index] = ""
             return inline == nil

@@ -21,6 +21,11 @@ extension Famctl {
     static let quickCommands: [(name: String, type: any QuickCommand.Type)] = [
         ("list", List.self),
         ("reconfigure-device", ReconfigureDevice.self),
+        ("online-memory", OnlineMemory.self),
+        ("offline-memory", OfflineMemory.self),
+        ("enable-device", EnableDevice.self),
+        ("disable-device", DisableDevice.self),
+        ("destroy-device", DestroyDevice.self),
     ]
 
     /// Runs `invocation` (argv without the program name) when it is one `QuickArguments` reads
