@@ -69,13 +69,20 @@ static int guarded(const struct access *access) {
     armed = &jump;
     __asm__ __volatile__("" ::: "memory");
     if (access->crcs != NULL) {
-        // Slot by slot: the CRC reads the copy while it is in the L1 cache, so the mapping
-        // is read once.
+        // Slot by slot, copy and CRC in one pass: the mapping is read once. The lines of the
+        // slot `prefetch_slots` ahead are asked for first: a log's page-cache pages lie
+        // scattered in memory, and the hardware prefetcher stops at every 4 KiB page, so
+        // without this each page starts with a wait (about a fifth of the pass, measured on
+        // a 256 MiB log). A prefetch never faults.
+        enum { prefetch_slots = 8 };
         unsigned char *to = access->destination;
         const unsigned char *from = access->source;
         for (size_t i = 0; i < access->count; i++, to += access->length, from += access->length) {
-            memcpy(to, from, access->length);
-            access->crcs[i] = cfamfs_crc32_any(to, access->covered);
+            if (i + prefetch_slots < access->count) {
+                const unsigned char *ahead = from + prefetch_slots * access->length;
+                for (size_t line = 0; line < access->length; line += 64) __builtin_prefetch(ahead + line);
+            }
+            access->crcs[i] = cfamfs_crc32_copy(to, from, access->covered, access->length);
         }
     } else if (access->source != NULL) {
         memcpy(access->destination, access->source, access->length);

@@ -113,3 +113,67 @@ import Testing
         #expect(throws: ManifestError.self) { try Manifest.parse(line, name: "m") }
     }
 }
+
+/// The body rules a slot must pass, each on its own, under a power-of-two allocation unit
+/// (checked by mask) and under one that is not (by division; no superblock famfs accepts has
+/// one, but the rules do not depend on it).
+@Suite struct EntryRuleTests {
+    static func geometry(unit: UInt64) -> LogEntry.Geometry {
+        var superblock = Superblock()
+        superblock.allocationUnit = unit
+        superblock.deviceSize = 64 * unit
+        return LogEntry.Geometry(superblock)
+    }
+
+    static func fileSlot(path: [UInt8], extents: FileEntry.Extents) -> [UInt8] {
+        LogEntry(seqnum: 3, body: .file(FileEntry(size: 1, uid: 0, gid: 0, mode: 0o644, path: path, extents: extents))).encoded
+    }
+
+    static func problem(_ slot: [UInt8], _ geometry: LogEntry.Geometry) -> EntryProblem? {
+        slot.withUnsafeBytes { slot in
+            if case .failure(let problem) = LogEntry.validate(slot, index: 3, geometry: geometry) { return problem }
+            return nil
+        }
+    }
+
+    @Test(arguments: [0x20_0000, 0x30_0000] as [UInt64])
+    func eachRuleOnItsOwn(unit: UInt64) {
+        let geometry = Self.geometry(unit: unit)
+        let start = (geometry.metadataEnd / unit + 1) * unit
+        let good = SimpleExtent(offset: start, length: unit)
+        #expect(Self.problem(Self.fileSlot(path: Array("a/b".utf8), extents: .simple([good])), geometry) == nil)
+        #expect(Self.problem(Self.fileSlot(path: Array("a/b".utf8), extents: .simple([SimpleExtent(offset: start + 4096, length: unit)])), geometry)
+            == .misalignedExtent(offset: start + 4096, length: unit, unit: unit))
+        #expect(Self.problem(Self.fileSlot(path: Array("a/b".utf8), extents: .simple([SimpleExtent(offset: start, length: unit + 1)])), geometry)
+            == .misalignedExtent(offset: start, length: unit + 1, unit: unit))
+        #expect(Self.problem(Self.fileSlot(path: Array("a/b".utf8), extents: .interleaved(chunkSize: unit, strips: [good])), geometry) == nil)
+        #expect(Self.problem(Self.fileSlot(path: Array("a/b".utf8), extents: .interleaved(chunkSize: unit / 2, strips: [good])), geometry)
+            == .badChunkSize(unit / 2))
+        #expect(Self.problem(Self.fileSlot(path: [], extents: .simple([good])), geometry) == .emptyPath)
+        #expect(Self.problem(Self.fileSlot(path: Array("/a".utf8), extents: .simple([good])), geometry) == .absolutePath(Array("/a".utf8)))
+        #expect(Self.problem(Self.fileSlot(path: Array(repeating: UInt8(ascii: "x"), count: 79), extents: .simple([good])), geometry) == nil)
+        // 80 bytes without a NUL (the encoder would cut the path, so the field is filled in
+        // place and the CRC made again).
+        var unterminated = Self.fileSlot(path: Array("a".utf8), extents: .simple([good]))
+        for i in 40..<120 { unterminated[i] = UInt8(ascii: "x") }
+        unterminated.withUnsafeMutableBytes { $0.setU64(UInt64(LogEntry.computeCRC(UnsafeRawBufferPointer($0))), at: 536) }
+        #expect(Self.problem(unterminated, geometry) == .unterminatedPath)
+    }
+
+    /// An extent marks ceil(length / unit) units from offset / unit, whatever the unit.
+    @Test(arguments: [0x20_0000, 0x30_0000] as [UInt64])
+    func markingCoversEveryUnitTouched(unit: UInt64) {
+        var superblock = Superblock()
+        superblock.allocationUnit = unit
+        superblock.deviceSize = 64 * unit
+        superblock.logOffset = 0
+        superblock.logLength = unit
+        var bitmap = AllocationBitmap(superblock: superblock)
+        bitmap.mark(SimpleExtent(offset: 4 * unit, length: 2 * unit + 1))
+        bitmap.mark(SimpleExtent(offset: 10 * unit + 1, length: unit))
+        bitmap.mark(SimpleExtent(offset: 20 * unit, length: 0))
+        #expect((0..<64).filter { bitmap.isSet($0) } == [0, 4, 5, 6, 10])
+        bitmap.mark(SimpleExtent(offset: 6 * unit, length: unit))
+        #expect(bitmap.collisions == 1)
+    }
+}

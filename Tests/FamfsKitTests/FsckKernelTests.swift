@@ -21,6 +21,11 @@ import Testing
                         Issue.record("crc of \(length) bytes at +\(start) differs from zlib's")
                         return
                     }
+                    // The 128-bit fold that CPUs without VPCLMULQDQ run on long inputs too.
+                    if CRC32.folding, cfamfs_crc32_narrow(slice.baseAddress?.assumingMemoryBound(to: UInt8.self), length) != zlib {
+                        Issue.record("narrow crc of \(length) bytes at +\(start) differs from zlib's")
+                        return
+                    }
                 }
             }
         }
@@ -33,6 +38,15 @@ import Testing
         // Every x86-64 server famfs runs on has PCLMULQDQ; a silent fallback would cost 4x.
         #expect(CRC32.folding)
         #endif
+        // The 512-bit fold wherever the CPU has it (the agreement test above then covers it).
+        #expect(cfamfs_crc32_wide_available() != 0 || !Self.cpuFlags.contains("vpclmulqdq") || !Self.cpuFlags.contains("avx512f"))
+    }
+
+    /// The flags the kernel reports for the first CPU (empty where there is no /proc/cpuinfo).
+    static var cpuFlags: Set<Substring> {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        guard let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+        return Set(line.split(separator: " "))
     }
 
     /// One cache write-back a flush asked for: the first byte of its range (which tells where

@@ -194,6 +194,57 @@ import Testing
         try log.requireFreeSlot()
     }
 
+    /// The stream maps the window ahead while it reads one and consumes the one before:
+    /// windows are consumed whole and in order, at most three mappings are alive at once (the
+    /// one being read, the one ahead and the one just read), and a window that cannot be
+    /// mapped throws before the window ahead of it is consumed, as when mapping came between
+    /// windows.
+    @Test func windowsAreMappedAheadAndLetGoInOrder() throws {
+        final class Mappings: @unchecked Sendable {
+            let lock = NSLock()
+            var alive = 0
+            var most = 0
+            func opened() { lock.withLock { alive += 1; most = max(most, alive) } }
+            func closed() { lock.withLock { alive -= 1 } }
+        }
+        final class Mapping {
+            let mappings: Mappings
+            init(_ mappings: Mappings) { self.mappings = mappings; mappings.opened() }
+            deinit { mappings.closed() }
+        }
+        struct Unmappable: Error, Equatable { let window: Int }
+        let windowSlots = LogWindows.windowSlots(logSlots: 15420)
+        let slots = 5 * windowSlots + 7
+        let log = try Self.hostileImage()[0x20_0000...].withUnsafeBytes { Array($0) }
+        let header = log.withUnsafeBytes { LogHeader(decoding: $0) }
+        let geometry = LogEntry.Geometry(try Fixture.imageBytes("empty-8g").withUnsafeBytes { try Superblock.validate($0).get() })
+        for failing in [nil, 0, 1, 3, 5] as [Int?] {
+            let mappings = Mappings()
+            var consumed: [Range<Int>] = []
+            let error = log.withUnsafeBytes { log in
+                let base = UncheckedSendable(log.baseAddress!)
+                return #expect(throws: Unmappable.self) {
+                    try LogWindows.stream(slots: slots, logSlots: Int(header.slotCount), geometry: geometry, window: { (indexes) throws(Unmappable) in
+                        let window = indexes.lowerBound / windowSlots
+                        if window == failing { throw Unmappable(window: window) }
+                        let mapping = Mapping(mappings)
+                        return LogWindows.SlotSource { (chunk, destination, crcs) throws(Unmappable) in
+                            withExtendedLifetime(mapping) {
+                                _ = cfamfs_guarded_copy_slots(destination, base.value + SlotRun.logRange(chunk).lowerBound,
+                                                              chunk.count, Int(LogEntry.size), LogEntry.crcOffset, crcs)
+                            }
+                        }
+                    }, consume: { consumed.append($0.run.indexes) })
+                    if failing == nil { throw Unmappable(window: -1) }
+                }
+            }
+            #expect(error == Unmappable(window: failing ?? -1))
+            let expected = (0..<(failing.map { max(0, $0 - 1) } ?? 6)).map { $0 * windowSlots..<min(slots, ($0 + 1) * windowSlots) }
+            #expect(consumed == expected, "window \(String(describing: failing)) unmappable")
+            #expect(mappings.most <= 3 && mappings.alive == 0, "window \(String(describing: failing)) unmappable")
+        }
+    }
+
     /// The CRCs the guarded slot copy computes are zlib's, slot by slot, and the copy is exact.
     @Test func slotCopyCRCsAreZlibs() {
         var generator = SeededGenerator(seed: 13)

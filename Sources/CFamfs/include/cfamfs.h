@@ -13,8 +13,20 @@ int cfamfs_crc32_fold_available(void);
 /// tail. Only when cfamfs_crc32_fold_available() says so.
 uint32_t cfamfs_crc32(const unsigned char *bytes, size_t length);
 
+/// Whether cfamfs_crc32 folds inputs of 256 bytes or more in 512-bit registers (AVX-512F
+/// and VPCLMULQDQ).
+int cfamfs_crc32_wide_available(void);
+
+/// cfamfs_crc32 in 128-bit registers only, as on a CPU without VPCLMULQDQ (for tests).
+uint32_t cfamfs_crc32_narrow(const unsigned char *bytes, size_t length);
+
 /// cfamfs_crc32 where the CPU folds, a byte-at-a-time table elsewhere: correct on every CPU.
 uint32_t cfamfs_crc32_any(const unsigned char *bytes, size_t length);
+
+/// Copies `length` bytes to `copy` (not overlapping `bytes`) and returns the CRC of the first
+/// `covered` of them (at most `length`), reading `bytes` once where the wide fold runs: the
+/// registers it folds are the ones it stores.
+uint32_t cfamfs_crc32_copy(unsigned char *copy, const unsigned char *bytes, size_t covered, size_t length);
 
 /// Writes the CPU cache lines covering [bytes, bytes + length) back to memory (clwb,
 /// clflushopt or clflush, whichever the CPU has) and fences: how writes to a char dax

@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 extension LogEntry {
     /// What a reader needs from the superblock to judge an entry's extents.
     public struct Geometry: Equatable, Sendable {
@@ -11,6 +17,14 @@ extension LogEntry {
             allocationUnit = superblock.allocationUnit
             deviceSize = superblock.deviceSize
             metadataEnd = superblock.logOffset + superblock.logLength
+        }
+
+        /// Whether `value` is a multiple of the allocation unit: by mask where the unit is a
+        /// power of two (every unit famfs accepts), since a division per extent shows in
+        /// scans of large logs.
+        func isAligned(_ value: UInt64) -> Bool {
+            let unit = allocationUnit
+            return unit != 0 && unit & (unit &- 1) == 0 ? value & (unit &- 1) == 0 : value % unit == 0
         }
     }
 
@@ -101,7 +115,7 @@ extension LogEntry {
             let nstrips = slot.u64(at: 136)
             guard (1...UInt64(maxStrips)).contains(nstrips) else { return .badStripCount(nstrips) }
             let chunkSize = slot.u64(at: 144)
-            guard chunkSize != 0, chunkSize % geometry.allocationUnit == 0 else { return .badChunkSize(chunkSize) }
+            guard chunkSize != 0, geometry.isAligned(chunkSize) else { return .badChunkSize(chunkSize) }
         default:
             return .badExtentType(extentType)
         }
@@ -117,7 +131,7 @@ extension LogEntry {
     private static func check(_ extent: SimpleExtent, geometry: Geometry) -> EntryProblem? {
         guard extent.deviceIndex == 0 else { return .badDeviceIndex(extent.deviceIndex) }
         guard extent.length > 0 else { return .emptyExtent(offset: extent.offset) }
-        guard extent.offset % geometry.allocationUnit == 0, extent.length % geometry.allocationUnit == 0 else {
+        guard geometry.isAligned(extent.offset), geometry.isAligned(extent.length) else {
             return .misalignedExtent(offset: extent.offset, length: extent.length, unit: geometry.allocationUnit)
         }
         guard extent.offset >= geometry.metadataEnd else {
@@ -132,7 +146,10 @@ extension LogEntry {
 
     /// The path field: NUL-terminated within 80 bytes, non-empty, relative.
     private static func checkPath(_ slot: UnsafeRawBufferPointer, at offset: Int) -> EntryProblem? {
-        guard let nul = slot[offset..<offset + pathFieldSize].firstIndex(of: 0) else { return .unterminatedPath }
+        precondition(offset + pathFieldSize <= slot.count, "path field outside the slot")
+        // memchr, not firstIndex: this runs for every entry of a log.
+        guard let found = memchr(slot.baseAddress! + offset, 0, pathFieldSize) else { return .unterminatedPath }
+        let nul = UnsafeRawPointer(found) - slot.baseAddress!
         guard nul > offset else { return .emptyPath }
         guard slot[offset] != UInt8(ascii: "/") else { return .absolutePath(Array(slot[offset..<nul])) }
         return nil

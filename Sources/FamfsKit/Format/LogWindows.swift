@@ -90,9 +90,13 @@ enum LogWindows {
         }
     }
 
-    /// The loop: window k is read by the workers while window k - 1 is consumed; `window`
-    /// maps a window and says how to copy its chunks.
-    private static func stream<E: Error>(
+    /// The loop: window k is read by the workers while window k - 1 is consumed and window
+    /// k + 1 is mapped (the mapping of window k - 1 let go first); `window` maps a window and
+    /// says how to copy its chunks. Mapping and unmapping (populating and tearing down the
+    /// page tables of a window) are a good part of a scan's time, so they run beside the
+    /// others rather than between windows. A window that cannot be mapped throws where the
+    /// loop reaches it: before the window ahead of it is consumed.
+    static func stream<E: Error>(
         slots: Int, logSlots: Int, geometry: LogEntry.Geometry, window: (Range<Int>) throws(E) -> SlotSource<E>,
         consume: (Window) -> Void
     ) throws(E) {
@@ -102,54 +106,80 @@ enum LogWindows {
         let failures = UnsafeMutablePointer<E?>.allocate(capacity: (windowSlots + chunkSlots - 1) / chunkSlots)
         defer { failures.deallocate() }
         try withoutActuallyEscaping(consume) { (consume) throws(E) in
-            let consumer = UncheckedSendable(consume)
-            // The window to consume while the next one is read, and its buffers.
-            var previous: (indexes: Range<Int>, buffers: Buffers)?
-            var indexes = 0..<min(slots, windowSlots)
-            var next = 0
-            while previous != nil || !indexes.isEmpty {
-                let source = indexes.isEmpty ? nil : try window(indexes)
-                let chunks = (indexes.count + chunkSlots - 1) / chunkSlots
-                failures.initialize(repeating: nil, count: chunks)
-                let state = UncheckedSendable((previous, indexes, buffers[next], source, failures))
-                let work: @Sendable (Int) -> Void = { iteration in
-                    let (previous, indexes, target, source, failures) = state.value
-                    if let previous {
-                        guard iteration > 0 else {
-                            consumer.value(Window(run: SlotRun(bytes: UnsafeRawBufferPointer(previous.buffers.slots),
-                                                               indexes: previous.indexes),
-                                                  kinds: previous.buffers.kinds, paths: previous.buffers.paths))
+            try withoutActuallyEscaping(window) { (window) throws(E) in
+                let consumer = UncheckedSendable(consume)
+                let mapper = UncheckedSendable(window)
+                let sources = Sources<E>()
+                // The window to consume while the next one is read, and its buffers.
+                var previous: (indexes: Range<Int>, buffers: Buffers)?
+                var indexes = 0..<min(slots, windowSlots)
+                var next = 0
+                if !indexes.isEmpty { sources.current = try window(indexes) }
+                while previous != nil || !indexes.isEmpty {
+                    let ahead = indexes.upperBound..<min(slots, indexes.upperBound + windowSlots)
+                    let chunks = (indexes.count + chunkSlots - 1) / chunkSlots
+                    failures.initialize(repeating: nil, count: chunks)
+                    // Iterations: the consumer (when there is a window to consume), the
+                    // mapper (when there is a window ahead), then the chunks.
+                    let helpers = (previous == nil ? 0 : 1) + (ahead.isEmpty ? 0 : 1)
+                    let state = UncheckedSendable((previous, indexes, ahead, buffers[next], sources, failures))
+                    let work: @Sendable (Int) -> Void = { iteration in
+                        let (previous, indexes, ahead, target, sources, failures) = state.value
+                        var helper = iteration
+                        if let previous {
+                            if helper == 0 {
+                                consumer.value(Window(run: SlotRun(bytes: UnsafeRawBufferPointer(previous.buffers.slots),
+                                                                   indexes: previous.indexes),
+                                                      kinds: previous.buffers.kinds, paths: previous.buffers.paths))
+                                return
+                            }
+                            helper -= 1
+                        }
+                        if !ahead.isEmpty, helper == 0 {
+                            sources.retired = nil
+                            sources.ahead = Result { () throws(E) in try mapper.value(ahead) }
                             return
                         }
-                    }
-                    let chunk = iteration - (previous == nil ? 0 : 1)
-                    let offset = chunk * chunkSlots
-                    let range = indexes.lowerBound + offset..<min(indexes.upperBound, indexes.lowerBound + offset + chunkSlots)
-                    do throws(E) {
-                        try source!.copy(range, target.slots.baseAddress! + offset * Int(LogEntry.size), target.crcs + offset)
-                    } catch {
-                        failures[chunk] = error
-                        return
-                    }
-                    let run = SlotRun(bytes: UnsafeRawBufferPointer(target.slots), indexes: indexes)
-                    for index in range {
-                        let slot = run.slot(index)
-                        let i = index - indexes.lowerBound
-                        let kind = SlotKind(slot, index: index, geometry: geometry, crc: target.crcs[i])
-                        (target.kinds + i).initialize(to: kind)
-                        if let offset = kind.pathOffset {
-                            (target.paths + i).initialize(to: Namespace.LoggedPath(loggedPath(slot, at: offset)))
+                        let chunk = iteration - helpers
+                        let offset = chunk * chunkSlots
+                        let range = indexes.lowerBound + offset..<min(indexes.upperBound, indexes.lowerBound + offset + chunkSlots)
+                        do throws(E) {
+                            try sources.current!.copy(range, target.slots.baseAddress! + offset * Int(LogEntry.size), target.crcs + offset)
+                        } catch {
+                            failures[chunk] = error
+                            return
+                        }
+                        let run = SlotRun(bytes: UnsafeRawBufferPointer(target.slots), indexes: indexes)
+                        for index in range {
+                            let slot = run.slot(index)
+                            let i = index - indexes.lowerBound
+                            let kind = SlotKind(slot, index: index, geometry: geometry, crc: target.crcs[i])
+                            (target.kinds + i).initialize(to: kind)
+                            if let offset = kind.pathOffset {
+                                (target.paths + i).initialize(to: Namespace.LoggedPath(loggedPath(slot, at: offset)))
+                            }
                         }
                     }
+                    let iterations = helpers + chunks
+                    if iterations > 1 { DispatchQueue.concurrentPerform(iterations: iterations, execute: work) } else { work(0) }
+                    if let failure = (0..<chunks).lazy.compactMap({ failures[$0] }).first { throw failure }
+                    previous = indexes.isEmpty ? nil : (indexes, buffers[next])
+                    next = 1 - next
+                    indexes = ahead
+                    sources.retired = sources.current
+                    sources.current = try sources.ahead?.get()
+                    sources.ahead = nil
                 }
-                let iterations = chunks + (previous == nil ? 0 : 1)
-                if iterations > 1 { DispatchQueue.concurrentPerform(iterations: iterations, execute: work) } else { work(0) }
-                if let failure = (0..<chunks).lazy.compactMap({ failures[$0] }).first { throw failure }
-                previous = indexes.isEmpty ? nil : (indexes, buffers[next])
-                next = 1 - next
-                indexes = indexes.upperBound..<min(slots, indexes.upperBound + windowSlots)
             }
         }
+    }
+
+    /// The mappings of a stream: the window being read, the one mapped for the next step and
+    /// the one read last (let go by the mapper). Each is touched by one thread at a time.
+    private final class Sources<E: Error>: @unchecked Sendable {
+        var current: SlotSource<E>?
+        var ahead: Result<SlotSource<E>, E>?
+        var retired: SlotSource<E>?
     }
 
     /// The path of a valid MKDIR or FILE slot, without its NUL, in place.

@@ -126,7 +126,10 @@ public enum FsckChecker {
     /// would refuse is a problem.
     private static func replay(_ path: Namespace.LoggedPath, file size: UInt64?, index: Int,
                                into report: inout FsckReport, namespace: inout Namespace) {
-        if let problem = namespace.apply(path: path, file: size).problem {
+        let outcome = namespace.apply(path: path, file: size)
+        // What nearly every entry of a log does, without asking for a message.
+        if case .created = outcome { return }
+        if let problem = outcome.problem {
             report.problems.append(.init(index: UInt64(index), path: Array(path.bytes), what: problem))
         }
     }
