@@ -124,47 +124,60 @@ public struct Namespace: Sendable {
 
     /// Replays a MKDIR (`file` nil) or FILE entry whose logged path is `path`.
     mutating func apply(path: LoggedPath, file size: UInt64?) -> Outcome {
+        add(path, size: size ?? PathTable.directory).outcome
+    }
+
+    /// Where an accepted path is: its record number and its parent directory's (nil for the
+    /// root). Records are numbered from 0 in the order paths were first accepted and keep
+    /// their numbers, so a replay can index what it knows of each node by them instead of
+    /// hashing its path again.
+    struct Place: Equatable {
+        var record: Int
+        var parent: Int?
+    }
+
+    /// `apply(path:file:)`, and where the path is when it was accepted.
+    mutating func place(path: LoggedPath, file size: UInt64?) -> (outcome: Outcome, place: Place?) {
         add(path, size: size ?? PathTable.directory)
     }
 
     private mutating func add(_ logged: UnsafeRawBufferPointer, size: UInt64) -> Outcome {
-        add(LoggedPath(logged), size: size)
+        add(LoggedPath(logged), size: size).outcome
     }
 
-    private mutating func add(_ path: LoggedPath, size: UInt64) -> Outcome {
-        if path.unusual, let problem = FamfsPath.byteProblem(path.bytes) { return .invalidPath(.badByte(problem)) }
+    private mutating func add(_ path: LoggedPath, size: UInt64) -> (outcome: Outcome, place: Place?) {
+        if path.unusual, let problem = FamfsPath.byteProblem(path.bytes) { return (.invalidPath(.badByte(problem)), nil) }
         guard path.normal else {
-            guard let components = FamfsPath.normalize(logged: Array(path.bytes)) else { return .invalidPath(.escapesRoot) }
-            return Array(components.joined(separator: [FamfsPath.slash])).withUnsafeBytes { add($0, size: size) }
+            guard let components = FamfsPath.normalize(logged: Array(path.bytes)) else { return (.invalidPath(.escapesRoot), nil) }
+            return Array(components.joined(separator: [FamfsPath.slash])).withUnsafeBytes { add(LoggedPath($0), size: size) }
         }
         return insert(path.bytes, state: path.state, parent: path.parent, size: size)
     }
 
     /// Adds a normal path under its parent, given the hashing states of both.
     private mutating func insert(_ path: UnsafeRawBufferPointer, state: UInt64, parent: (length: Int, state: UInt64)?,
-                                 size: UInt64) -> Outcome {
+                                 size: UInt64) -> (outcome: Outcome, place: Place?) {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
         // `storage` itself throughout, not a local copy of the reference: a copy costs a
         // retain and a release per entry, a tenth of fsck's time on a full log.
         let hash = storage.finish(state)
+        var parentRecord: Int?
         if let parent {
             let prefix = UnsafeRawBufferPointer(rebasing: path[0..<parent.length])
-            switch storage.find(prefix, hash: storage.finish(parent.state)).map({ storage.records[$0].size }) {
-            case nil: return .missingParent(Array(prefix))
-            case PathTable.directory?: break
-            case _?: return .parentNotDirectory(Array(prefix))
-            }
+            guard let index = storage.find(prefix, hash: storage.finish(parent.state)) else { return (.missingParent(Array(prefix)), nil) }
+            guard storage.records[index].size == PathTable.directory else { return (.parentNotDirectory(Array(prefix)), nil) }
+            parentRecord = index
         }
         if let index = storage.find(path, hash: hash) {
             let existing = storage.node(index)
             switch (existing, size == PathTable.directory) {
-            case (.directory, true), (.file, false): return .existed
-            default: return .conflict(existing)
+            case (.directory, true), (.file, false): return (.existed, Place(record: index, parent: parentRecord))
+            default: return (.conflict(existing), nil)
             }
         }
         if storage.count == storage.capacity { storage = storage.copy(capacity: 2 * storage.capacity) }
         storage.append(path, size: size, hash: hash)
-        return .created
+        return (.created, Place(record: storage.count - 1, parent: parentRecord))
     }
 }
 

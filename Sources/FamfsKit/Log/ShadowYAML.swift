@@ -8,67 +8,105 @@
 /// YAML reads it back unchanged, else quoted, so no path can end its value and start a key.
 public enum ShadowYAML {
     public static func render(_ file: FileEntry) -> String {
-        // Built piece by piece into one reserved string: an interpolated line longer than 15
-        // bytes is a string allocated of its own, a tenth of a full log's --shadow replay.
+        var bytes: [UInt8] = []
+        render(file, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the document to `out`. Bytes, with the numbers' digits written in place:
+    /// logplay renders every file of a log into one reused buffer, where building strings
+    /// piece by piece cost most of a full log's --shadow replay.
+    static func render(_ file: FileEntry, into out: inout [UInt8]) {
         let extents = file.extents.ranges
-        var out = ""
-        out.reserveCapacity(192 + 96 * extents.count + 4 * file.path.count)
-        func line(_ key: String, _ value: String, prefix: String = "") {
-            out += key
-            out += prefix
-            out += value
-            out += "\n"
+        out.reserveCapacity(out.count + 192 + 96 * extents.count + 4 * file.path.count)
+        func text(_ text: StaticString) {
+            text.withUTF8Buffer { out.append(contentsOf: $0) }
         }
-        out += "---\nfile:\n"
-        line("  path: ", scalar(file.path))
-        line("  size: ", String(file.size))
-        line("  flags: ", String(file.flags))
-        line("  mode: ", String(file.mode, radix: 8), prefix: "0")
-        line("  uid: ", String(file.uid))
-        line("  gid: ", String(file.gid))
-        let indent: String
+        func number(_ value: UInt64, radix: UInt64 = 10) {
+            var divisor: UInt64 = 1
+            while value / divisor >= radix { divisor *= radix }
+            repeat {
+                let digit = UInt8(value / divisor % radix)
+                out.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+                divisor /= radix
+            } while divisor > 0
+        }
+        func line(_ key: StaticString, _ value: UInt64, radix: UInt64 = 10, indent: StaticString = "") {
+            text(indent)
+            text(key)
+            number(value, radix: radix)
+            out.append(UInt8(ascii: "\n"))
+        }
+        text("---\nfile:\n  path: ")
+        scalar(file.path, into: &out)
+        out.append(UInt8(ascii: "\n"))
+        line("  size: ", file.size)
+        line("  flags: ", UInt64(file.flags))
+        line("  mode: 0", UInt64(file.mode), radix: 8)
+        line("  uid: ", UInt64(file.uid))
+        line("  gid: ", UInt64(file.gid))
+        let indent: StaticString
         switch file.extents {
         case .simple:
-            line("  nextents: ", String(extents.count))
-            out += "  simple_ext_list:\n"
+            line("  nextents: ", UInt64(extents.count))
+            text("  simple_ext_list:\n")
             indent = "  "
         case .interleaved(let chunkSize, _):
-            out += "  nextents: 1\n"
-            out += "  striped_ext_list:\n"
-            line("  - nstrips: ", String(extents.count))
-            line("    chunk_size: ", hex(chunkSize), prefix: "0x")
-            out += "    simple_ext_list:\n"
+            text("  nextents: 1\n")
+            text("  striped_ext_list:\n")
+            line("  - nstrips: ", UInt64(extents.count))
+            line("    chunk_size: 0x", chunkSize, radix: 16)
+            text("    simple_ext_list:\n")
             indent = "    "
         }
         for extent in extents {
-            line(indent, String(extent.deviceIndex), prefix: "- devindex: ")
-            line(indent, hex(extent.offset), prefix: "  offset: 0x")
-            line(indent, hex(extent.length), prefix: "  length: 0x")
+            line("- devindex: ", extent.deviceIndex, indent: indent)
+            line("  offset: 0x", extent.offset, radix: 16, indent: indent)
+            line("  length: 0x", extent.length, radix: 16, indent: indent)
         }
-        out += "...\n"
-        return out
+        text("...\n")
     }
 
     /// `bytes` as a YAML scalar: plain, single-quoted when plain would read differently but
     /// every character is printable ASCII, else double-quoted with libyaml's escapes. A byte
     /// that is not UTF-8 (logplay skips such paths) is written as `\xNN`, never raw.
     static func scalar(_ bytes: [UInt8]) -> String {
-        let text = String(decoding: bytes, as: UTF8.self)
-        let printableASCII = !bytes.isEmpty && bytes.allSatisfy { (0x20...0x7e).contains($0) }
-        guard printableASCII else { return doubleQuoted(bytes) }
-        return plainAllowed(bytes) ? text : "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
+        var out: [UInt8] = []
+        scalar(bytes, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func scalar(_ bytes: [UInt8], into out: inout [UInt8]) {
+        guard !bytes.isEmpty, bytes.allSatisfy({ (0x20...0x7e).contains($0) }) else { return out += doubleQuoted(bytes).utf8 }
+        guard !plainAllowed(bytes) else { return out += bytes }
+        out.append(UInt8(ascii: "'"))
+        for byte in bytes {
+            out.append(byte)
+            if byte == UInt8(ascii: "'") { out.append(byte) }
+        }
+        out.append(UInt8(ascii: "'"))
     }
 
     /// libyaml's test for a plain scalar in block context, for printable ASCII.
     private static func plainAllowed(_ bytes: [UInt8]) -> Bool {
         func blank(_ i: Int) -> Bool { i >= bytes.count || bytes[i] == 0x20 }
         if bytes.first == 0x20 || bytes.last == 0x20 { return false }
-        if bytes.count >= 3, bytes.prefix(3).elementsEqual("---".utf8) || bytes.prefix(3).elementsEqual("...".utf8) { return false }
-        if "#,[]{}&*!|>'\"%@`".utf8.contains(bytes[0]) { return false }
-        if "?-".utf8.contains(bytes[0]), blank(1) { return false }
-        for (i, byte) in bytes.enumerated() {
-            if byte == UInt8(ascii: ":"), blank(i + 1) { return false }
-            if byte == UInt8(ascii: "#"), i > 0, bytes[i - 1] == 0x20 { return false }
+        if bytes.count >= 3, bytes[1] == bytes[0], bytes[2] == bytes[0], bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: ".") {
+            return false
+        }
+        switch bytes[0] {
+        case UInt8(ascii: "#"), UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"),
+             UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "'"),
+             UInt8(ascii: "\""), UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"):
+            return false
+        case UInt8(ascii: "?"), UInt8(ascii: "-"):
+            if blank(1) { return false }
+        default:
+            break
+        }
+        for i in bytes.indices {
+            if bytes[i] == UInt8(ascii: ":"), blank(i + 1) { return false }
+            if bytes[i] == UInt8(ascii: "#"), i > 0, bytes[i - 1] == 0x20 { return false }
         }
         return true
     }
