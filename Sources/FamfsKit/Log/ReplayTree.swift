@@ -48,8 +48,6 @@ final class ReplayTree {
     /// logged mode would keep it from creating their entries; `finish` sets the logged mode.
     private var pendingModes: [(directory: Directory, mode: UInt32, device: dev_t, inode: ino_t)] = []
     private let owner: (uid: uid_t, gid: gid_t)
-    /// The shadow YAML of the file being created, one buffer reused for every file.
-    @exclusivity(unchecked) private var contents: [UInt8] = []
 
     /// Directory descriptors kept open at most: the cache is emptied when it grows past
     /// this. Logs list files in any order across directories, so the limit is raised to hold
@@ -226,10 +224,10 @@ final class ReplayTree {
         return "cannot set mode \(String(mode, radix: 8)): \(code.description)"
     }
 
-    /// Creates a file at `path` (normalised), accepted by the namespace at `place`; for shadow
-    /// trees, `render` appends its contents to the buffer it is given (empty).
+    /// Creates a file at `path` (normalised), accepted by the namespace at `place`, with
+    /// `contents` (nothing for placeholders).
     func makeFile(_ path: [UInt8], at place: Namespace.Place, new: Bool, mode: UInt32, uid: UInt32, gid: UInt32,
-                  render: (inout [UInt8]) -> Void) -> Outcome {
+                  contents: () -> [UInt8]) -> Outcome {
         grow(to: place.record)
         let name = Self.name(path)
         return Syscall.withCName(name) { cName in
@@ -248,9 +246,7 @@ final class ReplayTree {
             defer { Syscall.close(fd) }
             if mode_t(mode) & umask != 0, let problem = setMode(fd, mode, current: 0) { return .failed(problem) }
             if kind == .shadow {
-                contents.removeAll(keepingCapacity: true)
-                render(&contents)
-                let written = contents.withUnsafeBytes { Syscall.writeAll(fd, $0) }
+                let written = contents().withUnsafeBytes { Syscall.writeAll(fd, $0) }
                 if case .failure(let code) = written { return .failed("cannot write the shadow yaml: \(code.description)") }
             }
             if let problem = chown(fd, uid: uid, gid: gid) { return .failed(problem) }

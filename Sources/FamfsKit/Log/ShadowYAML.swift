@@ -8,83 +8,137 @@
 /// YAML reads it back unchanged, else quoted, so no path can end its value and start a key.
 public enum ShadowYAML {
     public static func render(_ file: FileEntry) -> String {
-        var bytes: [UInt8] = []
-        render(file, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        String(unsafeUninitializedCapacity: capacity(file)) { render(file, into: UnsafeMutableRawBufferPointer($0)) }
     }
 
-    /// Appends the document to `out`. Bytes, with the numbers' digits written in place:
-    /// logplay renders every file of a log into one reused buffer, where building strings
-    /// piece by piece cost most of a full log's --shadow replay.
-    static func render(_ file: FileEntry, into out: inout [UInt8]) {
+    /// The document as bytes, for writing.
+    static func bytes(_ file: FileEntry) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: capacity(file)) { buffer, count in
+            count = render(file, into: UnsafeMutableRawBufferPointer(buffer))
+        }
+    }
+
+    /// Room the document of `file` may take: its fixed text, every number at its longest, and
+    /// the path at its longest quoted (an escape is at most 4 bytes per byte of the path).
+    private static func capacity(_ file: FileEntry) -> Int {
+        384 + 192 * file.extents.ranges.count + 4 * file.path.count
+    }
+
+    /// Writes the document at `out` (`capacity(file)` bytes) and returns its length. Bytes
+    /// written in place, digits and all: building it from strings cost most of a full log's
+    /// --shadow replay.
+    private static func render(_ file: FileEntry, into out: UnsafeMutableRawBufferPointer) -> Int {
+        var out = Writer(buffer: out)
         let extents = file.extents.ranges
-        out.reserveCapacity(out.count + 192 + 96 * extents.count + 4 * file.path.count)
-        func text(_ text: StaticString) {
-            text.withUTF8Buffer { out.append(contentsOf: $0) }
-        }
-        func number(_ value: UInt64, radix: UInt64 = 10) {
-            var divisor: UInt64 = 1
-            while value / divisor >= radix { divisor *= radix }
-            repeat {
-                let digit = UInt8(value / divisor % radix)
-                out.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
-                divisor /= radix
-            } while divisor > 0
-        }
-        func line(_ key: StaticString, _ value: UInt64, radix: UInt64 = 10, indent: StaticString = "") {
-            text(indent)
-            text(key)
-            number(value, radix: radix)
-            out.append(UInt8(ascii: "\n"))
-        }
-        text("---\nfile:\n  path: ")
+        out.text("---\nfile:\n  path: ")
         scalar(file.path, into: &out)
-        out.append(UInt8(ascii: "\n"))
-        line("  size: ", file.size)
-        line("  flags: ", UInt64(file.flags))
-        line("  mode: 0", UInt64(file.mode), radix: 8)
-        line("  uid: ", UInt64(file.uid))
-        line("  gid: ", UInt64(file.gid))
+        out.byte(UInt8(ascii: "\n"))
+        out.line("  size: ", file.size)
+        out.line("  flags: ", UInt64(file.flags))
+        out.line("  mode: 0", UInt64(file.mode), radix: 8)
+        out.line("  uid: ", UInt64(file.uid))
+        out.line("  gid: ", UInt64(file.gid))
         let indent: StaticString
         switch file.extents {
         case .simple:
-            line("  nextents: ", UInt64(extents.count))
-            text("  simple_ext_list:\n")
+            out.line("  nextents: ", UInt64(extents.count))
+            out.text("  simple_ext_list:\n")
             indent = "  "
         case .interleaved(let chunkSize, _):
-            text("  nextents: 1\n")
-            text("  striped_ext_list:\n")
-            line("  - nstrips: ", UInt64(extents.count))
-            line("    chunk_size: 0x", chunkSize, radix: 16)
-            text("    simple_ext_list:\n")
+            out.text("  nextents: 1\n  striped_ext_list:\n")
+            out.line("  - nstrips: ", UInt64(extents.count))
+            out.line("    chunk_size: 0x", chunkSize, radix: 16)
+            out.text("    simple_ext_list:\n")
             indent = "    "
         }
         for extent in extents {
-            line("- devindex: ", extent.deviceIndex, indent: indent)
-            line("  offset: 0x", extent.offset, radix: 16, indent: indent)
-            line("  length: 0x", extent.length, radix: 16, indent: indent)
+            out.line("- devindex: ", extent.deviceIndex, indent: indent)
+            out.line("  offset: 0x", extent.offset, radix: 16, indent: indent)
+            out.line("  length: 0x", extent.length, radix: 16, indent: indent)
         }
-        text("...\n")
+        out.text("...\n")
+        return out.count
+    }
+
+    /// Appends to memory sized by `capacity`; overrunning it is a bug, and stops the program.
+    private struct Writer {
+        let buffer: UnsafeMutableRawBufferPointer
+        var count = 0
+
+        init(buffer: UnsafeMutableRawBufferPointer) {
+            self.buffer = buffer
+        }
+
+        /// The next `length` bytes, counted as written.
+        @inline(__always)
+        private mutating func claim(_ length: Int) -> UnsafeMutableRawPointer {
+            precondition(length <= buffer.count - count, "shadow yaml longer than its capacity")
+            defer { count += length }
+            return buffer.baseAddress! + count
+        }
+
+        @inline(__always)
+        mutating func byte(_ byte: UInt8) {
+            claim(1).storeBytes(of: byte, as: UInt8.self)
+        }
+
+        @inline(__always)
+        mutating func bytes(_ bytes: some Collection<UInt8>) {
+            UnsafeMutableRawBufferPointer(start: claim(bytes.count), count: bytes.count).copyBytes(from: bytes)
+        }
+
+        @inline(__always)
+        mutating func text(_ text: StaticString) {
+            claim(text.utf8CodeUnitCount).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
+        }
+
+        /// `value` in `radix` (10, 16 or 8), lower-case digits.
+        @inline(__always)
+        mutating func number(_ value: UInt64, radix: UInt64) {
+            var length = 1
+            var rest = value
+            while rest >= radix {
+                rest /= radix
+                length += 1
+            }
+            let digits = claim(length)
+            rest = value
+            for i in (0..<length).reversed() {
+                let digit = UInt8(truncatingIfNeeded: rest % radix)
+                digits.storeBytes(of: digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10, toByteOffset: i, as: UInt8.self)
+                rest /= radix
+            }
+        }
+
+        @inline(__always)
+        mutating func line(_ key: StaticString, _ value: UInt64, radix: UInt64 = 10, indent: StaticString = "") {
+            text(indent)
+            text(key)
+            number(value, radix: radix)
+            byte(UInt8(ascii: "\n"))
+        }
     }
 
     /// `bytes` as a YAML scalar: plain, single-quoted when plain would read differently but
     /// every character is printable ASCII, else double-quoted with libyaml's escapes. A byte
     /// that is not UTF-8 (logplay skips such paths) is written as `\xNN`, never raw.
     static func scalar(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        scalar(bytes, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 4 * bytes.count + 2) { buffer in
+            var out = Writer(buffer: UnsafeMutableRawBufferPointer(buffer))
+            scalar(bytes, into: &out)
+            return out.count
+        }
     }
 
-    private static func scalar(_ bytes: [UInt8], into out: inout [UInt8]) {
-        guard !bytes.isEmpty, bytes.allSatisfy({ (0x20...0x7e).contains($0) }) else { return out += doubleQuoted(bytes).utf8 }
-        guard !plainAllowed(bytes) else { return out += bytes }
-        out.append(UInt8(ascii: "'"))
+    private static func scalar(_ bytes: [UInt8], into out: inout Writer) {
+        guard !bytes.isEmpty, bytes.allSatisfy({ (0x20...0x7e).contains($0) }) else { return out.bytes(doubleQuoted(bytes).utf8) }
+        guard !plainAllowed(bytes) else { return out.bytes(bytes) }
+        out.byte(UInt8(ascii: "'"))
         for byte in bytes {
-            out.append(byte)
-            if byte == UInt8(ascii: "'") { out.append(byte) }
+            out.byte(byte)
+            if byte == UInt8(ascii: "'") { out.byte(byte) }
         }
-        out.append(UInt8(ascii: "'"))
+        out.byte(UInt8(ascii: "'"))
     }
 
     /// libyaml's test for a plain scalar in block context, for printable ASCII.
