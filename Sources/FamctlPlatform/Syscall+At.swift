@@ -75,6 +75,12 @@ extension Syscall {
         Glibc.mkdirat(directory, name, mode) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
     }
 
+    /// `mknodat` of the NUL-terminated `name`: a regular file (`mode` holding S_IFREG) is
+    /// created without being opened, one call instead of an open and a close.
+    public static func mknodat(_ directory: Int32, _ name: UnsafePointer<CChar>, mode: mode_t) -> Result<Int32, Errno> {
+        Glibc.mknodat(directory, name, mode, 0) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
+    }
+
     /// Status of `name` itself (a symlink is reported as a symlink).
     public static func lstatat(_ directory: Int32, _ name: [UInt8]) -> Result<FileStatus, Errno> {
         withCName(name) { lstatat(directory, $0) }

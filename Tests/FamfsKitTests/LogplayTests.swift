@@ -186,6 +186,35 @@ import Testing
 
     /// An attacker who can write the target swaps each directory logplay has just made for a
     /// symlink to a file outside; the modes logplay applies must never reach that file.
+    /// A tree made in part already: what is there is counted, what is in the way reported, and
+    /// a path logged twice (or under another spelling) is created once, in a directory this
+    /// replay made as in one it found.
+    @Test func aReplayOverATreeMadeInPartCreatesOnlyWhatIsMissing() throws {
+        let workspace = try Workspace()
+        func dir(_ path: String) -> LogEntry.Body { .directory(DirectoryEntry(uid: 0, gid: 0, mode: 0o755, path: Array(path.utf8))) }
+        var unit: UInt64 = 4
+        func file(_ path: String) -> LogEntry.Body {
+            unit += 1
+            return .file(FileEntry(size: 1, uid: 0, gid: 0, mode: 0o644, path: Array(path.utf8),
+                                   extents: .simple([SimpleExtent(offset: unit << 21, length: 0x20_0000)])))
+        }
+        let scan = try Self.scan("empty-8g", appending: [
+            dir("found"), file("found/old"), file("found/new"), file("found/new"), file("found/x"), dir("made"), file("made/f"),
+            file("made/f"), file("made/../found/n2"), file("found/./n2"), file("made/./f"),
+        ], in: workspace)
+        let tree = workspace.path("tree")
+        try FileManager.default.createDirectory(atPath: tree + "/found/x", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: tree + "/found/old", contents: Data("kept".utf8)))
+        let (report, lines) = try Self.replay(scan, .init(destination: .into(tree)))
+        #expect(report.created == Logplay.Counts(files: 3, directories: 1))
+        #expect(report.existed == Logplay.Counts(files: 5, directories: 1))
+        #expect(lines.contains(.error("found/x: exists and is not a regular file")))
+        #expect(report.errorCount == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tree + "/found").sorted() == ["n2", "new", "old", "x"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tree + "/made") == ["f"])
+        #expect(try String(contentsOfFile: tree + "/found/old", encoding: .utf8) == "kept")
+    }
+
     @Test func directoriesSwappedForSymlinksDuringAReplayChangeNothingOutside() throws {
         let workspace = try Workspace()
         let count = 300

@@ -168,7 +168,7 @@ public struct Logplay {
             describe(entry.seqnum, file)
             let mode = options.client ? file.mode & ~0o222 : file.mode
             let placed = place(file.size, .file, file.path, summarised: path) { tree, normal, place, new in
-                tree.makeFile(normal, at: place, new: new, mode: mode, uid: file.uid, gid: file.gid) { ShadowYAML.bytes(file) }
+                tree.makeFile(normal, at: place, new: new, mode: mode, uid: file.uid, gid: file.gid) { ShadowYAML.render(file, into: $0) }
             }
             if let placed, options.shadowTest, tree?.kind == .shadow { checkShadow(placed.normal, at: placed.place, file) }
         case .addDaxdev, .other:

@@ -49,6 +49,10 @@ final class ReplayTree {
     private var pendingModes: [(directory: Directory, mode: UInt32, device: dev_t, inode: ino_t)] = []
     private let owner: (uid: uid_t, gid: gid_t)
 
+    /// Where each shadow YAML document is written before it goes to its file: one buffer for
+    /// all, room for the longest a valid entry makes.
+    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: ShadowYAML.longest, alignment: 16)
+
     /// Directory descriptors kept open at most: the cache is emptied when it grows past
     /// this. Logs list files in any order across directories, so the limit is raised to hold
     /// every directory of a full 8 MiB log.
@@ -95,6 +99,7 @@ final class ReplayTree {
     deinit {
         for directory in open { Syscall.close(directory.fd) }
         Syscall.close(rootFD)
+        scratch.deallocate()
     }
 
     /// A name as a dictionary key, hashed as one run of bytes (an array's own hash feeds the
@@ -225,9 +230,10 @@ final class ReplayTree {
     }
 
     /// Creates a file at `path` (normalised), accepted by the namespace at `place`, with
-    /// `contents` (nothing for placeholders).
+    /// `contents` (nothing for placeholders): it writes a shadow document at the memory it is
+    /// given (`ShadowYAML.longest` bytes) and returns its length.
     func makeFile(_ path: [UInt8], at place: Namespace.Place, new: Bool, mode: UInt32, uid: UInt32, gid: UInt32,
-                  contents: () -> [UInt8]) -> Outcome {
+                  contents: (UnsafeMutableRawBufferPointer) -> Int) -> Outcome {
         grow(to: place.record)
         let name = Self.name(path)
         return Syscall.withCName(name) { cName in
@@ -235,6 +241,18 @@ final class ReplayTree {
             switch self.place(name, cName, at: place, new: new, type: UInt8(DT_REG)) {
             case .success(let fd): parent = fd
             case .failure(let done): return done.outcome
+            }
+            // A placeholder whose mode and owner creation gets right needs no descriptor.
+            // (open keeps only the permission bits of a mode; so does the mask here, which
+            // keeps a hostile logged mode from asking mknod for another type of node.)
+            if kind == .placeholders, mode_t(mode) & umask == 0, !changesOwner(uid: uid, gid: gid) {
+                switch Syscall.mknodat(parent, cName, mode: S_IFREG | mode_t(mode) & 0o7777) {
+                case .success:
+                    made[place.record] = true
+                    return .created
+                case .failure(.fileExists): return judgeRace(parent, cName, type: UInt8(DT_REG))
+                case .failure(let code): return .failed("cannot create the file: \(code.description)")
+                }
             }
             let fd: Int32
             switch Syscall.openat(parent, cName, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode)) {
@@ -246,7 +264,8 @@ final class ReplayTree {
             defer { Syscall.close(fd) }
             if mode_t(mode) & umask != 0, let problem = setMode(fd, mode, current: 0) { return .failed(problem) }
             if kind == .shadow {
-                let written = contents().withUnsafeBytes { Syscall.writeAll(fd, $0) }
+                let length = contents(scratch)
+                let written = Syscall.writeAll(fd, UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
                 if case .failure(let code) = written { return .failed("cannot write the shadow yaml: \(code.description)") }
             }
             if let problem = chown(fd, uid: uid, gid: gid) { return .failed(problem) }
@@ -362,8 +381,13 @@ final class ReplayTree {
         }
     }
 
+    /// Whether a node logged with `uid` and `gid` is given them after its creation.
+    private func changesOwner(uid: UInt32, gid: UInt32) -> Bool {
+        mayChown && (uid != owner.uid || gid != owner.gid)
+    }
+
     private func chown(_ fd: Int32, uid: UInt32, gid: UInt32) -> String? {
-        guard mayChown, uid != owner.uid || gid != owner.gid, case .failure(let code) = Syscall.fchown(fd, uid: uid, gid: gid) else {
+        guard changesOwner(uid: uid, gid: gid), case .failure(let code) = Syscall.fchown(fd, uid: uid, gid: gid) else {
             return nil
         }
         return "cannot change the owner to \(uid):\(gid): \(code.description)"

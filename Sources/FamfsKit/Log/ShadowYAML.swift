@@ -11,23 +11,22 @@ public enum ShadowYAML {
         String(unsafeUninitializedCapacity: capacity(file)) { render(file, into: UnsafeMutableRawBufferPointer($0)) }
     }
 
-    /// The document as bytes, for writing.
-    static func bytes(_ file: FileEntry) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: capacity(file)) { buffer, count in
-            count = render(file, into: UnsafeMutableRawBufferPointer(buffer))
-        }
-    }
-
     /// Room the document of `file` may take: its fixed text, every number at its longest, and
     /// the path at its longest quoted (an escape is at most 4 bytes per byte of the path).
     private static func capacity(_ file: FileEntry) -> Int {
-        384 + 192 * file.extents.ranges.count + 4 * file.path.count
+        capacity(extents: file.extents.ranges.count, path: file.path.count)
     }
 
-    /// Writes the document at `out` (`capacity(file)` bytes) and returns its length. Bytes
-    /// written in place, digits and all: building it from strings cost most of a full log's
-    /// --shadow replay.
-    private static func render(_ file: FileEntry, into out: UnsafeMutableRawBufferPointer) -> Int {
+    private static func capacity(extents: Int, path: Int) -> Int { 384 + 192 * extents + 4 * path }
+
+    /// The room a document of a valid log entry takes at most.
+    static let longest = capacity(extents: max(LogEntry.maxSimpleExtents, LogEntry.maxStrips), path: LogEntry.maxPathLength)
+
+    /// Writes the document at `out` (`capacity(file)` bytes, at most `longest` for an entry
+    /// read from a log) and returns its length. Bytes
+    /// written in place, digits and all, into memory logplay reuses for every file: building
+    /// it from strings cost most of a full log's --shadow replay.
+    static func render(_ file: FileEntry, into out: UnsafeMutableRawBufferPointer) -> Int {
         var out = Writer(buffer: out)
         let extents = file.extents.ranges
         out.text("---\nfile:\n  path: ")
@@ -64,6 +63,7 @@ public enum ShadowYAML {
     private struct Writer {
         let buffer: UnsafeMutableRawBufferPointer
         var count = 0
+        static let digits: StaticString = "0123456789abcdef"
 
         init(buffer: UnsafeMutableRawBufferPointer) {
             self.buffer = buffer
@@ -96,16 +96,23 @@ public enum ShadowYAML {
         @inline(__always)
         mutating func number(_ value: UInt64, radix: UInt64) {
             var length = 1
-            var rest = value
-            while rest >= radix {
-                rest /= radix
-                length += 1
+            if radix == 10 {
+                var rest = value
+                while rest >= 10 {
+                    rest /= 10
+                    length += 1
+                }
+            } else {
+                let bits = radix == 16 ? 4 : 3
+                length = max(1, (64 - value.leadingZeroBitCount + bits - 1) / bits)
             }
             let digits = claim(length)
-            rest = value
-            for i in (0..<length).reversed() {
-                let digit = UInt8(truncatingIfNeeded: rest % radix)
-                digits.storeBytes(of: digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10, toByteOffset: i, as: UInt8.self)
+            var rest = value
+            var i = length
+            while i > 0 {
+                i -= 1
+                let digit = Int(truncatingIfNeeded: rest % radix)
+                digits.storeBytes(of: Self.digits.utf8Start[digit], toByteOffset: i, as: UInt8.self)
                 rest /= radix
             }
         }
