@@ -215,6 +215,33 @@ import Testing
         #expect(try String(contentsOfFile: tree + "/found/old", encoding: .utf8) == "kept")
     }
 
+    /// Directories whose descriptors the cache let go are opened again from their parents,
+    /// never through a link put in their place meanwhile.
+    @Test func directoriesDroppedFromTheDescriptorCacheAreReopenedWithoutFollowingLinks() throws {
+        let workspace = try Workspace()
+        let root = workspace.path("tree")
+        let tree = try ReplayTree(directory: root, kind: .placeholders, cachedDirectories: 2)
+        var namespace = Namespace()
+        func make(_ path: String, directory: Bool) -> ReplayTree.Outcome {
+            let bytes = Array(path.utf8)
+            let (outcome, place) = bytes.withUnsafeBytes { namespace.place(path: Namespace.LoggedPath($0), file: directory ? nil : 1) }
+            guard let place else { return .failed(outcome.problem ?? "") }
+            if directory { return tree.makeDirectory(bytes, at: place, new: outcome == .created, mode: 0o755, uid: 0, gid: 0) }
+            return tree.makeFile(bytes, at: place, new: outcome == .created, mode: 0o644, uid: 0, gid: 0) { _ in 0 }
+        }
+        for path in ["a", "a/b", "c", "d", "e"] { #expect(make(path, directory: true) == .created) }
+        let outside = workspace.path("outside")
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: false)
+        #expect(rename(root + "/c", root + "/moved") == 0 && symlink(outside, root + "/c") == 0)
+        #expect(rmdir(root + "/d") == 0)
+        #expect(make("a/b/f", directory: false) == .created)
+        #expect(make("c/f", directory: false) == .failed("c is not a directory (symlinks are not followed)"))
+        #expect(make("d/f", directory: false) == .failed("parent directory d does not exist"))
+        #expect(make("e/f", directory: false) == .created)
+        #expect(FileManager.default.fileExists(atPath: root + "/a/b/f") && FileManager.default.fileExists(atPath: root + "/e/f"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+    }
+
     @Test func directoriesSwappedForSymlinksDuringAReplayChangeNothingOutside() throws {
         let workspace = try Workspace()
         let count = 300

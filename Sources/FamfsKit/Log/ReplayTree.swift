@@ -60,11 +60,12 @@ final class ReplayTree {
 
     /// Opens `directory` (which the caller chose, so a symlink naming it is followed), creating
     /// it (one level) when it is missing.
-    convenience init(directory: String, kind: Kind) throws(ReplayTreeError) {
+    /// `cachedDirectories` overrides the descriptor cache's limit (tests make it small).
+    convenience init(directory: String, kind: Kind, cachedDirectories: Int? = nil) throws(ReplayTreeError) {
         if mkdir(directory, 0o755) != 0, errno != EEXIST { throw .cannotOpen(directory, errno) }
         let fd = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(directory, errno) }
-        self.init(rootFD: fd, kind: kind)
+        self.init(rootFD: fd, kind: kind, cachedDirectories: cachedDirectories)
     }
 
     /// Opens `child` inside `directory` (which the caller chose) without following a symlink
@@ -85,12 +86,12 @@ final class ReplayTree {
         }
     }
 
-    private init(rootFD: Int32, kind: Kind) {
+    private init(rootFD: Int32, kind: Kind, cachedDirectories: Int? = nil) {
         self.kind = kind
         self.rootFD = rootFD
         root = Directory(fd: rootFD, parent: nil, name: [])
         // Safe: the limit is capped at 65536, and a few descriptors stay free for the rest.
-        cachedDirectoryLimit = max(64, Int(Syscall.raiseDescriptorLimit(cap: 1 << 16)) - 64)
+        cachedDirectoryLimit = cachedDirectories ?? max(64, Int(Syscall.raiseDescriptorLimit(cap: 1 << 16)) - 64)
         umask = Syscall.currentUmask()
         mayChown = geteuid() == 0
         owner = (geteuid(), getegid())
