@@ -124,7 +124,7 @@ public struct Namespace: Sendable {
 
     /// Replays a MKDIR (`file` nil) or FILE entry whose logged path is `path`.
     mutating func apply(path: LoggedPath, file size: UInt64?) -> Outcome {
-        add(path, size: size ?? PathTable.directory).outcome
+        add(path, size: size ?? PathTable.directory)
     }
 
     /// Where an accepted path is: its record number and its parent directory's (nil for the
@@ -138,25 +138,33 @@ public struct Namespace: Sendable {
 
     /// `apply(path:file:)`, and where the path is when it was accepted.
     mutating func place(path: LoggedPath, file size: UInt64?) -> (outcome: Outcome, place: Place?) {
-        add(path, size: size ?? PathTable.directory)
+        let outcome = add(path, size: size ?? PathTable.directory)
+        switch outcome {
+        case .created, .existed: return (outcome, lastPlace)
+        default: return (outcome, nil)
+        }
     }
+
+    /// Where the path `insert` accepted last is. Kept here rather than returned, so that fsck,
+    /// which needs only the outcome, pays almost nothing for it (two stores per entry).
+    private var lastPlace = Place(record: 0, parent: nil)
 
     private mutating func add(_ logged: UnsafeRawBufferPointer, size: UInt64) -> Outcome {
-        add(LoggedPath(logged), size: size).outcome
+        add(LoggedPath(logged), size: size)
     }
 
-    private mutating func add(_ path: LoggedPath, size: UInt64) -> (outcome: Outcome, place: Place?) {
-        if path.unusual, let problem = FamfsPath.byteProblem(path.bytes) { return (.invalidPath(.badByte(problem)), nil) }
+    private mutating func add(_ path: LoggedPath, size: UInt64) -> Outcome {
+        if path.unusual, let problem = FamfsPath.byteProblem(path.bytes) { return .invalidPath(.badByte(problem)) }
         guard path.normal else {
-            guard let components = FamfsPath.normalize(logged: Array(path.bytes)) else { return (.invalidPath(.escapesRoot), nil) }
-            return Array(components.joined(separator: [FamfsPath.slash])).withUnsafeBytes { add(LoggedPath($0), size: size) }
+            guard let components = FamfsPath.normalize(logged: Array(path.bytes)) else { return .invalidPath(.escapesRoot) }
+            return Array(components.joined(separator: [FamfsPath.slash])).withUnsafeBytes { add($0, size: size) }
         }
         return insert(path.bytes, state: path.state, parent: path.parent, size: size)
     }
 
     /// Adds a normal path under its parent, given the hashing states of both.
     private mutating func insert(_ path: UnsafeRawBufferPointer, state: UInt64, parent: (length: Int, state: UInt64)?,
-                                 size: UInt64) -> (outcome: Outcome, place: Place?) {
+                                 size: UInt64) -> Outcome {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
         // `storage` itself throughout, not a local copy of the reference: a copy costs a
         // retain and a release per entry, a tenth of fsck's time on a full log.
@@ -164,20 +172,23 @@ public struct Namespace: Sendable {
         var parentRecord: Int?
         if let parent {
             let prefix = UnsafeRawBufferPointer(rebasing: path[0..<parent.length])
-            guard let index = storage.find(prefix, hash: storage.finish(parent.state)) else { return (.missingParent(Array(prefix)), nil) }
-            guard storage.records[index].size == PathTable.directory else { return (.parentNotDirectory(Array(prefix)), nil) }
+            guard let index = storage.find(prefix, hash: storage.finish(parent.state)) else { return .missingParent(Array(prefix)) }
+            guard storage.records[index].size == PathTable.directory else { return .parentNotDirectory(Array(prefix)) }
             parentRecord = index
         }
         if let index = storage.find(path, hash: hash) {
             let existing = storage.node(index)
             switch (existing, size == PathTable.directory) {
-            case (.directory, true), (.file, false): return (.existed, Place(record: index, parent: parentRecord))
-            default: return (.conflict(existing), nil)
+            case (.directory, true), (.file, false):
+                lastPlace = Place(record: index, parent: parentRecord)
+                return .existed
+            default: return .conflict(existing)
             }
         }
         if storage.count == storage.capacity { storage = storage.copy(capacity: 2 * storage.capacity) }
         storage.append(path, size: size, hash: hash)
-        return (.created, Place(record: storage.count - 1, parent: parentRecord))
+        lastPlace = Place(record: storage.count - 1, parent: parentRecord)
+        return .created
     }
 }
 
