@@ -25,7 +25,14 @@ extension Syscall {
     /// `openat` of `name` in `directory`, close-on-exec, never following a symlink at `name`
     /// unless `following`.
     public static func openat(_ directory: Int32, _ name: [UInt8], flags: Int32, mode: mode_t = 0, following: Bool = false) -> Result<Int32, Errno> {
-        retrying { withCName(name) { Glibc.openat(directory, $0, flags | O_CLOEXEC | (following ? 0 : O_NOFOLLOW), mode) } }
+        withCName(name) { openat(directory, $0, flags: flags, mode: mode, following: following) }
+    }
+
+    /// `openat` of the NUL-terminated `name`: for callers that hold the name in a buffer of
+    /// their own (logplay, once per logged entry) and must not build an array per call.
+    public static func openat(_ directory: Int32, _ name: UnsafePointer<CChar>, flags: Int32, mode: mode_t = 0,
+                              following: Bool = false) -> Result<Int32, Errno> {
+        retrying { Glibc.openat(directory, name, flags | O_CLOEXEC | (following ? 0 : O_NOFOLLOW), mode) }
     }
 
     /// Opens `components` below `directory` one at a time, each `O_NOFOLLOW` (O_NOFOLLOW
@@ -61,14 +68,27 @@ extension Syscall {
     }
 
     public static func mkdirat(_ directory: Int32, _ name: [UInt8], mode: mode_t) -> Result<Int32, Errno> {
-        withCName(name) { Glibc.mkdirat(directory, $0, mode) } == 0 ? .success(0) : .failure(Errno(rawValue: errno))
+        withCName(name) { mkdirat(directory, $0, mode: mode) }
+    }
+
+    public static func mkdirat(_ directory: Int32, _ name: UnsafePointer<CChar>, mode: mode_t) -> Result<Int32, Errno> {
+        Glibc.mkdirat(directory, name, mode) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
+    }
+
+    /// `mknodat` of the NUL-terminated `name`: a regular file (`mode` holding S_IFREG) is
+    /// created without being opened, one call instead of an open and a close.
+    public static func mknodat(_ directory: Int32, _ name: UnsafePointer<CChar>, mode: mode_t) -> Result<Int32, Errno> {
+        Glibc.mknodat(directory, name, mode, 0) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
     }
 
     /// Status of `name` itself (a symlink is reported as a symlink).
     public static func lstatat(_ directory: Int32, _ name: [UInt8]) -> Result<FileStatus, Errno> {
+        withCName(name) { lstatat(directory, $0) }
+    }
+
+    public static func lstatat(_ directory: Int32, _ name: UnsafePointer<CChar>) -> Result<FileStatus, Errno> {
         var info = FileStatus()
-        let rc = withCName(name) { Glibc.fstatat(directory, $0, &info, AT_SYMLINK_NOFOLLOW) }
-        return rc == 0 ? .success(info) : .failure(Errno(rawValue: errno))
+        return Glibc.fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 ? .success(info) : .failure(Errno(rawValue: errno))
     }
 
     /// Status of what `name` in `directory` leads to (links followed).
@@ -127,9 +147,15 @@ extension Syscall {
         }
     }
 
-    private static func withCName<R>(_ name: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
-        (name + [0]).withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
+    /// `name` NUL-terminated in a temporary buffer (on the stack for a name of a usual length),
+    /// for the calls above that take a C string. Inlinable, so that it is specialised for the
+    /// caller's collection: generic, it looked up type metadata on every call.
+    @inlinable
+    public static func withCName<R>(_ name: some Collection<UInt8>, _ body: (UnsafePointer<CChar>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: name.count + 1) { buffer in
+            UnsafeMutableRawBufferPointer(buffer).copyBytes(from: name)
+            buffer[buffer.count - 1] = 0
+            return body(buffer.baseAddress!)
         }
     }
 }

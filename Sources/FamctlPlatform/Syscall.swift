@@ -4,8 +4,9 @@ import Glibc
 import SystemPackage
 
 // Every system call famctl makes on descriptors, in one place. swift-system's FileDescriptor
-// serves what it has (open, writeAll, resize, stat); the wrappers here cover what it lacks
-// (mmap, msync, flock, fallocate, memfd_create and, in Syscall+At.swift, the *at calls). They
+// serves what it has (open, resize, stat); the wrappers here cover what it lacks (mmap,
+// msync, flock, fallocate, memfd_create and, in Syscall+At.swift, the *at calls) or serves
+// slowly (writeAll, called once per file by logplay --shadow). They
 // return the value or the errno, and retry on EINTR where the call can be interrupted.
 
 public typealias FileStatus = Glibc.stat
@@ -88,16 +89,22 @@ public enum Syscall {
     }
 
     /// Writes all of `bytes`, at the file offset or, given `offset`, there (pwrite).
+    /// Plain write(2) or pwrite(2) in a loop: SystemPackage's writeAll is generic over any
+    /// sequence and, not specialised for this module, copied the bytes into a new array on
+    /// every call (a tenth of logplay --shadow, which writes one small file per log entry).
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64? = nil) -> Result<Int32, Errno> {
-        calling {
-            let descriptor = FileDescriptor(rawValue: fd)
-            if let offset {
-                _ = try descriptor.writeAll(toAbsoluteOffset: Int64(offset), bytes)
-            } else {
-                _ = try descriptor.writeAll(bytes)
+        var written = 0
+        while written < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[written...])
+            let count = offset.map { Glibc.pwrite(fd, rest.baseAddress, rest.count, off_t($0) + off_t(written)) }
+                ?? Glibc.write(fd, rest.baseAddress, rest.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(Errno(rawValue: errno))
             }
-            return 0
+            written += count
         }
+        return .success(0)
     }
 
     /// Reads from `fd` until end of file, at most `limit` bytes: the one reader of whole

@@ -186,6 +186,62 @@ import Testing
 
     /// An attacker who can write the target swaps each directory logplay has just made for a
     /// symlink to a file outside; the modes logplay applies must never reach that file.
+    /// A tree made in part already: what is there is counted, what is in the way reported, and
+    /// a path logged twice (or under another spelling) is created once, in a directory this
+    /// replay made as in one it found.
+    @Test func aReplayOverATreeMadeInPartCreatesOnlyWhatIsMissing() throws {
+        let workspace = try Workspace()
+        func dir(_ path: String) -> LogEntry.Body { .directory(DirectoryEntry(uid: 0, gid: 0, mode: 0o755, path: Array(path.utf8))) }
+        var unit: UInt64 = 4
+        func file(_ path: String) -> LogEntry.Body {
+            unit += 1
+            return .file(FileEntry(size: 1, uid: 0, gid: 0, mode: 0o644, path: Array(path.utf8),
+                                   extents: .simple([SimpleExtent(offset: unit << 21, length: 0x20_0000)])))
+        }
+        let scan = try Self.scan("empty-8g", appending: [
+            dir("found"), file("found/old"), file("found/new"), file("found/new"), file("found/x"), dir("made"), file("made/f"),
+            file("made/f"), file("made/../found/n2"), file("found/./n2"), file("made/./f"),
+        ], in: workspace)
+        let tree = workspace.path("tree")
+        try FileManager.default.createDirectory(atPath: tree + "/found/x", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: tree + "/found/old", contents: Data("kept".utf8)))
+        let (report, lines) = try Self.replay(scan, .init(destination: .into(tree)))
+        #expect(report.created == Logplay.Counts(files: 3, directories: 1))
+        #expect(report.existed == Logplay.Counts(files: 5, directories: 1))
+        #expect(lines.contains(.error("found/x: exists and is not a regular file")))
+        #expect(report.errorCount == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tree + "/found").sorted() == ["n2", "new", "old", "x"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tree + "/made") == ["f"])
+        #expect(try String(contentsOfFile: tree + "/found/old", encoding: .utf8) == "kept")
+    }
+
+    /// Directories whose descriptors the cache let go are opened again from their parents,
+    /// never through a link put in their place meanwhile.
+    @Test func directoriesDroppedFromTheDescriptorCacheAreReopenedWithoutFollowingLinks() throws {
+        let workspace = try Workspace()
+        let root = workspace.path("tree")
+        let tree = try ReplayTree(directory: root, kind: .placeholders, cachedDirectories: 2)
+        var namespace = Namespace()
+        func make(_ path: String, directory: Bool) -> ReplayTree.Outcome {
+            let bytes = Array(path.utf8)
+            let (outcome, place) = bytes.withUnsafeBytes { namespace.place(path: Namespace.LoggedPath($0), file: directory ? nil : 1) }
+            guard let place else { return .failed(outcome.problem ?? "") }
+            if directory { return tree.makeDirectory(bytes, at: place, new: outcome == .created, mode: 0o755, uid: 0, gid: 0) }
+            return tree.makeFile(bytes, at: place, new: outcome == .created, mode: 0o644, uid: 0, gid: 0) { _ in 0 }
+        }
+        for path in ["a", "a/b", "c", "d", "e"] { #expect(make(path, directory: true) == .created) }
+        let outside = workspace.path("outside")
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: false)
+        #expect(rename(root + "/c", root + "/moved") == 0 && symlink(outside, root + "/c") == 0)
+        #expect(rmdir(root + "/d") == 0)
+        #expect(make("a/b/f", directory: false) == .created)
+        #expect(make("c/f", directory: false) == .failed("c is not a directory (symlinks are not followed)"))
+        #expect(make("d/f", directory: false) == .failed("parent directory d does not exist"))
+        #expect(make("e/f", directory: false) == .created)
+        #expect(FileManager.default.fileExists(atPath: root + "/a/b/f") && FileManager.default.fileExists(atPath: root + "/e/f"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+    }
+
     @Test func directoriesSwappedForSymlinksDuringAReplayChangeNothingOutside() throws {
         let workspace = try Workspace()
         let count = 300

@@ -140,4 +140,19 @@ import Testing
                                extents: .interleaved(chunkSize: .max, strips: [SimpleExtent(deviceIndex: .max, offset: .max, length: .max)])))
         for file in files { #expect(ShadowYAML.render(file) == Self.interpolated(file), "\(file)") }
     }
+
+    /// logplay writes every document into one buffer of `ShadowYAML.longest` bytes: the
+    /// longest a valid entry makes (every number at its widest, every path byte escaped) fits,
+    /// and is what the oracle writes.
+    @Test func theLongestDocumentOfAValidEntryFitsLogplaysBuffer() {
+        let strips = (0..<LogEntry.maxStrips).map { _ in SimpleExtent(deviceIndex: .max, offset: .max, length: .max) }
+        let path = [UInt8](repeating: 0x01, count: LogEntry.maxPathLength)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ShadowYAML.longest, alignment: 16)
+        defer { buffer.deallocate() }
+        for extents in [FileEntry.Extents.interleaved(chunkSize: .max, strips: strips), .simple(Array(strips.prefix(LogEntry.maxSimpleExtents)))] {
+            let file = FileEntry(size: .max, flags: .max, uid: .max, gid: .max, mode: .max, path: path, extents: extents)
+            let length = ShadowYAML.render(file, into: buffer)
+            #expect(String(decoding: buffer[0..<length], as: UTF8.self) == Self.interpolated(file))
+        }
+    }
 }

@@ -127,6 +127,28 @@ public struct Namespace: Sendable {
         add(path, size: size ?? PathTable.directory)
     }
 
+    /// Where an accepted path is: its record number and its parent directory's (nil for the
+    /// root). Records are numbered from 0 in the order paths were first accepted and keep
+    /// their numbers, so a replay can index what it knows of each node by them instead of
+    /// hashing its path again.
+    struct Place: Equatable {
+        var record: Int
+        var parent: Int?
+    }
+
+    /// `apply(path:file:)`, and where the path is when it was accepted.
+    mutating func place(path: LoggedPath, file size: UInt64?) -> (outcome: Outcome, place: Place?) {
+        let outcome = add(path, size: size ?? PathTable.directory)
+        switch outcome {
+        case .created, .existed: return (outcome, lastPlace)
+        default: return (outcome, nil)
+        }
+    }
+
+    /// Where the path `insert` accepted last is. Kept here rather than returned, so that fsck,
+    /// which needs only the outcome, pays almost nothing for it (two stores per entry).
+    private var lastPlace = Place(record: 0, parent: nil)
+
     private mutating func add(_ logged: UnsafeRawBufferPointer, size: UInt64) -> Outcome {
         add(LoggedPath(logged), size: size)
     }
@@ -147,23 +169,25 @@ public struct Namespace: Sendable {
         // `storage` itself throughout, not a local copy of the reference: a copy costs a
         // retain and a release per entry, a tenth of fsck's time on a full log.
         let hash = storage.finish(state)
+        var parentRecord: Int?
         if let parent {
             let prefix = UnsafeRawBufferPointer(rebasing: path[0..<parent.length])
-            switch storage.find(prefix, hash: storage.finish(parent.state)).map({ storage.records[$0].size }) {
-            case nil: return .missingParent(Array(prefix))
-            case PathTable.directory?: break
-            case _?: return .parentNotDirectory(Array(prefix))
-            }
+            guard let index = storage.find(prefix, hash: storage.finish(parent.state)) else { return .missingParent(Array(prefix)) }
+            guard storage.records[index].size == PathTable.directory else { return .parentNotDirectory(Array(prefix)) }
+            parentRecord = index
         }
         if let index = storage.find(path, hash: hash) {
             let existing = storage.node(index)
             switch (existing, size == PathTable.directory) {
-            case (.directory, true), (.file, false): return .existed
+            case (.directory, true), (.file, false):
+                lastPlace = Place(record: index, parent: parentRecord)
+                return .existed
             default: return .conflict(existing)
             }
         }
         if storage.count == storage.capacity { storage = storage.copy(capacity: 2 * storage.capacity) }
         storage.append(path, size: size, hash: hash)
+        lastPlace = Place(record: storage.count - 1, parent: parentRecord)
         return .created
     }
 }

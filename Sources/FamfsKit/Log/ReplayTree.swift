@@ -27,9 +27,16 @@ final class ReplayTree {
 
     let kind: Kind
     private let rootFD: Int32
-    /// Every directory visited by its path (normalised, components joined by `/`); the
-    /// root is `root`. One lookup per entry finds both its descriptor and its listing.
-    private var directories: [PathKey: Directory] = [:]
+    /// Every directory the log defines, by its namespace record number (`Namespace.Place`):
+    /// an entry finds its parent by an index, without hashing its path. Filled in when
+    /// `makeDirectory` meets the directory's entry, which comes before any entry inside it.
+    ///
+    /// The tree's state is touched by one call at a time, never across a call that could
+    /// reenter it: its per-entry fields are exempt from the run-time exclusivity check, which
+    /// cost a tenth of a full log's replay.
+    @exclusivity(unchecked) private var directories: [Directory?] = []
+    /// By record number: whether this tree created the node (so it is there, of its kind).
+    @exclusivity(unchecked) private var made: [Bool] = []
     private let root: Directory
     /// The directories whose descriptors are open (the root's aside).
     private var open: [Directory] = []
@@ -39,8 +46,12 @@ final class ReplayTree {
     private let mayChown: Bool
     /// Directories created with owner rwx for a caller that is not root, because their
     /// logged mode would keep it from creating their entries; `finish` sets the logged mode.
-    private var pendingModes: [(path: [UInt8], mode: UInt32, device: dev_t, inode: ino_t)] = []
+    private var pendingModes: [(directory: Directory, mode: UInt32, device: dev_t, inode: ino_t)] = []
     private let owner: (uid: uid_t, gid: gid_t)
+
+    /// Where each shadow YAML document is written before it goes to its file: one buffer for
+    /// all, room for the longest a valid entry makes.
+    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: ShadowYAML.longest, alignment: 16)
 
     /// Directory descriptors kept open at most: the cache is emptied when it grows past
     /// this. Logs list files in any order across directories, so the limit is raised to hold
@@ -49,11 +60,12 @@ final class ReplayTree {
 
     /// Opens `directory` (which the caller chose, so a symlink naming it is followed), creating
     /// it (one level) when it is missing.
-    convenience init(directory: String, kind: Kind) throws(ReplayTreeError) {
+    /// `cachedDirectories` overrides the descriptor cache's limit (tests make it small).
+    convenience init(directory: String, kind: Kind, cachedDirectories: Int? = nil) throws(ReplayTreeError) {
         if mkdir(directory, 0o755) != 0, errno != EEXIST { throw .cannotOpen(directory, errno) }
         let fd = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(directory, errno) }
-        self.init(rootFD: fd, kind: kind)
+        self.init(rootFD: fd, kind: kind, cachedDirectories: cachedDirectories)
     }
 
     /// Opens `child` inside `directory` (which the caller chose) without following a symlink
@@ -74,12 +86,12 @@ final class ReplayTree {
         }
     }
 
-    private init(rootFD: Int32, kind: Kind) {
+    private init(rootFD: Int32, kind: Kind, cachedDirectories: Int? = nil) {
         self.kind = kind
         self.rootFD = rootFD
-        root = Directory(fd: rootFD)
+        root = Directory(fd: rootFD, parent: nil, name: [])
         // Safe: the limit is capped at 65536, and a few descriptors stay free for the rest.
-        cachedDirectoryLimit = max(64, Int(Syscall.raiseDescriptorLimit(cap: 1 << 16)) - 64)
+        cachedDirectoryLimit = cachedDirectories ?? max(64, Int(Syscall.raiseDescriptorLimit(cap: 1 << 16)) - 64)
         umask = Syscall.currentUmask()
         mayChown = geteuid() == 0
         owner = (geteuid(), getegid())
@@ -88,11 +100,12 @@ final class ReplayTree {
     deinit {
         for directory in open { Syscall.close(directory.fd) }
         Syscall.close(rootFD)
+        scratch.deallocate()
     }
 
-    /// A path or name as a dictionary key, hashed as one run of bytes (an array's own hash
-    /// feeds the hasher byte by byte, most of a replay's time); a slice shares the logged
-    /// path's storage, so looking up a parent allocates nothing.
+    /// A name as a dictionary key, hashed as one run of bytes (an array's own hash feeds the
+    /// hasher byte by byte); a slice shares the logged path's storage, so a lookup allocates
+    /// nothing.
     private struct PathKey: Hashable {
         let bytes: ArraySlice<UInt8>
 
@@ -100,68 +113,103 @@ final class ReplayTree {
         func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
     }
 
-    /// A directory visited: its descriptor while cached (-1 otherwise) and what it holds
-    /// (name → `d_type`), read once with readdir and kept up to date with what this tree
-    /// creates, so a replay over an existing tree costs one directory read per directory
-    /// instead of one `stat` per entry.
+    /// A directory of the log: its descriptor while cached (-1 otherwise), where it is (its
+    /// parent, nil for the root, and its name there), and, for one this tree did not create,
+    /// what it held (name → `d_type`), read once with readdir, so a replay over an existing
+    /// tree costs one directory read per directory instead of one `stat` per entry.
     private final class Directory {
-        var fd: Int32
-        var listing: [PathKey: UInt8]?
-        /// Made by this tree: empty when made, so it holds only what the tree created in it.
-        var fresh = false
+        @exclusivity(unchecked) var fd: Int32
+        let parent: Directory?
+        let name: [UInt8]
+        @exclusivity(unchecked) var listing: [PathKey: UInt8]?
+        /// Made by this tree: empty when made, so it holds only what `made` says the tree
+        /// created in it.
+        @exclusivity(unchecked) var fresh = false
 
-        init(fd: Int32 = -1, listing: [PathKey: UInt8]? = nil) {
+        init(fd: Int32 = -1, parent: Directory?, name: [UInt8]) {
             self.fd = fd
-            self.listing = listing
+            self.parent = parent
+            self.name = name
+        }
+
+        /// The normalised path, components joined by `/` (empty for the root), for messages.
+        var path: [UInt8] {
+            guard let parent else { return [] }
+            let above = parent.path
+            return above.isEmpty ? name : above + [FamfsPath.slash] + name
         }
     }
 
-    /// A normalised path's parent directory (empty for the root) and last component.
-    private static func split(_ path: ArraySlice<UInt8>) -> (parent: ArraySlice<UInt8>, name: ArraySlice<UInt8>) {
-        let slash = path.lastIndex(of: FamfsPath.slash)
-        return (path[..<(slash ?? path.startIndex)], path[(slash.map { $0 + 1 } ?? path.startIndex)...])
+    /// A normalised path's last component.
+    private static func name(_ path: [UInt8]) -> ArraySlice<UInt8> {
+        path[(path.lastIndex(of: FamfsPath.slash).map { $0 + 1 } ?? path.startIndex)...]
     }
 
-    /// Creates the directory at `path` (normalised, components joined by `/`).
-    func makeDirectory(_ path: [UInt8], new: Bool, mode: UInt32, uid: UInt32, gid: UInt32) -> Outcome {
-        let (parent, name, directory): (Int32, [UInt8], Directory)
-        switch place(path, new: new, type: UInt8(DT_DIR)) {
-        case .success(let value): (parent, name, directory) = value
-        case .failure(let done): return done.outcome
+    /// What is known of the directory `record` (the root for nil). Safe: every directory the
+    /// namespace accepted was handed to `makeDirectory` before any entry inside it.
+    private func known(_ record: Int?) -> Directory {
+        record.map { directories[$0]! } ?? root
+    }
+
+    /// Makes `record` a valid index of `directories` and `made`, doubling them as needed.
+    private func grow(to record: Int) {
+        guard record >= made.count else { return }
+        let more = max(record + 1, 2 * made.count) - made.count
+        made.append(contentsOf: repeatElement(false, count: more))
+        directories.append(contentsOf: repeatElement(nil, count: more))
+    }
+
+    /// Creates the directory at `path` (normalised, components joined by `/`), accepted by
+    /// the namespace at `place`.
+    func makeDirectory(_ path: [UInt8], at place: Namespace.Place, new: Bool, mode: UInt32, uid: UInt32, gid: UInt32) -> Outcome {
+        grow(to: place.record)
+        let name = Self.name(path)
+        let directory: Directory
+        if let existing = directories[place.record] {
+            directory = existing
+        } else {
+            directory = Directory(parent: known(place.parent), name: Array(name))
+            directories[place.record] = directory
         }
-        let locksOwnerOut = !mayChown && mode & 0o300 != 0o300
-        switch Syscall.mkdirat(parent, name, mode: mode_t(locksOwnerOut ? mode | 0o700 : mode)) {
-        case .success:
-            break
-        case .failure(.fileExists):
-            return judgeRace(parent, name, type: UInt8(DT_DIR))
-        case .failure(let code):
-            return .failed("cannot create the directory: \(code.description)")
+        return Syscall.withCName(name) { cName in
+            let parent: Int32
+            switch self.place(name, cName, at: place, new: new, type: UInt8(DT_DIR)) {
+            case .success(let fd): parent = fd
+            case .failure(let done): return done.outcome
+            }
+            let locksOwnerOut = !mayChown && mode & 0o300 != 0o300
+            switch Syscall.mkdirat(parent, cName, mode: mode_t(locksOwnerOut ? mode | 0o700 : mode)) {
+            case .success:
+                break
+            case .failure(.fileExists):
+                return judgeRace(parent, cName, type: UInt8(DT_DIR))
+            case .failure(let code):
+                return .failed("cannot create the directory: \(code.description)")
+            }
+            made[place.record] = true
+            let fd: Int32
+            let info: FileStatus
+            switch openCreatedDirectory(parent, cName) {
+            case .success(let opened): (fd, info) = opened
+            case .failure(let done): return done.outcome
+            }
+            cache(fd, in: directory)
+            directory.listing = nil
+            directory.fresh = true
+            if locksOwnerOut {
+                pendingModes.append((directory, mode, info.st_dev, info.st_ino))
+            } else if let problem = setMode(fd, mode, current: info.st_mode) {
+                return .failed(problem)
+            }
+            if let problem = chown(fd, uid: uid, gid: gid) { return .failed(problem) }
+            return .created
         }
-        record(Self.split(path[...]).name, type: UInt8(DT_DIR), in: directory)
-        let fd: Int32
-        let info: FileStatus
-        switch openCreatedDirectory(parent, name) {
-        case .success(let opened): (fd, info) = opened
-        case .failure(let done): return done.outcome
-        }
-        let created = state(path[...])
-        cache(fd, in: created)
-        created.listing = [:]
-        created.fresh = true
-        if locksOwnerOut {
-            pendingModes.append((path, mode, info.st_dev, info.st_ino))
-        } else if let problem = setMode(fd, mode, current: info.st_mode) {
-            return .failed(problem)
-        }
-        if let problem = chown(fd, uid: uid, gid: gid) { return .failed(problem) }
-        return .created
     }
 
     /// The directory just made at `name`, opened without following links, with its status;
     /// anything else found there (a symlink, a file, a directory someone else moved in) was put
     /// there by another user after the mkdir and is left alone.
-    private func openCreatedDirectory(_ parent: Int32, _ name: [UInt8]) -> Result<(Int32, FileStatus), Done> {
+    private func openCreatedDirectory(_ parent: Int32, _ name: UnsafePointer<CChar>) -> Result<(Int32, FileStatus), Done> {
         let replaced = Done(outcome: .failed("was replaced while it was being created; left alone"))
         guard case .success(let fd) = Syscall.openat(parent, name, flags: O_RDONLY | O_DIRECTORY) else {
             return .failure(replaced)
@@ -182,29 +230,48 @@ final class ReplayTree {
         return "cannot set mode \(String(mode, radix: 8)): \(code.description)"
     }
 
-    /// Creates a file at `path` (normalised) with `contents` (nothing for placeholders).
-    func makeFile(_ path: [UInt8], new: Bool, mode: UInt32, uid: UInt32, gid: UInt32, contents: () -> String) -> Outcome {
-        let (parent, name, directory): (Int32, [UInt8], Directory)
-        switch place(path, new: new, type: UInt8(DT_REG)) {
-        case .success(let value): (parent, name, directory) = value
-        case .failure(let done): return done.outcome
+    /// Creates a file at `path` (normalised), accepted by the namespace at `place`, with
+    /// `contents` (nothing for placeholders): it writes a shadow document at the memory it is
+    /// given (`ShadowYAML.longest` bytes) and returns its length.
+    func makeFile(_ path: [UInt8], at place: Namespace.Place, new: Bool, mode: UInt32, uid: UInt32, gid: UInt32,
+                  contents: (UnsafeMutableRawBufferPointer) -> Int) -> Outcome {
+        grow(to: place.record)
+        let name = Self.name(path)
+        return Syscall.withCName(name) { cName in
+            let parent: Int32
+            switch self.place(name, cName, at: place, new: new, type: UInt8(DT_REG)) {
+            case .success(let fd): parent = fd
+            case .failure(let done): return done.outcome
+            }
+            // A placeholder whose mode and owner creation gets right needs no descriptor.
+            // (open keeps only the permission bits of a mode; so does the mask here, which
+            // keeps a hostile logged mode from asking mknod for another type of node.)
+            if kind == .placeholders, mode_t(mode) & umask == 0, !changesOwner(uid: uid, gid: gid) {
+                switch Syscall.mknodat(parent, cName, mode: S_IFREG | mode_t(mode) & 0o7777) {
+                case .success:
+                    made[place.record] = true
+                    return .created
+                case .failure(.fileExists): return judgeRace(parent, cName, type: UInt8(DT_REG))
+                case .failure(let code): return .failed("cannot create the file: \(code.description)")
+                }
+            }
+            let fd: Int32
+            switch Syscall.openat(parent, cName, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode)) {
+            case .success(let value): fd = value
+            case .failure(.fileExists): return judgeRace(parent, cName, type: UInt8(DT_REG))
+            case .failure(let code): return .failed("cannot create the file: \(code.description)")
+            }
+            made[place.record] = true
+            defer { Syscall.close(fd) }
+            if mode_t(mode) & umask != 0, let problem = setMode(fd, mode, current: 0) { return .failed(problem) }
+            if kind == .shadow {
+                let length = contents(scratch)
+                let written = Syscall.writeAll(fd, UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
+                if case .failure(let code) = written { return .failed("cannot write the shadow yaml: \(code.description)") }
+            }
+            if let problem = chown(fd, uid: uid, gid: gid) { return .failed(problem) }
+            return .created
         }
-        let fd: Int32
-        switch Syscall.openat(parent, name, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode)) {
-        case .success(let value): fd = value
-        case .failure(.fileExists): return judgeRace(parent, name, type: UInt8(DT_REG))
-        case .failure(let code): return .failed("cannot create the file: \(code.description)")
-        }
-        record(Self.split(path[...]).name, type: UInt8(DT_REG), in: directory)
-        defer { Syscall.close(fd) }
-        if mode_t(mode) & umask != 0, let problem = setMode(fd, mode, current: 0) { return .failed(problem) }
-        if kind == .shadow {
-            var text = contents()
-            let written = text.withUTF8 { Syscall.writeAll(fd, UnsafeRawBufferPointer($0)) }
-            if case .failure(let code) = written { return .failed("cannot write the shadow yaml: \(code.description)") }
-        }
-        if let problem = chown(fd, uid: uid, gid: gid) { return .failed(problem) }
-        return .created
     }
 
     /// Nothing to create: the node is there already, or something else is in the way.
@@ -212,27 +279,37 @@ final class ReplayTree {
         var outcome: Outcome
     }
 
-    /// The parent's descriptor, the name and the parent directory where a node of `type` (a
-    /// `d_type`) is to be created, or what to report when there is nothing to create. `new`:
-    /// no earlier entry of the log had this path, so this tree never created it.
-    private func place(_ path: [UInt8], new: Bool, type: UInt8) -> Result<(Int32, [UInt8], Directory), Done> {
-        let (parentPath, name) = Self.split(path[...])
-        let parent: (fd: Int32, directory: Directory)
-        switch directory(parentPath) {
-        case .success(let value): parent = value
+    /// The descriptor of the parent directory where a node of `type` (a `d_type`) named
+    /// `name` (`cName` NUL-terminated) is to be created, or what to report when there is
+    /// nothing to create. `new`: no earlier entry of the log had this path, so this tree
+    /// never created it.
+    private func place(_ name: ArraySlice<UInt8>, _ cName: UnsafePointer<CChar>, at place: Namespace.Place, new: Bool,
+                       type: UInt8) -> Result<Int32, Done> {
+        let parent = known(place.parent)
+        let fd: Int32
+        switch descriptor(parent) {
+        case .success(let value): fd = value
         case .failure(let error): return .failure(Done(outcome: .failed(error.description)))
         }
-        // A directory this tree created held nothing but what it created since (a node made
-        // behind its back is found by the creation's EEXIST): a new path cannot be there.
-        switch new && parent.directory.fresh ? nil : existing(name, in: parent.directory, fd: parent.fd) {
-        case nil: return .success((parent.fd, Array(name), parent.directory))
+        // A node this tree created is there (one made behind its back since is found by the
+        // creation's EEXIST), and a directory it created held nothing but what it created.
+        let found: UInt8?
+        if made[place.record] {
+            found = type
+        } else if parent.fresh {
+            found = nil
+        } else {
+            found = existing(name, cName, in: parent, fd: fd)
+        }
+        switch found {
+        case nil: return .success(fd)
         case type?: return .failure(Done(outcome: .existed))
         default: return .failure(Done(outcome: .failed(Self.inTheWay(type))))
         }
     }
 
     /// A node created behind the listing's back (another replay running): judged as found.
-    private func judgeRace(_ parent: Int32, _ name: [UInt8], type: UInt8) -> Outcome {
+    private func judgeRace(_ parent: Int32, _ name: UnsafePointer<CChar>, type: UInt8) -> Outcome {
         let wanted = type == UInt8(DT_DIR) ? S_IFDIR : S_IFREG
         guard case .success(let info) = Syscall.lstatat(parent, name), info.st_mode & S_IFMT == wanted else {
             return .failed(Self.inTheWay(type))
@@ -251,32 +328,32 @@ final class ReplayTree {
         var failures: [(path: [UInt8], reason: String)] = []
         for pending in pendingModes.reversed() {
             let fd: Int32
-            switch directory(pending.path[...]) {
-            case .success(let value): fd = value.fd
+            switch descriptor(pending.directory) {
+            case .success(let value): fd = value
             case .failure(let error):
-                failures.append((pending.path, error.description))
+                failures.append((pending.directory.path, error.description))
                 continue
             }
             guard case .success(let info) = Syscall.fileStatus(fd), info.st_dev == pending.device, info.st_ino == pending.inode else {
-                failures.append((pending.path, "was replaced after it was created; mode \(String(pending.mode, radix: 8)) not set"))
+                failures.append((pending.directory.path, "was replaced after it was created; mode \(String(pending.mode, radix: 8)) not set"))
                 continue
             }
-            if let problem = setMode(fd, pending.mode, current: info.st_mode) { failures.append((pending.path, problem)) }
+            if let problem = setMode(fd, pending.mode, current: info.st_mode) { failures.append((pending.directory.path, problem)) }
         }
         pendingModes.removeAll()
         return failures
     }
 
-    /// The contents of a file in the tree (for re-reading shadow YAML), at most `limit` bytes.
-    func read(_ path: [UInt8], limit: Int) -> Result<[UInt8], ReplayTreeError> {
-        let (parentPath, name) = Self.split(path[...])
+    /// The contents of the file at `path` (normalised, at `place`) in the tree (for
+    /// re-reading shadow YAML), at most `limit` bytes.
+    func read(_ path: [UInt8], at place: Namespace.Place, limit: Int) -> Result<[UInt8], ReplayTreeError> {
         let parent: Int32
-        switch directory(parentPath) {
-        case .success(let value): parent = value.fd
+        switch descriptor(known(place.parent)) {
+        case .success(let value): parent = value
         case .failure(let error): return .failure(error)
         }
         // Non-blocking: a FIFO planted in place of a shadow file must not hang the replay.
-        switch Syscall.openat(parent, Array(name), flags: O_RDONLY | O_NONBLOCK) {
+        switch Syscall.withCName(Self.name(path), { Syscall.openat(parent, $0, flags: O_RDONLY | O_NONBLOCK) }) {
         case .success(let fd):
             defer { Syscall.close(fd) }
             guard case .success(let info) = Syscall.fileStatus(fd), info.st_mode & S_IFMT == S_IFREG else {
@@ -290,14 +367,14 @@ final class ReplayTree {
 
     /// The `d_type` of `name` in `directory` (descriptor `fd`), nil when it is not there.
     /// Types the listing does not know are asked of lstat.
-    private func existing(_ name: ArraySlice<UInt8>, in directory: Directory, fd: Int32) -> UInt8? {
+    private func existing(_ name: ArraySlice<UInt8>, _ cName: UnsafePointer<CChar>, in directory: Directory, fd: Int32) -> UInt8? {
         if directory.listing == nil {
             let entries = (try? Syscall.listDirectory(fd).get()) ?? []
             directory.listing = Dictionary(entries.map { (PathKey(bytes: $0.name[...]), $0.type) }, uniquingKeysWith: { first, _ in first })
         }
         guard let type = directory.listing![PathKey(bytes: name)] else { return nil }
         guard type == UInt8(DT_UNKNOWN) else { return type }
-        guard case .success(let info) = Syscall.lstatat(fd, Array(name)) else { return nil }
+        guard case .success(let info) = Syscall.lstatat(fd, cName) else { return nil }
         switch info.st_mode & S_IFMT {
         case S_IFDIR: return UInt8(DT_DIR)
         case S_IFREG: return UInt8(DT_REG)
@@ -305,22 +382,13 @@ final class ReplayTree {
         }
     }
 
-    private func record(_ name: ArraySlice<UInt8>, type: UInt8, in directory: Directory) {
-        directory.listing = directory.listing ?? [:]
-        directory.listing![PathKey(bytes: name)] = type
-    }
-
-    /// What is known of the directory at `path` (the root for the empty path).
-    private func state(_ path: ArraySlice<UInt8>) -> Directory {
-        if path.isEmpty { return root }
-        if let known = directories[PathKey(bytes: path)] { return known }
-        let directory = Directory()
-        directories[PathKey(bytes: path)] = directory
-        return directory
+    /// Whether a node logged with `uid` and `gid` is given them after its creation.
+    private func changesOwner(uid: UInt32, gid: UInt32) -> Bool {
+        mayChown && (uid != owner.uid || gid != owner.gid)
     }
 
     private func chown(_ fd: Int32, uid: UInt32, gid: UInt32) -> String? {
-        guard mayChown, uid != owner.uid || gid != owner.gid, case .failure(let code) = Syscall.fchown(fd, uid: uid, gid: gid) else {
+        guard changesOwner(uid: uid, gid: gid), case .failure(let code) = Syscall.fchown(fd, uid: uid, gid: gid) else {
             return nil
         }
         return "cannot change the owner to \(uid):\(gid): \(code.description)"
@@ -343,28 +411,26 @@ final class ReplayTree {
         directory.fd = fd
     }
 
-    /// The descriptor of the directory at `path` (normalised; the root when empty), opened
-    /// without following symlinks, and what is known of it.
-    private func directory(_ path: ArraySlice<UInt8>) -> Result<(fd: Int32, directory: Directory), ReplayTreeError> {
-        let directory = state(path)
-        if directory.fd >= 0 { return .success((directory.fd, directory)) }
-        let (parentPath, name) = Self.split(path)
+    /// The descriptor of `directory`, opened without following symlinks from its parent's.
+    private func descriptor(_ directory: Directory) -> Result<Int32, ReplayTreeError> {
+        if directory.fd >= 0 { return .success(directory.fd) }
+        // Safe: the root's descriptor stays open for the tree's life.
         let parent: Int32
-        switch self.directory(parentPath) {
-        case .success(let value): parent = value.fd
+        switch descriptor(directory.parent!) {
+        case .success(let value): parent = value
         case .failure(let error): return .failure(error)
         }
-        let shown = String(decoding: path, as: UTF8.self)
         // One step of the shared O_NOFOLLOW walk; the steps above it come from the cache.
-        switch Syscall.openBeneath(parent, [Array(name)], flags: O_RDONLY | O_DIRECTORY) {
+        switch Syscall.openBeneath(parent, [directory.name], flags: O_RDONLY | O_DIRECTORY) {
         case .success(let fd):
             cache(fd, in: directory)
-            return .success((fd, directory))
-        case .failure(let stop) where stop.errno == .noSuchFileOrDirectory:
-            return .failure(.entry("parent directory \(shown) does not exist"))
-        case .failure(let stop) where stop.isSymlink || stop.errno == .notDirectory:
-            return .failure(.entry("\(shown) is not a directory (symlinks are not followed)"))
+            return .success(fd)
         case .failure(let stop):
+            let shown = String(decoding: directory.path, as: UTF8.self)
+            if stop.errno == .noSuchFileOrDirectory { return .failure(.entry("parent directory \(shown) does not exist")) }
+            if stop.isSymlink || stop.errno == .notDirectory {
+                return .failure(.entry("\(shown) is not a directory (symlinks are not followed)"))
+            }
             return .failure(.entry("cannot open \(shown): \(stop.errno.description)"))
         }
     }

@@ -8,67 +8,166 @@
 /// YAML reads it back unchanged, else quoted, so no path can end its value and start a key.
 public enum ShadowYAML {
     public static func render(_ file: FileEntry) -> String {
-        // Built piece by piece into one reserved string: an interpolated line longer than 15
-        // bytes is a string allocated of its own, a tenth of a full log's --shadow replay.
+        String(unsafeUninitializedCapacity: capacity(file)) { render(file, into: UnsafeMutableRawBufferPointer($0)) }
+    }
+
+    /// Room the document of `file` may take: its fixed text, every number at its longest, and
+    /// the path at its longest quoted (an escape is at most 4 bytes per byte of the path).
+    private static func capacity(_ file: FileEntry) -> Int {
+        capacity(extents: file.extents.ranges.count, path: file.path.count)
+    }
+
+    private static func capacity(extents: Int, path: Int) -> Int { 384 + 192 * extents + 4 * path }
+
+    /// The room a document of a valid log entry takes at most.
+    static let longest = capacity(extents: max(LogEntry.maxSimpleExtents, LogEntry.maxStrips), path: LogEntry.maxPathLength)
+
+    /// Writes the document at `out` (`capacity(file)` bytes, at most `longest` for an entry
+    /// read from a log) and returns its length. Bytes
+    /// written in place, digits and all, into memory logplay reuses for every file: building
+    /// it from strings cost most of a full log's --shadow replay.
+    static func render(_ file: FileEntry, into out: UnsafeMutableRawBufferPointer) -> Int {
+        var out = Writer(buffer: out)
         let extents = file.extents.ranges
-        var out = ""
-        out.reserveCapacity(192 + 96 * extents.count + 4 * file.path.count)
-        func line(_ key: String, _ value: String, prefix: String = "") {
-            out += key
-            out += prefix
-            out += value
-            out += "\n"
-        }
-        out += "---\nfile:\n"
-        line("  path: ", scalar(file.path))
-        line("  size: ", String(file.size))
-        line("  flags: ", String(file.flags))
-        line("  mode: ", String(file.mode, radix: 8), prefix: "0")
-        line("  uid: ", String(file.uid))
-        line("  gid: ", String(file.gid))
-        let indent: String
+        out.text("---\nfile:\n  path: ")
+        scalar(file.path, into: &out)
+        out.byte(UInt8(ascii: "\n"))
+        out.line("  size: ", file.size)
+        out.line("  flags: ", UInt64(file.flags))
+        out.line("  mode: 0", UInt64(file.mode), radix: 8)
+        out.line("  uid: ", UInt64(file.uid))
+        out.line("  gid: ", UInt64(file.gid))
+        let indent: StaticString
         switch file.extents {
         case .simple:
-            line("  nextents: ", String(extents.count))
-            out += "  simple_ext_list:\n"
+            out.line("  nextents: ", UInt64(extents.count))
+            out.text("  simple_ext_list:\n")
             indent = "  "
         case .interleaved(let chunkSize, _):
-            out += "  nextents: 1\n"
-            out += "  striped_ext_list:\n"
-            line("  - nstrips: ", String(extents.count))
-            line("    chunk_size: ", hex(chunkSize), prefix: "0x")
-            out += "    simple_ext_list:\n"
+            out.text("  nextents: 1\n  striped_ext_list:\n")
+            out.line("  - nstrips: ", UInt64(extents.count))
+            out.line("    chunk_size: 0x", chunkSize, radix: 16)
+            out.text("    simple_ext_list:\n")
             indent = "    "
         }
         for extent in extents {
-            line(indent, String(extent.deviceIndex), prefix: "- devindex: ")
-            line(indent, hex(extent.offset), prefix: "  offset: 0x")
-            line(indent, hex(extent.length), prefix: "  length: 0x")
+            out.line("- devindex: ", extent.deviceIndex, indent: indent)
+            out.line("  offset: 0x", extent.offset, radix: 16, indent: indent)
+            out.line("  length: 0x", extent.length, radix: 16, indent: indent)
         }
-        out += "...\n"
-        return out
+        out.text("...\n")
+        return out.count
+    }
+
+    /// Appends to memory sized by `capacity`; overrunning it is a bug, and stops the program.
+    private struct Writer {
+        let buffer: UnsafeMutableRawBufferPointer
+        var count = 0
+        static let digits: StaticString = "0123456789abcdef"
+
+        init(buffer: UnsafeMutableRawBufferPointer) {
+            self.buffer = buffer
+        }
+
+        /// The next `length` bytes, counted as written.
+        @inline(__always)
+        private mutating func claim(_ length: Int) -> UnsafeMutableRawPointer {
+            precondition(length <= buffer.count - count, "shadow yaml longer than its capacity")
+            defer { count += length }
+            return buffer.baseAddress! + count
+        }
+
+        @inline(__always)
+        mutating func byte(_ byte: UInt8) {
+            claim(1).storeBytes(of: byte, as: UInt8.self)
+        }
+
+        @inline(__always)
+        mutating func bytes(_ bytes: some Collection<UInt8>) {
+            UnsafeMutableRawBufferPointer(start: claim(bytes.count), count: bytes.count).copyBytes(from: bytes)
+        }
+
+        @inline(__always)
+        mutating func text(_ text: StaticString) {
+            claim(text.utf8CodeUnitCount).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
+        }
+
+        /// `value` in `radix` (10, 16 or 8), lower-case digits.
+        @inline(__always)
+        mutating func number(_ value: UInt64, radix: UInt64) {
+            var length = 1
+            if radix == 10 {
+                var rest = value
+                while rest >= 10 {
+                    rest /= 10
+                    length += 1
+                }
+            } else {
+                let bits = radix == 16 ? 4 : 3
+                length = max(1, (64 - value.leadingZeroBitCount + bits - 1) / bits)
+            }
+            let digits = claim(length)
+            var rest = value
+            var i = length
+            while i > 0 {
+                i -= 1
+                let digit = Int(truncatingIfNeeded: rest % radix)
+                digits.storeBytes(of: Self.digits.utf8Start[digit], toByteOffset: i, as: UInt8.self)
+                rest /= radix
+            }
+        }
+
+        @inline(__always)
+        mutating func line(_ key: StaticString, _ value: UInt64, radix: UInt64 = 10, indent: StaticString = "") {
+            text(indent)
+            text(key)
+            number(value, radix: radix)
+            byte(UInt8(ascii: "\n"))
+        }
     }
 
     /// `bytes` as a YAML scalar: plain, single-quoted when plain would read differently but
     /// every character is printable ASCII, else double-quoted with libyaml's escapes. A byte
     /// that is not UTF-8 (logplay skips such paths) is written as `\xNN`, never raw.
     static func scalar(_ bytes: [UInt8]) -> String {
-        let text = String(decoding: bytes, as: UTF8.self)
-        let printableASCII = !bytes.isEmpty && bytes.allSatisfy { (0x20...0x7e).contains($0) }
-        guard printableASCII else { return doubleQuoted(bytes) }
-        return plainAllowed(bytes) ? text : "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
+        String(unsafeUninitializedCapacity: 4 * bytes.count + 2) { buffer in
+            var out = Writer(buffer: UnsafeMutableRawBufferPointer(buffer))
+            scalar(bytes, into: &out)
+            return out.count
+        }
+    }
+
+    private static func scalar(_ bytes: [UInt8], into out: inout Writer) {
+        guard !bytes.isEmpty, bytes.allSatisfy({ (0x20...0x7e).contains($0) }) else { return out.bytes(doubleQuoted(bytes).utf8) }
+        guard !plainAllowed(bytes) else { return out.bytes(bytes) }
+        out.byte(UInt8(ascii: "'"))
+        for byte in bytes {
+            out.byte(byte)
+            if byte == UInt8(ascii: "'") { out.byte(byte) }
+        }
+        out.byte(UInt8(ascii: "'"))
     }
 
     /// libyaml's test for a plain scalar in block context, for printable ASCII.
     private static func plainAllowed(_ bytes: [UInt8]) -> Bool {
         func blank(_ i: Int) -> Bool { i >= bytes.count || bytes[i] == 0x20 }
         if bytes.first == 0x20 || bytes.last == 0x20 { return false }
-        if bytes.count >= 3, bytes.prefix(3).elementsEqual("---".utf8) || bytes.prefix(3).elementsEqual("...".utf8) { return false }
-        if "#,[]{}&*!|>'\"%@`".utf8.contains(bytes[0]) { return false }
-        if "?-".utf8.contains(bytes[0]), blank(1) { return false }
-        for (i, byte) in bytes.enumerated() {
-            if byte == UInt8(ascii: ":"), blank(i + 1) { return false }
-            if byte == UInt8(ascii: "#"), i > 0, bytes[i - 1] == 0x20 { return false }
+        if bytes.count >= 3, bytes[1] == bytes[0], bytes[2] == bytes[0], bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: ".") {
+            return false
+        }
+        switch bytes[0] {
+        case UInt8(ascii: "#"), UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"),
+             UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "'"),
+             UInt8(ascii: "\""), UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"):
+            return false
+        case UInt8(ascii: "?"), UInt8(ascii: "-"):
+            if blank(1) { return false }
+        default:
+            break
+        }
+        for i in bytes.indices {
+            if bytes[i] == UInt8(ascii: ":"), blank(i + 1) { return false }
+            if bytes[i] == UInt8(ascii: "#"), i > 0, bytes[i - 1] == 0x20 { return false }
         }
         return true
     }
