@@ -58,26 +58,23 @@ extension LogEntry {
     }
 
     /// Decodes a slot that `check` found valid.
-    static func decodeChecked(_ slot: UnsafeRawBufferPointer) -> LogEntry {
-        let type = slot.u32(at: 8)
+    static func decodeChecked(_ bytes: UnsafeRawBufferPointer) -> LogEntry {
+        let slot = CheckedSlot(bytes: bytes)
         let body: Body
-        switch EntryType(rawValue: type) {
+        switch slot.entryType {
         case .file:
             body = .file(FileEntry(
-                size: slot.u64(at: 16), flags: slot.u32(at: 24), uid: slot.u32(at: 28), gid: slot.u32(at: 32),
-                mode: slot.u32(at: 36), path: slot.cString(at: 40, fieldSize: pathFieldSize),
-                extents: decodeExtents(slot)))
+                size: slot.fileSize, flags: bytes.u32(at: 24), uid: slot.uid, gid: slot.gid, mode: slot.mode, path: slot.path,
+                extents: decodeExtents(bytes)))
         case .mkdir:
-            body = .directory(DirectoryEntry(
-                uid: slot.u32(at: 16), gid: slot.u32(at: 20), mode: slot.u32(at: 24),
-                path: slot.cString(at: 28, fieldSize: pathFieldSize)))
+            body = .directory(DirectoryEntry(uid: slot.uid, gid: slot.gid, mode: slot.mode, path: slot.path))
         case .addDaxdev:
             body = .addDaxdev(AddDaxdevEntry(
-                deviceSize: slot.u64(at: 16), deviceUUID: slot.uuid(at: 24), deviceIndex: slot.u32(at: 40)))
+                deviceSize: bytes.u64(at: 16), deviceUUID: bytes.uuid(at: 24), deviceIndex: bytes.u32(at: 40)))
         case .delete, nil:
-            body = .other(type: type)
+            body = .other(type: slot.type)
         }
-        return LogEntry(seqnum: slot.u64(at: 0), body: body)
+        return LogEntry(seqnum: slot.seqnum, body: body)
     }
 
     private static func decodeExtents(_ slot: UnsafeRawBufferPointer) -> FileEntry.Extents {
@@ -204,5 +201,31 @@ public enum EntryProblem: Error, Equatable, Sendable, CustomStringConvertible {
         case .extentBeyondDevice(let offset, let length, let size):
             return "extent 0x\(hex(offset)) length 0x\(hex(length)) reaches past the device end (\(size) bytes)"
         }
+    }
+}
+
+/// A slot that `LogEntry.check` found valid, read in place: what a replay of a large log needs
+/// of each entry (type, owner, mode, size), without decoding it into a `LogEntry`, whose path
+/// and extents are arrays allocated and freed per entry. Valid while its bytes are.
+struct CheckedSlot {
+    let bytes: UnsafeRawBufferPointer
+
+    var seqnum: UInt64 { bytes.u64(at: 0) }
+    var type: UInt32 { bytes.u32(at: 8) }
+    var entryType: LogEntry.EntryType? { LogEntry.EntryType(rawValue: type) }
+
+    // FILE: size 16, flags 24, uid 28, gid 32, mode 36, path 40. MKDIR: uid 16, gid 20, mode 24,
+    // path 28.
+    var fileSize: UInt64 { bytes.u64(at: 16) }
+    var uid: UInt32 { bytes.u32(at: entryType == .file ? 28 : 16) }
+    var gid: UInt32 { bytes.u32(at: entryType == .file ? 32 : 20) }
+    var mode: UInt32 { bytes.u32(at: entryType == .file ? 36 : 24) }
+    /// The path of a FILE or MKDIR slot.
+    var path: [UInt8] { bytes.cString(at: entryType == .file ? 40 : 28, fieldSize: LogEntry.pathFieldSize) }
+
+    /// The FILE entry, decoded (its extents), for what needs all of it.
+    var file: FileEntry {
+        guard case .file(let file) = LogEntry.decodeChecked(bytes).body else { preconditionFailure("not a FILE slot") }
+        return file
     }
 }

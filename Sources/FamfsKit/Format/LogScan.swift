@@ -46,17 +46,23 @@ public struct LogScan: Sendable {
 
     /// Decodes slot `index` of kind `kind` (as `SlotKind` classified it).
     static func read(_ slot: UnsafeRawBufferPointer, index: Int, kind: SlotKind, geometry: LogEntry.Geometry) -> Item {
-        guard kind == .bad else { return .entry(LogEntry.decodeChecked(slot)) }
-        // Safe: classify found a problem, and check is deterministic.
-        let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry)!
-        return .bad(BadEntry(index: UInt64(index), path: LogEntry.bestEffortPath(slot), problem: problem))
+        kind == .bad ? .bad(bad(slot, index: index, geometry: geometry)) : .entry(LogEntry.decodeChecked(slot))
     }
 
-    /// What a stream hands over, in log order: each slot with the path the workers summarised
-    /// (of a valid MKDIR or FILE slot), and ahead of it the path of a slot to come, so that
-    /// its namespace lookup can be started early (`Namespace.prefetch`, as fsck does).
+    /// Slot `index`, which `SlotKind` classified bad, with its problem.
+    static func bad(_ slot: UnsafeRawBufferPointer, index: Int, geometry: LogEntry.Geometry) -> BadEntry {
+        // Safe: classify found a problem, and check is deterministic.
+        let problem = LogEntry.check(slot, index: UInt64(index), geometry: geometry)!
+        return BadEntry(index: UInt64(index), path: LogEntry.bestEffortPath(slot), problem: problem)
+    }
+
+    /// What a stream hands over, in log order: each valid slot, read in place (valid during the
+    /// visit only), with the path the workers summarised (of a MKDIR or FILE slot), or a bad
+    /// slot; and ahead of a slot the path of one to come, so that its namespace lookup can be
+    /// started early (`Namespace.prefetch`, as fsck does).
     enum Streamed {
-        case slot(Item, path: Namespace.LoggedPath?)
+        case valid(CheckedSlot, path: Namespace.LoggedPath?)
+        case bad(BadEntry)
         case upcoming(Namespace.LoggedPath)
     }
 
@@ -75,8 +81,9 @@ public struct LogScan: Sendable {
             }
             for index in indexes {
                 if let ahead = path(index + distance) { visit(.upcoming(ahead)) }
-                visit(.slot(read(window.run.slot(index), index: index, kind: window.kind(index), geometry: geometry),
-                            path: path(index)))
+                let slot = window.run.slot(index)
+                visit(window.kind(index) == .bad ? .bad(bad(slot, index: index, geometry: geometry))
+                                                 : .valid(CheckedSlot(bytes: slot), path: path(index)))
             }
         }
     }

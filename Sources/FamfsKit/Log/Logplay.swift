@@ -112,10 +112,10 @@ public struct Logplay {
         run(header: scan.header) { visit in
             var bad = scan.badEntries[...]
             for entry in scan.entries {
-                while let next = bad.first, next.index < entry.seqnum { visit(.slot(.bad(bad.removeFirst()), path: nil)) }
-                visit(.slot(.entry(entry), path: nil))
+                while let next = bad.first, next.index < entry.seqnum { visit(.bad(bad.removeFirst())) }
+                entry.encoded.withUnsafeBytes { visit(.valid(CheckedSlot(bytes: $0), path: nil)) }
             }
-            for entry in bad { visit(.slot(.bad(entry), path: nil)) }
+            for entry in bad { visit(.bad(entry)) }
         }
     }
 
@@ -140,8 +140,8 @@ public struct Logplay {
         verbose("__famfs_logplay: log contains \(header.nextIndex) entries")
         try slots { streamed in
             switch streamed {
-            case .slot(.entry(let entry), let path): replay(entry, path: path)
-            case .slot(.bad(let bad), _): reportBad(bad)
+            case .valid(let slot, let path): replay(slot, path: path)
+            case .bad(let bad): reportBad(bad)
             case .upcoming(let path): namespace.prefetch(path)
             }
         }
@@ -156,26 +156,29 @@ public struct Logplay {
         report.badEntries.append(bad)
     }
 
-    /// Replays one valid entry; `path` is its logged path as the stream summarised it.
-    /// Inlined, like `place`, into the per-slot loop: called, each copied the entry's body
-    /// (a twelfth of the instructions of a full log's dry run).
+    /// Replays one valid slot; `path` is its logged path as the stream summarised it. Read in
+    /// place: only the shadow YAML and `-v` need the whole FILE entry (its extents). Inlined,
+    /// like `place`, into the per-slot loop: called, each copied the entry's body (a twelfth of
+    /// the instructions of a full log's dry run).
     @inline(__always)
-    private mutating func replay(_ entry: LogEntry, path: Namespace.LoggedPath?) {
-        switch entry.body {
-        case .directory(let directory):
-            verbose("__famfs_logplay: mkdir: \(String(directory.mode, radix: 8)) \(directory.uid):\(directory.gid): \(text(directory.path)) ")
-            _ = place(nil, .directory, directory.path, summarised: path) { tree, normal, place, new in
-                tree.makeDirectory(normal, at: place, new: new, mode: directory.mode, uid: directory.uid, gid: directory.gid)
+    private mutating func replay(_ slot: CheckedSlot, path: Namespace.LoggedPath?) {
+        switch slot.entryType {
+        case .mkdir:
+            let (mode, uid, gid, logged) = (slot.mode, slot.uid, slot.gid, slot.path)
+            verbose("__famfs_logplay: mkdir: \(String(mode, radix: 8)) \(uid):\(gid): \(text(logged)) ")
+            _ = place(nil, .directory, logged, summarised: path) { tree, normal, place, new in
+                tree.makeDirectory(normal, at: place, new: new, mode: mode, uid: uid, gid: gid)
             }
-        case .file(let file):
-            describe(entry.seqnum, file)
-            let mode = options.client ? file.mode & ~0o222 : file.mode
-            let placed = place(file.size, .file, file.path, summarised: path) { tree, normal, place, new in
-                tree.makeFile(normal, at: place, new: new, mode: mode, uid: file.uid, gid: file.gid) { ShadowYAML.render(file, into: $0) }
+        case .file:
+            if options.verbosity > 0 { describe(slot.seqnum, slot.file) }
+            let mode = options.client ? slot.mode & ~0o222 : slot.mode
+            let (uid, gid) = (slot.uid, slot.gid)
+            let placed = place(slot.fileSize, .file, slot.path, summarised: path) { tree, normal, place, new in
+                tree.makeFile(normal, at: place, new: new, mode: mode, uid: uid, gid: gid) { ShadowYAML.render(slot.file, into: $0) }
             }
-            if let placed, options.shadowTest, tree?.kind == .shadow { checkShadow(placed.normal, at: placed.place, file) }
-        case .addDaxdev, .other:
-            verbose("__famfs_logplay: log entry \(entry.seqnum) of type \(entry.type) ignored")
+            if let placed, options.shadowTest, tree?.kind == .shadow { checkShadow(placed.normal, at: placed.place, slot.file) }
+        case .addDaxdev, .delete, nil:
+            verbose("__famfs_logplay: log entry \(slot.seqnum) of type \(slot.type) ignored")
         }
     }
 
@@ -253,8 +256,8 @@ public struct Logplay {
         emit(.error("\(text(file.path)): \(problem)"))
     }
 
+    /// `-v`'s lines of a FILE entry (the caller asks only with `-v`: it decodes the entry).
     private func describe(_ index: UInt64, _ file: FileEntry) {
-        guard options.verbosity > 0 else { return }
         verbose("__famfs_logplay: \(index) file=\(text(file.path)) size=\(file.size)")
         switch file.extents {
         case .interleaved(_, let strips):
