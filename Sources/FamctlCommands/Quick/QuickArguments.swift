@@ -5,7 +5,7 @@
 /// per-device commands).
 ///
 /// argument-parser finds a command's options by reflection at every start: about 6 M
-/// instructions and 180 page faults before famctl's own code runs, more than the whole of
+/// instructions and 100 page faults before famctl's own code runs, more than the whole of
 /// `daxctl list` (issue 13). This reader takes only what it reads exactly as argument-parser
 /// would: long options (`--mode famfs`, `--mode=famfs`), one short option (`-m famfs`, and
 /// `-r0` where the option allows joined values), a group of short flags (`-RDMiu`) and, where
@@ -16,7 +16,7 @@
 /// the two parsers' results against each other.
 struct QuickArguments {
     /// One option of a command, as its argument-parser declaration names it.
-    struct Option: Equatable {
+    struct Option {
         let short: Character?
         let long: String
         let takesValue: Bool

@@ -29,7 +29,8 @@ extension Famctl {
     ]
 
     /// Runs `invocation` (argv without the program name) when it is one `QuickArguments` reads
-    /// and its command validates; returns otherwise, having done nothing.
+    /// and its command validates; returns otherwise, having done nothing. Only the command's
+    /// `validate()` runs: argument-parser would run its option groups' too, and they have none.
     static func runQuick(_ invocation: [String]) {
         if invocation == ["--version"] {
             Console.out(version + "\n")
