@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-import SystemPackage
-
 /// famctl's standard output and standard error, written unbuffered straight to descriptors
 /// 1 and 2: lines appear in program order however a provisioning script captures the two
 /// streams. A failed write (a closed pipe) is dropped, as for `print`.
 public enum Console {
-    public static func out(_ text: String) { write(.standardOutput, text) }
+    public static func out(_ text: String) { write(1, text) }
 
-    public static func error(_ text: String) { write(.standardError, text) }
+    public static func error(_ text: String) { write(2, text) }
 
-    private static func write(_ descriptor: FileDescriptor, _ text: String) {
+    private static func write(_ descriptor: Int32, _ text: String) {
         var text = text
-        _ = text.withUTF8 { try? descriptor.writeAll(UnsafeRawBufferPointer($0)) }
+        _ = text.withUTF8 { Syscall.writeAll(descriptor, UnsafeRawBufferPointer($0)) }
     }
 }
 
