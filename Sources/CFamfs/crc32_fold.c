@@ -11,6 +11,7 @@
 
 #include "cfamfs.h"
 
+#include <pthread.h>
 #include <string.h>
 
 // Tables for 8 bytes at a time (slicing-by-8; table[0] alone is the byte-at-a-time one): the
@@ -20,8 +21,10 @@ static uint32_t byte_table[8][256];
 // Whether cfamfs_crc32_any folds, and whether the fold may use 512-bit registers (decided
 // once, with the table).
 static int folding, wide;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
-__attribute__((constructor))
+// Filled on the first CRC, not by a constructor: every famctl start would pay for it (and
+// fault in the table's pages), though only the famfs commands checksum anything.
 static void fill_byte_table(void) {
     folding = cfamfs_crc32_fold_available();
     wide = cfamfs_crc32_wide_available();
@@ -37,6 +40,8 @@ static void fill_byte_table(void) {
         }
     }
 }
+
+static inline void crc32_ready(void) { pthread_once(&table_once, fill_byte_table); }
 
 static uint32_t crc32_bytes(uint32_t state, const unsigned char *bytes, size_t length) {
     for (; length >= 8; length -= 8, bytes += 8) {
@@ -208,6 +213,7 @@ int cfamfs_crc32_wide_available(void) {
 }
 
 static uint32_t crc32_folded(const unsigned char *bytes, size_t length, int allow_wide) {
+    crc32_ready();
     uint32_t state = 0xffffffffu;
     if (length >= 64) {
         size_t blocks = length & ~(size_t)15;
@@ -224,6 +230,7 @@ uint32_t cfamfs_crc32(const unsigned char *bytes, size_t length) { return crc32_
 uint32_t cfamfs_crc32_narrow(const unsigned char *bytes, size_t length) { return crc32_folded(bytes, length, 0); }
 
 uint32_t cfamfs_crc32_copy(unsigned char *copy, const unsigned char *bytes, size_t covered, size_t length) {
+    crc32_ready();
     if (wide && covered >= 256) return copy_wide(copy, bytes, covered, length);
     memcpy(copy, bytes, length);
     return cfamfs_crc32_any(copy, covered);
@@ -251,5 +258,6 @@ uint32_t cfamfs_crc32_copy(unsigned char *copy, const unsigned char *bytes, size
 #endif
 
 uint32_t cfamfs_crc32_any(const unsigned char *bytes, size_t length) {
+    crc32_ready();
     return folding ? cfamfs_crc32(bytes, length) : ~crc32_bytes(0xffffffffu, bytes, length);
 }
