@@ -20,14 +20,15 @@ let package = Package(
             name: "CDaxctl",
             providers: [.apt(["libdaxctl-dev", "uuid-dev"])]
         ),
-        // libblkid from util-linux (Debian: libblkid-dev): mkfs probes for other file systems,
-        // partition tables and RAID members as mkfs.ext4 and mkfs.xfs do.
+        // libblkid's header from util-linux (Debian: libblkid-dev): mkfs probes for other file
+        // systems, partition tables and RAID members as mkfs.ext4 and mkfs.xfs do. Not linked
+        // (no pkgConfig, whose --libs is -lblkid): mkfs loads the library when it probes.
         .systemLibrary(
             name: "CBlkid",
-            pkgConfig: "blkid",
             providers: [.apt(["libblkid-dev"])]
         ),
-        // zlib, for the CRC-32 that upstream famfs uses.
+        // zlib, whose crc32 upstream famfs uses: the tests' reference for famctl's own CRC-32
+        // (CFamfs), which spares every famctl start the loading of zlib.
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -51,7 +52,6 @@ let package = Package(
         .target(
             name: "FamfsKit",
             dependencies: [
-                "CZlib",
                 "CBlkid",
                 "CFamfs",
                 "FamctlPlatform",

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds the Debian package famctl_<version>_<arch>.deb with the standard tools:
 # `make install` into a staging tree, then dpkg-shlibdeps for the library dependencies
-# (libblkid1, libc6, ...; libdaxctl1, loaded with dlopen, from its shlibs file), then dpkg-deb. Prints the path of the .deb.
+# (libc6, ...; libdaxctl1 and libblkid1, loaded with dlopen, from their shlibs files), then
+# dpkg-deb. Prints the path of the .deb.
 #
 #   scripts/package-deb.sh [output dir]            (default: artifacts/)
 #   FAMCTL=<binary> scripts/package-deb.sh ...     package that binary instead of a release build
@@ -43,12 +44,19 @@ chmod 0644 "$doc/changelog.gz"
 install -d "$root/DEBIAN"
 printf 'Source: famctl\n\nPackage: famctl\nArchitecture: any\n' >"$stage/src/debian/control"
 depends=$(cd "$stage/src" && dpkg-shlibdeps -O debian/famctl/usr/bin/famctl | sed -n 's/^shlibs:Depends=//p')
-# famctl loads libdaxctl.so.1 with dlopen when its libdaxctl backend runs (not at every start),
-# which dpkg-shlibdeps cannot see: the dependency that libdaxctl1's shlibs file declares.
-daxctl_dep=$(dpkg-query --control-show libdaxctl1 shlibs | awk '$1 == "libdaxctl" && $2 == 1 { $1 = $2 = ""; sub(/^ +/, ""); print }')
-[[ "$daxctl_dep" == libdaxctl1* ]] || { echo "package-deb: no shlibs entry for libdaxctl.so.1 (libdaxctl1)" >&2; exit 1; }
-depends="$daxctl_dep, $depends"
-[[ "$depends" == *libblkid1* ]] || { echo "package-deb: famctl does not link libblkid" >&2; exit 1; }
+# famctl loads libdaxctl.so.1 (its libdaxctl backend) and libblkid.so.1 (mkfs's probe) with
+# dlopen when they are needed, not at every start, which dpkg-shlibdeps cannot see: the
+# dependencies that their packages' shlibs files declare.
+# shlibs_dep PACKAGE LIBRARY SONAME_VERSION: PACKAGE's shlibs entry for libLIBRARY.so.VERSION.
+shlibs_dep() {
+    local dep
+    dep=$(dpkg-query --control-show "$1" shlibs | awk -v lib="$2" -v v="$3" '$1 == lib && $2 == v { $1 = $2 = ""; sub(/^ +/, ""); print }')
+    [[ "$dep" == "$1"* ]] || { echo "package-deb: no shlibs entry for $2.so.$3 ($1)" >&2; exit 1; }
+    echo "$dep"
+}
+daxctl_dep=$(shlibs_dep libdaxctl1 libdaxctl 1)
+blkid_dep=$(shlibs_dep libblkid1 libblkid 1)
+depends="$daxctl_dep, $blkid_dep, $depends"
 
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" -e "s/@DEPENDS@/$depends/" \

@@ -59,6 +59,8 @@ public enum SignatureProbeError: Error, Equatable, Sendable, CustomStringConvert
     case copy(path: String, step: String, errno: Int32)
     /// libblkid could not probe the target.
     case libblkid(path: String, step: String, errno: Int32)
+    /// libblkid.so.1 (or a function mkfs calls) could not be loaded.
+    case libblkidUnavailable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -68,6 +70,8 @@ public enum SignatureProbeError: Error, Equatable, Sendable, CustomStringConvert
             return "\(path): cannot probe for other file systems: \(step) of the copy failed: \(errnoDescription(code))"
         case .libblkid(let path, let step, let code):
             return "\(path): cannot probe for other file systems: libblkid \(step) failed: \(errnoDescription(code))"
+        case .libblkidUnavailable(let path, let reason):
+            return "\(path): cannot probe for other file systems: cannot load libblkid (\(reason)); install libblkid1"
         }
     }
 }
@@ -129,23 +133,26 @@ extension FamfsDevice {
     /// lists them. Superblocks with bad checksums count too, where libblkid checks them: a
     /// damaged file system is still someone's.
     static func probe(_ fd: Int32, path: String) throws(SignatureProbeError) -> [ForeignSignature] {
-        guard let probe = blkid_new_probe() else { throw .libblkid(path: path, step: "blkid_new_probe", errno: errno) }
-        defer { blkid_free_probe(probe) }
-        guard blkid_probe_set_device(probe, fd, 0, 0) == 0 else {
-            throw .libblkid(path: path, step: "blkid_probe_set_device", errno: errno)
+        let blkid: cblkid_api
+        do { blkid = try LibBlkid.api() } catch { throw .libblkidUnavailable(path: path, reason: error.reason) }
+        guard let probe = blkid.blkid_new_probe() else { throw .libblkid(path: path, step: "blkid_new_probe", errno: errno) }
+        defer { blkid.blkid_free_probe(probe) }
+        func check(_ step: String, _ status: Int32) throws(SignatureProbeError) {
+            guard status == 0 else { throw .libblkid(path: path, step: step, errno: errno) }
         }
-        blkid_probe_enable_superblocks(probe, 1)
-        blkid_probe_set_superblocks_flags(
-            probe, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE | BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID | BLKID_SUBLKS_BADCSUM)
-        blkid_probe_enable_partitions(probe, 1)
+        try check("blkid_probe_set_device", blkid.blkid_probe_set_device(probe, fd, 0, 0))
+        try check("blkid_probe_enable_superblocks", blkid.blkid_probe_enable_superblocks(probe, 1))
+        try check("blkid_probe_set_superblocks_flags", blkid.blkid_probe_set_superblocks_flags(
+            probe, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE | BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID | BLKID_SUBLKS_BADCSUM))
+        try check("blkid_probe_enable_partitions", blkid.blkid_probe_enable_partitions(probe, 1))
         var found: [ForeignSignature] = []
         while true {
-            let status = blkid_do_probe(probe)
+            let status = blkid.blkid_do_probe(probe)
             if status == 1 { return found }
             guard status == 0 else { throw .libblkid(path: path, step: "blkid_do_probe", errno: errno) }
             let value = { (name: String) -> String? in
                 var data: UnsafePointer<CChar>?
-                guard blkid_probe_lookup_value(probe, name, &data, nil) == 0, let data else { return nil }
+                guard blkid.blkid_probe_lookup_value(probe, name, &data, nil) == 0, let data else { return nil }
                 return String(cString: data)
             }
             if let table = value("PTTYPE") {
@@ -157,4 +164,24 @@ extension FamfsDevice {
             }
         }
     }
+}
+
+/// libblkid's functions, loaded on first use: famctl does not link libblkid, which would
+/// otherwise be loaded and bound at every start (Sources/CBlkid/shim.h).
+enum LibBlkid {
+    struct LoadFailure: Error { let reason: String }
+
+    /// Written once, by the initializer of this lazily initialized global, and only read after.
+    nonisolated(unsafe) private static let table: Result<UnsafePointer<cblkid_api>, LoadFailure> = {
+        // Allocated: the struct's non-null pointers leave Swift no empty value to fill in.
+        let api = UnsafeMutablePointer<cblkid_api>.allocate(capacity: 1)
+        guard cblkid_load(api) == 0 else {
+            api.deallocate()
+            return .failure(LoadFailure(reason: dlerror().map { String(cString: $0) } ?? "dlopen failed"))
+        }
+        return .success(UnsafePointer(api))
+    }()
+
+    /// The functions; throws when libblkid.so.1 (or a function mkfs calls) is missing.
+    static func api() throws(LoadFailure) -> cblkid_api { try table.get().pointee }
 }
