@@ -34,10 +34,14 @@ SHIP_DIR ?= .build-ship
 STATIC_CXX_DIR = $(abspath $(SHIP_DIR))/static-libstdc++
 # libgcc's unwinder is linked in too (-static-libgcc): as libgcc_s.so.1 it was one more
 # library to map, relocate and bind at every start (7 page faults of ~330).
+# The toolchain's lld packs the 42,000 relative relocations of the position-independent
+# binary (the Swift runtime's metadata) as RELR (glibc >= 2.36): 8 KiB instead of gold's
+# 1 MiB of RELA entries to read and apply at every start (0.2 M instructions, 11 faults).
 # No $ORIGIN rpath (nothing is installed next to the binary) and full RELRO, as Debian wants.
 SWIFT_BUILD_FLAGS ?= -c release --static-swift-stdlib --disable-local-rpath \
 	-Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now -Xswiftc -L$(STATIC_CXX_DIR) \
-	-Xswiftc -Xclang-linker -Xswiftc -static-libgcc
+	-Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
+	-Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
 INSTALL ?= install
 INSTALL_PROGRAM ?= $(INSTALL) -m 0755
 

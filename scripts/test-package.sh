@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Builds the Debian package (one release build) and checks it: lintian reports no error and no warning, it
-# depends on libdaxctl1 and libblkid1, and unpacked into an empty directory tree the installed famctl and
+# depends on libdaxctl1, libblkid1 and libc6 >= 2.36 (DT_RELR), and unpacked into an empty directory tree the installed famctl and
 # mkfs.famfs run and `man -l` renders an installed page. Called by scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,8 @@ deb=$(scripts/package-deb.sh "$work/out")
 depends=$(dpkg-deb -f "$deb" Depends)
 [[ "$depends" == *"libdaxctl1"* ]] || fail "Depends lacks libdaxctl1: $depends"
 [[ "$depends" == *"libblkid1"* ]] || fail "Depends lacks libblkid1: $depends"
+# The loader of an older glibc cannot apply the binary's DT_RELR relocations.
+[[ "$depends" == *"libc6 (>= 2.36)"* ]] || fail "Depends lacks libc6 (>= 2.36), which DT_RELR needs: $depends"
 
 # lintian: an error or a warning fails the test. Info tags are shown, not fatal; on this
 # package they are hardening-no-fortify-functions and spelling-error-in-binary, both about
