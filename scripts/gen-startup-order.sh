@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Regenerates packaging/startup-order.txt, the functions the shipped build's linker places
+# first and together (lld --symbol-ordering-file, Makefile): those famctl runs on its quick
+# path (--version, list, reconfigure-device), as callgrind sees them run on a generated tree.
+# Scattered over the 10 MiB of code, they cost a page fault per 64 KiB touched at every
+# start; together, a few dozen fewer. A stale entry costs only speed (scripts/bench.sh shows
+# the faults): rerun this after changing what those commands run, and commit the result.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh valgrind >/dev/null
+make -s build >/dev/null
+famctl=$(make -s print-bin)
+swift build --product famctl-dev >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# valgrind reads symbols, not the shipped binary's debug info.
+strip --strip-debug -o "$work/famctl" "$famctl"
+"$(swift build --show-bin-path)/famctl-dev" sysfs-tree "$work/sys" --machine bench --regions 2 --per-region 1
+runs=0
+profile() {
+    runs=$((runs + 1))
+    valgrind --tool=callgrind --demangle=no --compress-strings=no --compress-pos=no \
+        --callgrind-out-file="$work/callgrind.$runs" "$work/famctl" "$@" >/dev/null 2>&1 || true
+}
+profile --version
+profile list
+profile list -R -D -M -i -u --sysfs-root "$work/sys"
+profile reconfigure-device --dry-run -m system-ram dax0.0 --sysfs-root "$work/sys"
+profile reconfigure-device --dry-run -m famfs dax0.0 --sysfs-root "$work/sys"
+profile reconfigure-device --dry-run -m devdax -f dax1.0 --sysfs-root "$work/sys"
+profile online-memory --dry-run dax1.0 --sysfs-root "$work/sys"
+# Every function the profiles name (in the order first named) that famctl itself defines.
+nm --defined-only "$famctl" | awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u >"$work/defined"
+cat "$work"/callgrind.* | sed -n 's/^c\{0,1\}fn=//p' | awk '!seen[$0]++' >"$work/named"
+awk 'NR == FNR {defined[$0] = 1; next} $0 in defined' "$work/defined" "$work/named" >packaging/startup-order.txt
+echo "packaging/startup-order.txt: $(wc -l <packaging/startup-order.txt) functions"
