@@ -22,7 +22,7 @@ public final class HostSysfs: Sysfs {
 
     /// The sysfs root of every command that is not given one: `value` (`FAMCTL_SYSFS_ROOT`
     /// by default), an empty value meaning unset, else `/sys`.
-    public static func defaultRoot(environment value: String? = getenv(rootVariable).map { String(cString: $0) }) -> String {
+    public static func defaultRoot(environment value: String? = Environment.value(rootVariable)) -> String {
         guard let value, !value.isEmpty else { return "/sys" }
         return value
     }

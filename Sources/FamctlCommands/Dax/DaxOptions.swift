@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import DaxKit
-import FoundationEssentials
 import Glibc
 
 /// Which implementation talks to the kernel.
@@ -33,7 +32,7 @@ struct DaxGlobalOptions: ParsableArguments {
     /// The machine's `/proc` for the busy-device guard: `/proc` with the host's `/sys`,
     /// else `FAMCTL_PROC_ROOT` or the `proc` beside a root named `sys`.
     static func procfs(forSysfsRoot root: String) -> HostProcfs {
-        HostProcfs(root: HostProcfs.root(forSysfsRoot: root, override: ProcessInfo.processInfo.environment["FAMCTL_PROC_ROOT"]))
+        HostProcfs(root: HostProcfs.root(forSysfsRoot: root, override: Environment.value("FAMCTL_PROC_ROOT")))
     }
 
     /// The sysfs layer and whether libdaxctl serves this invocation. `auto` picks libdaxctl on

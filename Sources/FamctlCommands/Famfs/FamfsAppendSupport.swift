@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import FamfsKit
-import FoundationEssentials
 import Glibc
 
 /// `-u/-g`: the owner recorded in the entries, the caller's effective ids by default.
@@ -102,7 +101,7 @@ enum FamfsAppendSession {
 
     private static func crashHook() -> (OpenedLog.AppendStep) -> Void {
         #if DEBUG
-        guard let text = ProcessInfo.processInfo.environment[crashVariable], let target = Int(text) else { return { _ in } }
+        guard let text = Environment.value(crashVariable), let target = Int(text) else { return { _ in } }
         var step = 0
         return { _ in
             step += 1
