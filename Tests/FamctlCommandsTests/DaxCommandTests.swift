@@ -27,7 +27,7 @@ struct CommandRun {
 
     /// `famctl ARGUMENTS…` for a dax device command, on `kernel`.
     init<Command: DaxDeviceCommand>(_ type: Command.Type, _ arguments: [String], on kernel: SimulatedKernel) throws {
-        let command = try Command.parse(arguments)
+        let command = try Command.parse(arguments).values
         let lines = Lines()
         var runner = command.runner()
         runner.console = ConsoleLines(out: { lines.out.append($0) }, error: { lines.err.append($0) })

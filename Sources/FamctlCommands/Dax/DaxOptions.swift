@@ -25,9 +25,38 @@ struct DaxGlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("auto, libdaxctl or sysfs. auto is libdaxctl for the commands that change devices on the host's /sys, sysfs otherwise and for list. libdaxctl works only on the host's /sys; both give the same JSON.", valueName: "backend"))
     var backend: DaxBackendChoice = .auto
 
-    /// The root: the option, else `FAMCTL_SYSFS_ROOT`, else `/sys`.
-    var root: String {
-        sysfsRoot ?? HostSysfs.defaultRoot()
+    var values: Values { Values(sysfsRoot: sysfsRoot, backend: backend) }
+}
+
+extension DaxGlobalOptions {
+    /// The options' values, without argument-parser's property wrappers (see `QuickValues`).
+    struct Values {
+        var sysfsRoot: String?
+        var backend = DaxBackendChoice.auto
+
+        /// The root: the option, else `FAMCTL_SYSFS_ROOT`, else `/sys`.
+        var root: String {
+            sysfsRoot ?? HostSysfs.defaultRoot()
+        }
+
+        /// The sysfs layer and whether libdaxctl serves this invocation. `auto` picks libdaxctl on
+        /// the host's /sys for the commands that change devices (`autoLibdaxctl`); `list` reads
+        /// sysfs itself, as libdaxctl would, without loading libdaxctl and the libraries it brings
+        /// (binding them costs as much as the whole of `daxctl list`).
+        func resolve(autoLibdaxctl: Bool = true) throws -> (sysfs: HostSysfs, useLibdaxctl: Bool) {
+            let sysfs = HostSysfs(root: root)
+            try sysfs.requireSysfsTree()
+            switch backend {
+            case .sysfs: return (sysfs, false)
+            case .auto: return (sysfs, autoLibdaxctl && sysfs.isHostRoot)
+            case .libdaxctl:
+                guard sysfs.isHostRoot else {
+                    throw CommandError.usage(
+                        "--backend libdaxctl reads only the host's /sys; use --backend sysfs with --sysfs-root \(root)")
+                }
+                return (sysfs, true)
+            }
+        }
     }
 
     /// The machine's `/proc` for the busy-device guard: `/proc` with the host's `/sys`,
@@ -36,35 +65,11 @@ struct DaxGlobalOptions: ParsableArguments {
         HostProcfs(root: HostProcfs.root(forSysfsRoot: root, override: ProcessInfo.processInfo.environment["FAMCTL_PROC_ROOT"]))
     }
 
-    /// The sysfs layer and whether libdaxctl serves this invocation. `auto` picks libdaxctl on
-    /// the host's /sys for the commands that change devices (`autoLibdaxctl`); `list` reads
-    /// sysfs itself, as libdaxctl would, without loading libdaxctl and the libraries it brings
-    /// (binding them costs as much as the whole of `daxctl list`).
-    func resolve(autoLibdaxctl: Bool = true) throws -> (sysfs: HostSysfs, useLibdaxctl: Bool) {
-        let sysfs = HostSysfs(root: root)
-        try sysfs.requireSysfsTree()
-        switch backend {
-        case .sysfs: return (sysfs, false)
-        case .auto: return (sysfs, autoLibdaxctl && sysfs.isHostRoot)
-        case .libdaxctl:
-            guard sysfs.isHostRoot else {
-                throw CommandError.usage(
-                    "--backend libdaxctl reads only the host's /sys; use --backend sysfs with --sysfs-root \(root)")
-            }
-            return (sysfs, true)
-        }
-    }
-}
-
-extension DaxGlobalOptions {
     static let quickOptions: [QuickArguments.Option] = [.value(nil, "sysfs-root"), .value(nil, "backend")]
 
-    static func quick(_ arguments: QuickArguments) -> DaxGlobalOptions? {
+    static func quick(_ arguments: QuickArguments) -> Values? {
         guard let backend = arguments.value("backend").map(DaxBackendChoice.init(argument:)) ?? .auto else { return nil }
-        var options = DaxGlobalOptions()
-        options.backend = backend
-        options.sysfsRoot = arguments.value("sysfs-root")
-        return options
+        return Values(sysfsRoot: arguments.value("sysfs-root"), backend: backend)
     }
 
     /// Changing the host's devices needs root; dry runs and captured trees do not.
@@ -142,8 +147,8 @@ typealias DaxOperation = (DaxController, DaxDevice) throws(DaxError) -> DeviceRe
 /// style: per-device lines and a summary on stderr, the JSON of the changed devices on
 /// stdout, and the exit status of the last failure (256 − errno).
 struct DaxDeviceRun {
-    let options: DaxGlobalOptions
-    let run: DaxRunOptions
+    let options: DaxGlobalOptions.Values
+    let run: DaxRunOptions.Values
     /// "reconfigured …", "onlined memory for …"
     let summary: DaxSummary
     /// "reconfiguring devices", "onlining memory", …
@@ -268,10 +273,21 @@ struct DaxRunOptions: ParsableArguments {
 
     @Flag(name: .customLong("dry-run"), help: "Print the sysfs writes (libdaxctl calls, with that backend) that would be made, in order, and change nothing.")
     var dryRun = false
+
+    var values: Values { Values(region: region, human: human, verbose: verbose, dryRun: dryRun) }
+
+    /// The options' values, without argument-parser's property wrappers (see `QuickValues`).
+    struct Values {
+        var region: String?
+        var human = false
+        var verbose = false
+        var dryRun = false
+    }
 }
 
 /// `--movable` / `--no-movable`: the zone onlined memory goes to; the last one given wins,
 /// as with daxctl. An enumeration, not an inverted Bool, so each name has its own help text.
+/// A plain value already: the commands' `Values` hold it as it is.
 enum MemoryZone: EnumerableFlag {
     case movable
     case noMovable
@@ -297,7 +313,8 @@ extension MemoryZone {
     }
 }
 
-/// `--busy-retries`, for the commands that unbind drivers.
+/// `--busy-retries`, for the commands that unbind drivers. Its value is the commands' plain
+/// `busyRetries`.
 struct DaxRetryOptions: ParsableArguments {
     @Option(name: .customLong("busy-retries"), help: ArgumentHelp("Retry an unbind that reports EBUSY this many times, 1 s apart (sysfs backend).", valueName: "n"))
     var busyRetries = 0
@@ -306,19 +323,17 @@ struct DaxRetryOptions: ParsableArguments {
 extension DaxRetryOptions {
     static let quickOptions: [QuickArguments.Option] = [.value(nil, "busy-retries")]
 
-    static func quick(_ arguments: QuickArguments) -> DaxRetryOptions? {
-        guard let busyRetries = arguments.value("busy-retries").map(Int.init(argument:)) ?? 0 else { return nil }
-        var options = DaxRetryOptions()
-        options.busyRetries = busyRetries
-        return options
+    /// `--busy-retries`, 0 when not given; nil when it is not a number.
+    static func quick(_ arguments: QuickArguments) -> Int? {
+        arguments.value("busy-retries").map(Int.init(argument:)) ?? 0
     }
 }
 
-/// A daxctl per-device command: the operation on one device; running over the arguments,
-/// the output and the exit status are common to all of them.
-protocol DaxDeviceCommand: QuickCommand {
-    var global: DaxGlobalOptions { get set }
-    var common: DaxDeviceArguments { get set }
+/// A daxctl per-device command's values and work: the operation on one device; running over
+/// the arguments, the output and the exit status are common to all of them.
+protocol DaxDeviceValues: QuickValues {
+    var global: DaxGlobalOptions.Values { get }
+    var common: DaxDeviceArguments.Values { get }
     /// daxctl's summary line ("reconfigured", "onlined memory for", …).
     static var summary: DaxSummary { get }
     /// daxctl's failure line ("reconfiguring devices", "onlining memory", …).
@@ -334,7 +349,7 @@ protocol DaxDeviceCommand: QuickCommand {
     func operation() -> DaxOperation
 }
 
-extension DaxDeviceCommand {
+extension DaxDeviceValues {
     var printsJSON: Bool { false }
     var busyRetries: Int { 0 }
 
@@ -355,16 +370,16 @@ extension DaxDeviceCommand {
     static var deviceQuickOptions: [QuickArguments.Option] { DaxGlobalOptions.quickOptions + DaxDeviceArguments.quickOptions }
     static var quickPositionals: Bool { true }
 
-    /// The command with the options every per-device command has set from `arguments`; the
-    /// command's own `quick(_:)` sets the rest.
-    static func quickDevices(_ arguments: QuickArguments) -> Self? {
+    /// The values every per-device command has, from `arguments`; nil when one does not
+    /// convert. The command's `init?(quick:)` adds its own.
+    static func quickDevices(_ arguments: QuickArguments) -> (global: DaxGlobalOptions.Values, common: DaxDeviceArguments.Values)? {
         guard let global = DaxGlobalOptions.quick(arguments) else { return nil }
-        var command = Self()
-        command.global = global
-        command.common = DaxDeviceArguments.quick(arguments)
-        return command
+        return (global, DaxDeviceArguments.quick(arguments))
     }
 }
+
+/// A daxctl per-device command: its work is its `Values`'.
+protocol DaxDeviceCommand: QuickCommand where Values: DaxDeviceValues {}
 
 /// The options of daxctl's per-device commands: `DaxRunOptions` and the device arguments.
 struct DaxDeviceArguments: ParsableArguments {
@@ -373,7 +388,15 @@ struct DaxDeviceArguments: ParsableArguments {
     @Argument(help: ArgumentHelp("Devices: daxX.Y, X.Y, /dev/daxX.Y or all.", valueName: "dev"), completion: .custom(Completions.daxDevices))
     var devices: [String] = []
 
-    var region: String? { run.region }
+    var values: Values { Values(run: run.values, devices: devices) }
+
+    /// The arguments' values, without argument-parser's property wrappers (see `QuickValues`).
+    struct Values {
+        var run: DaxRunOptions.Values
+        var devices: [String]
+
+        var region: String? { run.region }
+    }
 }
 
 extension DaxDeviceArguments {
@@ -381,15 +404,9 @@ extension DaxDeviceArguments {
         .value("r", "region", joined: true), .flag("u", "human"), .flag("v", "verbose"), .flag(nil, "dry-run"),
     ]
 
-    static func quick(_ arguments: QuickArguments) -> DaxDeviceArguments {
-        var run = DaxRunOptions()
-        run.region = arguments.value("region")
-        run.human = arguments.flag("human")
-        run.verbose = arguments.flag("verbose")
-        run.dryRun = arguments.flag("dry-run")
-        var common = DaxDeviceArguments()
-        common.run = run
-        common.devices = arguments.positionals
-        return common
+    static func quick(_ arguments: QuickArguments) -> Values {
+        let run = DaxRunOptions.Values(region: arguments.value("region"), human: arguments.flag("human"), verbose: arguments.flag("verbose"),
+                                       dryRun: arguments.flag("dry-run"))
+        return Values(run: run, devices: arguments.positionals)
     }
 }

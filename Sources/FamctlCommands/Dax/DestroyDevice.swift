@@ -19,24 +19,34 @@ struct DestroyDevice: DaxDeviceCommand {
     @OptionGroup var common: DaxDeviceArguments
 
     @OptionGroup var retry: DaxRetryOptions
-    var busyRetries: Int { retry.busyRetries }
 
-    static let summary = DaxSummary(done: "destroyed", planned: "would destroy")
-    static let failure = "destroying devices"
-    static let verb = "destroy"
-
-    func operation() -> DaxOperation {
-        { (controller, device) throws(DaxError) in try controller.destroyDevice(device, force: force) }
-    }
+    var values: Values { Values(global: global.values, force: force, common: common.values, busyRetries: retry.busyRetries) }
 }
 
 extension DestroyDevice {
+    /// The command's options, without argument-parser's property wrappers (see `QuickValues`).
+    struct Values: DaxDeviceValues {
+        typealias Command = DestroyDevice
+        var global: DaxGlobalOptions.Values
+        var force: Bool
+        var common: DaxDeviceArguments.Values
+        var busyRetries: Int
+
+        static let summary = DaxSummary(done: "destroyed", planned: "would destroy")
+        static let failure = "destroying devices"
+        static let verb = "destroy"
+
+        func operation() -> DaxOperation {
+            { (controller, device) throws(DaxError) in try controller.destroyDevice(device, force: force) }
+        }
+    }
+}
+
+extension DestroyDevice.Values {
     static let quickOptions = deviceQuickOptions + DaxRetryOptions.quickOptions + [.flag("f", "force")]
 
-    static func quick(_ arguments: QuickArguments) -> DestroyDevice? {
-        guard var command = quickDevices(arguments), let retry = DaxRetryOptions.quick(arguments) else { return nil }
-        command.force = arguments.flag("force")
-        command.retry = retry
-        return command
+    init?(quick arguments: QuickArguments) {
+        guard let devices = Self.quickDevices(arguments), let busyRetries = DaxRetryOptions.quick(arguments) else { return nil }
+        self.init(global: devices.global, force: arguments.flag("force"), common: devices.common, busyRetries: busyRetries)
     }
 }

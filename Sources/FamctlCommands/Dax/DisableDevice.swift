@@ -16,23 +16,33 @@ struct DisableDevice: DaxDeviceCommand {
     @OptionGroup var common: DaxDeviceArguments
 
     @OptionGroup var retry: DaxRetryOptions
-    var busyRetries: Int { retry.busyRetries }
 
-    static let summary = DaxSummary(done: "disabled", planned: "would disable")
-    static let failure = "disabling device"
-    static let verb = "disable"
-
-    func operation() -> DaxOperation {
-        { (controller, device) throws(DaxError) in try controller.disable(device) }
-    }
+    var values: Values { Values(global: global.values, common: common.values, busyRetries: retry.busyRetries) }
 }
 
 extension DisableDevice {
+    /// The command's options, without argument-parser's property wrappers (see `QuickValues`).
+    struct Values: DaxDeviceValues {
+        typealias Command = DisableDevice
+        var global: DaxGlobalOptions.Values
+        var common: DaxDeviceArguments.Values
+        var busyRetries: Int
+
+        static let summary = DaxSummary(done: "disabled", planned: "would disable")
+        static let failure = "disabling device"
+        static let verb = "disable"
+
+        func operation() -> DaxOperation {
+            { (controller, device) throws(DaxError) in try controller.disable(device) }
+        }
+    }
+}
+
+extension DisableDevice.Values {
     static let quickOptions = deviceQuickOptions + DaxRetryOptions.quickOptions
 
-    static func quick(_ arguments: QuickArguments) -> DisableDevice? {
-        guard var command = quickDevices(arguments), let retry = DaxRetryOptions.quick(arguments) else { return nil }
-        command.retry = retry
-        return command
+    init?(quick arguments: QuickArguments) {
+        guard let devices = Self.quickDevices(arguments), let busyRetries = DaxRetryOptions.quick(arguments) else { return nil }
+        self.init(global: devices.global, common: devices.common, busyRetries: busyRetries)
     }
 }

@@ -15,17 +15,31 @@ struct EnableDevice: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    static let summary = DaxSummary(done: "enabled", planned: "would enable")
-    static let failure = "enabling device"
-    static let verb = "enable"
-
-    func operation() -> DaxOperation {
-        { (controller, device) throws(DaxError) in try controller.enable(device) }
-    }
+    var values: Values { Values(global: global.values, common: common.values) }
 }
 
 extension EnableDevice {
+    /// The command's options, without argument-parser's property wrappers (see `QuickValues`).
+    struct Values: DaxDeviceValues {
+        typealias Command = EnableDevice
+        var global: DaxGlobalOptions.Values
+        var common: DaxDeviceArguments.Values
+
+        static let summary = DaxSummary(done: "enabled", planned: "would enable")
+        static let failure = "enabling device"
+        static let verb = "enable"
+
+        func operation() -> DaxOperation {
+            { (controller, device) throws(DaxError) in try controller.enable(device) }
+        }
+    }
+}
+
+extension EnableDevice.Values {
     static let quickOptions = deviceQuickOptions
 
-    static func quick(_ arguments: QuickArguments) -> EnableDevice? { quickDevices(arguments) }
+    init?(quick arguments: QuickArguments) {
+        guard let devices = Self.quickDevices(arguments) else { return nil }
+        self.init(global: devices.global, common: devices.common)
+    }
 }

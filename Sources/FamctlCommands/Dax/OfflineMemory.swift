@@ -15,17 +15,31 @@ struct OfflineMemory: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    static let summary = DaxSummary(done: "offlined memory for", planned: "would offline memory for")
-    static let failure = "offlining memory"
-    static let verb = "offline memory for"
-
-    func operation() -> DaxOperation {
-        { (controller, device) throws(DaxError) in try controller.offlineMemory(device) }
-    }
+    var values: Values { Values(global: global.values, common: common.values) }
 }
 
 extension OfflineMemory {
+    /// The command's options, without argument-parser's property wrappers (see `QuickValues`).
+    struct Values: DaxDeviceValues {
+        typealias Command = OfflineMemory
+        var global: DaxGlobalOptions.Values
+        var common: DaxDeviceArguments.Values
+
+        static let summary = DaxSummary(done: "offlined memory for", planned: "would offline memory for")
+        static let failure = "offlining memory"
+        static let verb = "offline memory for"
+
+        func operation() -> DaxOperation {
+            { (controller, device) throws(DaxError) in try controller.offlineMemory(device) }
+        }
+    }
+}
+
+extension OfflineMemory.Values {
     static let quickOptions = deviceQuickOptions
 
-    static func quick(_ arguments: QuickArguments) -> OfflineMemory? { quickDevices(arguments) }
+    init?(quick arguments: QuickArguments) {
+        guard let devices = Self.quickDevices(arguments) else { return nil }
+        self.init(global: devices.global, common: devices.common)
+    }
 }

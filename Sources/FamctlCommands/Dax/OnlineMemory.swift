@@ -18,21 +18,32 @@ struct OnlineMemory: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    static let summary = DaxSummary(done: "onlined memory for", planned: "would online memory for")
-    static let failure = "onlining memory"
-    static let verb = "online memory for"
-
-    func operation() -> DaxOperation {
-        { (controller, device) throws(DaxError) in try controller.onlineMemory(device, movable: zone == .movable) }
-    }
+    var values: Values { Values(global: global.values, zone: zone, common: common.values) }
 }
 
 extension OnlineMemory {
+    /// The command's options, without argument-parser's property wrappers (see `QuickValues`).
+    struct Values: DaxDeviceValues {
+        typealias Command = OnlineMemory
+        var global: DaxGlobalOptions.Values
+        var zone: MemoryZone
+        var common: DaxDeviceArguments.Values
+
+        static let summary = DaxSummary(done: "onlined memory for", planned: "would online memory for")
+        static let failure = "onlining memory"
+        static let verb = "online memory for"
+
+        func operation() -> DaxOperation {
+            { (controller, device) throws(DaxError) in try controller.onlineMemory(device, movable: zone == .movable) }
+        }
+    }
+}
+
+extension OnlineMemory.Values {
     static let quickOptions = deviceQuickOptions + MemoryZone.quickOptions
 
-    static func quick(_ arguments: QuickArguments) -> OnlineMemory? {
-        guard var command = quickDevices(arguments) else { return nil }
-        command.zone = MemoryZone.quick(arguments) ?? .movable
-        return command
+    init?(quick arguments: QuickArguments) {
+        guard let devices = Self.quickDevices(arguments) else { return nil }
+        self.init(global: devices.global, zone: MemoryZone.quick(arguments) ?? .movable, common: devices.common)
     }
 }
