@@ -103,6 +103,18 @@ import Testing
         #expect(run.status == 0 && run.stdout == Famctl.version + "\n" && run.stderr.isEmpty)
     }
 
+    /// Installed as mkfs.famfs (any path to it), famctl is `famctl famfs mkfs`; the program's
+    /// file name is read by bytes now, as the kernel does.
+    @Test(arguments: [
+        ("mkfs.famfs", true), ("/usr/sbin/mkfs.famfs", true), ("./mkfs.famfs", true), ("/sbin/mkfs.famfs/", true),
+        ("famctl", false), ("/usr/bin/famctl", false), ("/x/mkfs.famfsx", false), ("/x/xmkfs.famfs", false),
+        ("mkfs.famfs/famctl", false), ("", false), ("/", false),
+    ])
+    func programNameMkfsFamfs(program: String, isMkfs: Bool) {
+        let line = Famctl.commandLine(for: [program, "-f", "/dev/dax0.0"])
+        #expect(line == (isMkfs ? ["famfs", "mkfs", "-f", "/dev/dax0.0"] : ["-f", "/dev/dax0.0"]), "\(program)")
+    }
+
     // MARK: helpers
 
     /// The commands of the tree that have quick values, by name.

@@ -21,6 +21,11 @@ protocol QuickValues {
     /// The command's `validate()`: what no single option can check.
     func validate() throws
     func run() throws
+    /// Runs the command on the values `arguments` give, and exits; returns, having done
+    /// nothing, when argument-parser must read them. A requirement, with the one
+    /// implementation below, so that each command's copy is specialized: called generically
+    /// through `any QuickValues.Type` it would instantiate `Self?`'s metadata at every start.
+    static func runQuick(_ arguments: ArraySlice<String>)
 }
 
 extension QuickValues {
@@ -63,17 +68,7 @@ extension Famctl {
             Glibc.exit(ExitCodes.success)
         }
         guard let name = invocation.first, let type = quickCommand(named: name) else { return }
-        run(type, invocation.dropFirst())
-    }
-
-    private static func run<Values: QuickValues>(_: Values.Type, _ arguments: ArraySlice<String>) {
-        guard let values = Values.quick(arguments) else { return }
-        do {
-            try values.run()
-            Glibc.exit(ExitCodes.success)
-        } catch {
-            ExitCodes.exit(for: error, command: Values.Command.self)
-        }
+        type.runQuick(invocation.dropFirst())
     }
 }
 
@@ -85,5 +80,15 @@ extension QuickValues {
             let values = Self(quick: parsed), (try? values.validate()) != nil
         else { return nil }
         return values
+    }
+
+    static func runQuick(_ arguments: ArraySlice<String>) {
+        guard let values = quick(arguments) else { return }
+        do {
+            try values.run()
+            Glibc.exit(ExitCodes.success)
+        } catch {
+            ExitCodes.exit(for: error, command: Command.self)
+        }
     }
 }
