@@ -149,10 +149,8 @@ typealias DaxOperation = (DaxController, DaxDevice) throws(DaxError) -> DeviceRe
 struct DaxDeviceRun {
     let options: DaxGlobalOptions.Values
     let run: DaxRunOptions.Values
-    /// "reconfigured …", "onlined memory for …"
+    /// "reconfigured …", "error reconfiguring devices: …"
     let summary: DaxSummary
-    /// "reconfiguring devices", "onlining memory", …
-    let errorNoun: String
     /// Whether the devices after the operation are printed as JSON (reconfigure-device and
     /// create-device, as in daxctl).
     let printsJSON: Bool
@@ -240,19 +238,21 @@ struct DaxDeviceRun {
         } else if printsJSON, let document = DaxJSON.document(outcome.json, human: run.human) {
             console.out(document)
         }
-        if let failure = outcome.failure { console.error("error \(errorNoun): \(errnoDescription(failure.errno))") }
+        if let failure = outcome.failure { console.error("error \(summary.failure): \(errnoDescription(failure.errno))") }
         console.error(summary.line(count: outcome.count, dryRun: run.dryRun))
         if let failure = outcome.failure { throw CommandError.daxReported(failure) }
     }
 }
 
-/// daxctl's closing line, "reconfigured 2 devices"; a dry run says what the command would do,
-/// never that it happened.
+/// daxctl's closing lines: "error reconfiguring devices: …" after a failure, then
+/// "reconfigured 2 devices"; a dry run says what the command would do, never that it happened.
 struct DaxSummary {
     /// "reconfigured", "onlined memory for", …
     let done: String
     /// "would reconfigure", "would online memory for", …
     let planned: String
+    /// "reconfiguring devices", "onlining memory", …
+    let failure: String
 
     func line(count: Int, dryRun: Bool) -> String {
         "\(dryRun ? planned : done) \(count) device\(count == 1 ? "" : "s")"
@@ -329,21 +329,42 @@ extension DaxRetryOptions {
     }
 }
 
+/// What every daxctl per-device command is given: the global options, the run options and
+/// the devices, and `--busy-retries` (0 for the commands that do not unbind).
+struct DaxDeviceInvocation {
+    var global: DaxGlobalOptions.Values
+    var common: DaxDeviceArguments.Values
+    var busyRetries = 0
+
+    /// argument-parser's options, as values.
+    init(_ global: DaxGlobalOptions, _ common: DaxDeviceArguments, _ retry: DaxRetryOptions? = nil) {
+        self.global = global.values
+        self.common = common.values
+        busyRetries = retry?.busyRetries ?? 0
+    }
+
+    /// The options every per-device command has (and `--busy-retries` where its table has
+    /// it); nil when one does not convert.
+    init?(quick arguments: QuickArguments) {
+        guard let global = DaxGlobalOptions.quick(arguments),
+            let busyRetries = arguments.declares("busy-retries") ? DaxRetryOptions.quick(arguments) : 0
+        else { return nil }
+        self.global = global
+        common = DaxDeviceArguments.quick(arguments)
+        self.busyRetries = busyRetries
+    }
+}
+
 /// A daxctl per-device command's values and work: the operation on one device; running over
 /// the arguments, the output and the exit status are common to all of them.
 protocol DaxDeviceValues: QuickValues {
-    var global: DaxGlobalOptions.Values { get }
-    var common: DaxDeviceArguments.Values { get }
-    /// daxctl's summary line ("reconfigured", "onlined memory for", …).
+    var invocation: DaxDeviceInvocation { get }
+    /// daxctl's summary and failure lines ("reconfigured", "reconfiguring devices", …).
     static var summary: DaxSummary { get }
-    /// daxctl's failure line ("reconfiguring devices", "onlining memory", …).
-    static var failure: String { get }
     /// daxctl prints the devices' JSON for mode switches only.
     var printsJSON: Bool { get }
     /// The verb of "specify a device to <verb>, or "all"".
     static var verb: String { get }
-    /// `--busy-retries`, for the commands that unbind.
-    var busyRetries: Int { get }
 
     /// The operation on each device, made once per run.
     func operation() -> DaxOperation
@@ -351,30 +372,34 @@ protocol DaxDeviceValues: QuickValues {
 
 extension DaxDeviceValues {
     var printsJSON: Bool { false }
-    var busyRetries: Int { 0 }
 
     func validate() throws {
-        if common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
+        if invocation.common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
     }
 
     func runner() -> DaxDeviceRun {
-        DaxDeviceRun(options: global, run: common.run, summary: Self.summary, errorNoun: Self.failure, printsJSON: printsJSON,
-                     busyRetries: busyRetries)
+        DaxDeviceRun(options: invocation.global, run: invocation.common.run, summary: Self.summary, printsJSON: printsJSON,
+                     busyRetries: invocation.busyRetries)
     }
 
     func run() throws {
-        try runner().run(devices: common.devices, region: common.region, operation())
+        try runner().run(devices: invocation.common.devices, region: invocation.common.region, operation())
     }
 
     /// The quick options every per-device command has; a command adds its own.
     static var deviceQuickOptions: [QuickArguments.Option] { DaxGlobalOptions.quickOptions + DaxDeviceArguments.quickOptions }
     static var quickPositionals: Bool { true }
+}
 
-    /// The values every per-device command has, from `arguments`; nil when one does not
-    /// convert. The command's `init?(quick:)` adds its own.
-    static func quickDevices(_ arguments: QuickArguments) -> (global: DaxGlobalOptions.Values, common: DaxDeviceArguments.Values)? {
-        guard let global = DaxGlobalOptions.quick(arguments) else { return nil }
-        return (global, DaxDeviceArguments.quick(arguments))
+/// The values of a per-device command that has no options of its own.
+protocol DaxInvocationValues: DaxDeviceValues {
+    init(invocation: DaxDeviceInvocation)
+}
+
+extension DaxInvocationValues {
+    init?(quick arguments: QuickArguments) {
+        guard let invocation = DaxDeviceInvocation(quick: arguments) else { return nil }
+        self.init(invocation: invocation)
     }
 }
 

@@ -20,33 +20,27 @@ struct DestroyDevice: DaxDeviceCommand {
 
     @OptionGroup var retry: DaxRetryOptions
 
-    var values: Values { Values(global: global.values, force: force, common: common.values, busyRetries: retry.busyRetries) }
+    var values: Values { Values(invocation: DaxDeviceInvocation(global, common, retry), force: force) }
 }
 
 extension DestroyDevice {
-    /// The command's options, without argument-parser's property wrappers (see `QuickValues`).
+    /// `destroy-device`'s values (see `QuickValues`): `--force` beside what every per-device
+    /// command has, with `--busy-retries`.
     struct Values: DaxDeviceValues {
         typealias Command = DestroyDevice
-        var global: DaxGlobalOptions.Values
-        var force: Bool
-        var common: DaxDeviceArguments.Values
-        var busyRetries: Int
-
-        static let summary = DaxSummary(done: "destroyed", planned: "would destroy")
-        static let failure = "destroying devices"
+        static let summary = DaxSummary(done: "destroyed", planned: "would destroy", failure: "destroying devices")
         static let verb = "destroy"
+        static let quickOptions = deviceQuickOptions + DaxRetryOptions.quickOptions + [.flag("f", "force")]
+        var invocation: DaxDeviceInvocation
+        var force: Bool
 
-        func operation() -> DaxOperation {
-            { (controller, device) throws(DaxError) in try controller.destroyDevice(device, force: force) }
-        }
+        func operation() -> DaxOperation { { (controller, device) throws(DaxError) in try controller.destroyDevice(device, force: force) } }
     }
 }
 
 extension DestroyDevice.Values {
-    static let quickOptions = deviceQuickOptions + DaxRetryOptions.quickOptions + [.flag("f", "force")]
-
     init?(quick arguments: QuickArguments) {
-        guard let devices = Self.quickDevices(arguments), let busyRetries = DaxRetryOptions.quick(arguments) else { return nil }
-        self.init(global: devices.global, force: arguments.flag("force"), common: devices.common, busyRetries: busyRetries)
+        guard let invocation = DaxDeviceInvocation(quick: arguments) else { return nil }
+        self.init(invocation: invocation, force: arguments.flag("force"))
     }
 }

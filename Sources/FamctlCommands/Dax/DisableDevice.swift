@@ -17,32 +17,19 @@ struct DisableDevice: DaxDeviceCommand {
 
     @OptionGroup var retry: DaxRetryOptions
 
-    var values: Values { Values(global: global.values, common: common.values, busyRetries: retry.busyRetries) }
+    var values: Values { Values(invocation: DaxDeviceInvocation(global, common, retry)) }
 }
 
 extension DisableDevice {
-    /// The command's options, without argument-parser's property wrappers (see `QuickValues`).
-    struct Values: DaxDeviceValues {
+    /// `disable-device`'s values (see `QuickValues`): what every per-device command has, with
+    /// `--busy-retries`.
+    struct Values: DaxInvocationValues {
         typealias Command = DisableDevice
-        var global: DaxGlobalOptions.Values
-        var common: DaxDeviceArguments.Values
-        var busyRetries: Int
-
-        static let summary = DaxSummary(done: "disabled", planned: "would disable")
-        static let failure = "disabling device"
+        static let summary = DaxSummary(done: "disabled", planned: "would disable", failure: "disabling device")
         static let verb = "disable"
+        static let quickOptions = deviceQuickOptions + DaxRetryOptions.quickOptions
+        var invocation: DaxDeviceInvocation
 
-        func operation() -> DaxOperation {
-            { (controller, device) throws(DaxError) in try controller.disable(device) }
-        }
-    }
-}
-
-extension DisableDevice.Values {
-    static let quickOptions = deviceQuickOptions + DaxRetryOptions.quickOptions
-
-    init?(quick arguments: QuickArguments) {
-        guard let devices = Self.quickDevices(arguments), let busyRetries = DaxRetryOptions.quick(arguments) else { return nil }
-        self.init(global: devices.global, common: devices.common, busyRetries: busyRetries)
+        func operation() -> DaxOperation { { (controller, device) throws(DaxError) in try controller.disable(device) } }
     }
 }

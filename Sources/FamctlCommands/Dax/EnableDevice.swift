@@ -15,31 +15,18 @@ struct EnableDevice: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    var values: Values { Values(global: global.values, common: common.values) }
+    var values: Values { Values(invocation: DaxDeviceInvocation(global, common)) }
 }
 
 extension EnableDevice {
-    /// The command's options, without argument-parser's property wrappers (see `QuickValues`).
-    struct Values: DaxDeviceValues {
+    /// `enable-device`'s values (see `QuickValues`): only what every per-device command has.
+    struct Values: DaxInvocationValues {
         typealias Command = EnableDevice
-        var global: DaxGlobalOptions.Values
-        var common: DaxDeviceArguments.Values
-
-        static let summary = DaxSummary(done: "enabled", planned: "would enable")
-        static let failure = "enabling device"
+        static let summary = DaxSummary(done: "enabled", planned: "would enable", failure: "enabling device")
         static let verb = "enable"
+        static let quickOptions = deviceQuickOptions
+        var invocation: DaxDeviceInvocation
 
-        func operation() -> DaxOperation {
-            { (controller, device) throws(DaxError) in try controller.enable(device) }
-        }
-    }
-}
-
-extension EnableDevice.Values {
-    static let quickOptions = deviceQuickOptions
-
-    init?(quick arguments: QuickArguments) {
-        guard let devices = Self.quickDevices(arguments) else { return nil }
-        self.init(global: devices.global, common: devices.common)
+        func operation() -> DaxOperation { { (controller, device) throws(DaxError) in try controller.enable(device) } }
     }
 }

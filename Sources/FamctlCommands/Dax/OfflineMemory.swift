@@ -15,31 +15,18 @@ struct OfflineMemory: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    var values: Values { Values(global: global.values, common: common.values) }
+    var values: Values { Values(invocation: DaxDeviceInvocation(global, common)) }
 }
 
 extension OfflineMemory {
-    /// The command's options, without argument-parser's property wrappers (see `QuickValues`).
-    struct Values: DaxDeviceValues {
+    /// `offline-memory`'s values (see `QuickValues`): only what every per-device command has.
+    struct Values: DaxInvocationValues {
         typealias Command = OfflineMemory
-        var global: DaxGlobalOptions.Values
-        var common: DaxDeviceArguments.Values
-
-        static let summary = DaxSummary(done: "offlined memory for", planned: "would offline memory for")
-        static let failure = "offlining memory"
+        static let summary = DaxSummary(done: "offlined memory for", planned: "would offline memory for", failure: "offlining memory")
         static let verb = "offline memory for"
+        static let quickOptions = deviceQuickOptions
+        var invocation: DaxDeviceInvocation
 
-        func operation() -> DaxOperation {
-            { (controller, device) throws(DaxError) in try controller.offlineMemory(device) }
-        }
-    }
-}
-
-extension OfflineMemory.Values {
-    static let quickOptions = deviceQuickOptions
-
-    init?(quick arguments: QuickArguments) {
-        guard let devices = Self.quickDevices(arguments) else { return nil }
-        self.init(global: devices.global, common: devices.common)
+        func operation() -> DaxOperation { { (controller, device) throws(DaxError) in try controller.offlineMemory(device) } }
     }
 }

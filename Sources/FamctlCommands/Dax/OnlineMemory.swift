@@ -18,20 +18,19 @@ struct OnlineMemory: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    var values: Values { Values(global: global.values, zone: zone, common: common.values) }
+    var values: Values { Values(invocation: DaxDeviceInvocation(global, common), zone: zone) }
 }
 
 extension OnlineMemory {
-    /// The command's options, without argument-parser's property wrappers (see `QuickValues`).
+    /// `online-memory`'s values (see `QuickValues`): the zone beside what every per-device
+    /// command has.
     struct Values: DaxDeviceValues {
         typealias Command = OnlineMemory
-        var global: DaxGlobalOptions.Values
-        var zone: MemoryZone
-        var common: DaxDeviceArguments.Values
-
-        static let summary = DaxSummary(done: "onlined memory for", planned: "would online memory for")
-        static let failure = "onlining memory"
+        static let summary = DaxSummary(done: "onlined memory for", planned: "would online memory for", failure: "onlining memory")
         static let verb = "online memory for"
+        static let quickOptions = deviceQuickOptions + MemoryZone.quickOptions
+        var invocation: DaxDeviceInvocation
+        var zone: MemoryZone
 
         func operation() -> DaxOperation {
             { (controller, device) throws(DaxError) in try controller.onlineMemory(device, movable: zone == .movable) }
@@ -40,10 +39,8 @@ extension OnlineMemory {
 }
 
 extension OnlineMemory.Values {
-    static let quickOptions = deviceQuickOptions + MemoryZone.quickOptions
-
     init?(quick arguments: QuickArguments) {
-        guard let devices = Self.quickDevices(arguments) else { return nil }
-        self.init(global: devices.global, zone: MemoryZone.quick(arguments) ?? .movable, common: devices.common)
+        guard let invocation = DaxDeviceInvocation(quick: arguments) else { return nil }
+        self.init(invocation: invocation, zone: MemoryZone.quick(arguments) ?? .movable)
     }
 }

@@ -63,8 +63,8 @@ struct ReconfigureDevice: DaxDeviceCommand {
     @OptionGroup var retry: DaxRetryOptions
 
     var values: Values {
-        Values(global: global.values, mode: mode, noOnline: noOnline, zone: zone, checkConfig: checkConfig, configDirectory: configDirectory,
-               force: force, size: size, align: align, common: common.values, busyRetries: retry.busyRetries)
+        Values(invocation: DaxDeviceInvocation(global, common, retry), mode: mode, noOnline: noOnline, zone: zone, checkConfig: checkConfig,
+               configDirectory: configDirectory, force: force, size: size, align: align)
     }
 }
 
@@ -72,7 +72,7 @@ extension ReconfigureDevice {
     /// The command's options, without argument-parser's property wrappers (see `QuickValues`).
     struct Values: DaxDeviceValues {
         typealias Command = ReconfigureDevice
-        var global: DaxGlobalOptions.Values
+        var invocation: DaxDeviceInvocation
         var mode: DaxMode?
         var noOnline: Bool
         var zone: MemoryZone?
@@ -81,8 +81,6 @@ extension ReconfigureDevice {
         var force: Bool
         var size: DaxSize?
         var align: DaxSize?
-        var common: DaxDeviceArguments.Values
-        var busyRetries: Int
 
         /// The option, else `FAMCTL_DAXCTL_CONFIG_DIR`, else `/etc/daxctl.conf.d`.
         var configDirectoryPath: String {
@@ -91,8 +89,7 @@ extension ReconfigureDevice {
             return DaxConfig.defaultDirectory
         }
 
-        static let summary = DaxSummary(done: "reconfigured", planned: "would reconfigure")
-        static let failure = "reconfiguring devices"
+        static let summary = DaxSummary(done: "reconfigured", planned: "would reconfigure", failure: "reconfiguring devices")
         static let verb = "reconfigure"
         /// -s and -a resize (daxctl prints no JSON then); -m switches modes.
         var resizes: Bool { size != nil || align != nil }
@@ -108,7 +105,7 @@ extension ReconfigureDevice {
                 guard let mode else { throw ValidationError("a 'align', 'mode' or 'size' option is required") }
                 if noOnline && mode != .systemRAM { throw ValidationError("--no-online is incompatible with --mode=\(mode.rawValue)") }
             }
-            if common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
+            if invocation.common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
         }
 
         func operation() -> DaxOperation {
@@ -142,7 +139,7 @@ extension ReconfigureDevice {
             var options = section.options
             options.force = force
             var report = try controller.reconfigure(device, options)
-            if common.run.verbose {
+            if invocation.common.run.verbose {
                 let settings = "mode=\(options.mode.rawValue) online=\(options.online) movable=\(options.movable)"
                 report.notes.insert("famctl: \(device.name): section '\(section.name)' of \(section.file): \(settings)", at: 0)
             }
@@ -158,13 +155,13 @@ extension ReconfigureDevice.Values {
     ]
 
     init?(quick arguments: QuickArguments) {
-        guard let devices = Self.quickDevices(arguments), let busyRetries = DaxRetryOptions.quick(arguments) else { return nil }
+        guard let invocation = DaxDeviceInvocation(quick: arguments) else { return nil }
         do {
-            self.init(global: devices.global, mode: try arguments.value("mode").map(DaxMode.parse), noOnline: arguments.flag("no-online"),
+            self.init(invocation: invocation, mode: try arguments.value("mode").map(DaxMode.parse), noOnline: arguments.flag("no-online"),
                       zone: MemoryZone.quick(arguments), checkConfig: arguments.flag("check-config"),
                       configDirectory: arguments.value("config-dir"), force: arguments.flag("force"),
                       size: try arguments.value("size").map(DaxSize.parser("size")),
-                      align: try arguments.value("align").map(DaxSize.parser("align")), common: devices.common, busyRetries: busyRetries)
+                      align: try arguments.value("align").map(DaxSize.parser("align")))
         } catch {
             return nil
         }

@@ -96,6 +96,9 @@ struct QuickArguments {
 
     private func isGiven(_ index: Int) -> Bool { present & 1 << index != 0 }
 
+    /// Whether the command's table has the option named `long`.
+    func declares(_ long: String) -> Bool { options.contains { $0.long == long } }
+
     /// Whether the flag named `long` was given.
     func flag(_ long: String) -> Bool { value(long) != nil }
 
