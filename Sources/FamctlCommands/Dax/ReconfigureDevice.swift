@@ -2,7 +2,6 @@
 import ArgumentParser
 import DaxKit
 import Glibc
-import FoundationEssentials
 
 /// `famctl reconfigure-device`: daxctl's mode switch, for several devices, idempotent, with
 /// `--dry-run` and rollback.
@@ -85,7 +84,7 @@ extension ReconfigureDevice {
         /// The option, else `FAMCTL_DAXCTL_CONFIG_DIR`, else `/etc/daxctl.conf.d`.
         var configDirectoryPath: String {
             if let configDirectory { return configDirectory }
-            if let environment = ProcessInfo.processInfo.environment["FAMCTL_DAXCTL_CONFIG_DIR"], !environment.isEmpty { return environment }
+            if let environment = getenv("FAMCTL_DAXCTL_CONFIG_DIR").map({ String(cString: $0) }), !environment.isEmpty { return environment }
             return DaxConfig.defaultDirectory
         }
 
