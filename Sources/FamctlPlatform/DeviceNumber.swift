@@ -35,7 +35,7 @@ public struct DeviceNumber: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(major):\(minor)" }
 
-    @usableFromInline
+    @inlinable
     static func number<Digits: Collection>(_ digits: Digits, radix: Int) -> UInt32? where Digits.Element == UInt8 {
         guard !digits.isEmpty, digits.count <= 10 else { return nil }
         var value: UInt64 = 0
