@@ -22,18 +22,22 @@ public final class DaxDiscovery {
     /// Every region with its devices, sorted by region id then instance (numerically).
     /// `include` filters device names before any attribute is read.
     public func regions(include: (String) -> Bool = { _ in true }) -> [DaxRegion] {
-        var byPath: [String: DaxRegion] = [:]
+        // An array, not a dictionary by path: a machine has a few regions, and the metadata of
+        // a [String: DaxRegion]'s storage cost 0.25 M instructions at every start.
+        var regions: [DaxRegion] = []
         for (name, path, daxClass) in deviceLinks(include) {
             guard let numbers = DaxDevice.parseName(name),
                 let device = readDevice(name: name, numbers: numbers, path: path, daxClass: daxClass)
             else { continue }
             let regionPath = SysfsPath.parent(path)
-            if byPath[regionPath] == nil {
-                byPath[regionPath] = readRegion(id: numbers.region, path: regionPath)
+            if let index = regions.firstIndex(where: { $0.path == regionPath }) {
+                regions[index].devices.append(device)
+            } else {
+                var region = readRegion(id: numbers.region, path: regionPath)
+                region.devices.append(device)
+                regions.append(region)
             }
-            byPath[regionPath]!.devices.append(device)
         }
-        var regions = Array(byPath.values)
         for index in regions.indices {
             regions[index].devices.sort { $0.instance < $1.instance }
         }

@@ -57,9 +57,16 @@ public struct Famctl: ParsableCommand {
     /// `mkfs -t famfs <device>` executes, so that program name stands for `famctl famfs mkfs`.
     static func commandLine(for arguments: [String]) -> [String] {
         let options = Array(arguments.dropFirst())
-        guard let program = arguments.first,
-            program.split(separator: "/").last == "mkfs.famfs"
-        else { return options }
+        guard let program = arguments.first, fileName(program).elementsEqual("mkfs.famfs".utf8) else { return options }
         return ["famfs", "mkfs"] + options
+    }
+
+    /// The last component of `path`, trailing slashes ignored, as the kernel reads a path: by
+    /// bytes (splitting the String by Characters runs Unicode segmentation at every start).
+    private static func fileName(_ path: String) -> Substring.UTF8View {
+        var name = path.utf8[...]
+        while name.last == UInt8(ascii: "/") { name = name.dropLast() }
+        guard let slash = name.lastIndex(of: UInt8(ascii: "/")) else { return name }
+        return name[name.index(after: slash)...]
     }
 }

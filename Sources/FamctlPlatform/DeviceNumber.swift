@@ -10,7 +10,9 @@ public struct DeviceNumber: Hashable, Sendable, CustomStringConvertible {
         self.minor = minor
     }
 
-    /// Parses `MAJOR:MINOR` in `radix`.
+    /// Parses `MAJOR:MINOR` in `radix`. Inlinable, so that callers get it specialized: run
+    /// generically, its associated-type lookups cost 0.19 M instructions of a device command.
+    @inlinable
     public init?<Bytes: Collection>(_ text: Bytes, radix: Int) where Bytes.Element == UInt8 {
         guard let colon = text.firstIndex(of: UInt8(ascii: ":")),
             let major = Self.number(text[..<colon], radix: radix),
@@ -33,7 +35,8 @@ public struct DeviceNumber: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(major):\(minor)" }
 
-    private static func number<Digits: Collection>(_ digits: Digits, radix: Int) -> UInt32? where Digits.Element == UInt8 {
+    @inlinable
+    static func number<Digits: Collection>(_ digits: Digits, radix: Int) -> UInt32? where Digits.Element == UInt8 {
         guard !digits.isEmpty, digits.count <= 10 else { return nil }
         var value: UInt64 = 0
         for byte in digits {

@@ -74,7 +74,14 @@ public enum SysfsPath {
             default: parts.append(String(component))
             }
         }
-        return parts.joined(separator: "/")
+        // Not `joined(separator:)`: the standard library runs it unspecialized, and its
+        // first conformance lookups cost 0.19 M instructions.
+        var path = ""
+        for (index, part) in parts.enumerated() {
+            if index > 0 { path += "/" }
+            path += part
+        }
+        return path
     }
 
     /// `path` under `root` as a user types it (`/sys/bus/dax`, `./tree/bus/dax`).

@@ -94,13 +94,13 @@ import Testing
         let kernel = SimulatedKernel.nvdimm(namespaceUUID: Self.uuid)
         let device = try #require(DaxDiscovery(sysfs: kernel).regions().first?.devices.first)
         let controller = DaxController(sysfs: kernel, procfs: kernel)
-        let operation = try ReconfigureDevice.parse(["-C", "--config-dir", config.url.path, "dax0.0"]).operation()
+        let operation = try ReconfigureDevice.parse(["-C", "--config-dir", config.url.path, "dax0.0"]).values.operation()
         #expect(throws: DaxError.self) { try operation(controller, device) }
         try "[reconfigure-device x]\nnvdimm.uuid = \(Self.uuid)\nmode = system-ram\n".write(
             to: config.url.appendingPathComponent("a.conf"), atomically: true, encoding: .utf8)
         #expect(throws: DaxError.self, "the run keeps what it read") { try operation(controller, device) }
         #expect(kernel.writeLog.isEmpty)
-        let next = try ReconfigureDevice.parse(["-C", "--config-dir", config.url.path, "dax0.0"]).operation()
+        let next = try ReconfigureDevice.parse(["-C", "--config-dir", config.url.path, "dax0.0"]).values.operation()
         #expect(try next(controller, device).device.state == .bound(.systemRAM), "a new run reads the mended file")
     }
 

@@ -27,13 +27,14 @@ struct CommandRun {
 
     /// `famctl ARGUMENTS…` for a dax device command, on `kernel`.
     init<Command: DaxDeviceCommand>(_ type: Command.Type, _ arguments: [String], on kernel: SimulatedKernel) throws {
-        let command = try Command.parse(arguments)
+        let command = try Command.parse(arguments).values
+        let invocation = command.invocation
         let lines = Lines()
         var runner = command.runner()
         runner.console = ConsoleLines(out: { lines.out.append($0) }, error: { lines.err.append($0) })
-        let controller = DaxController(sysfs: kernel, procfs: kernel, dryRun: command.common.run.dryRun)
+        let controller = DaxController(sysfs: kernel, procfs: kernel, dryRun: invocation.common.run.dryRun)
         do {
-            try runner.run(devices: command.common.devices, region: command.common.region, controller: controller, root: "/sys",
+            try runner.run(devices: invocation.common.devices, region: invocation.common.region, controller: controller, root: "/sys",
                            command.operation())
         } catch let failure as CommandError {
             status = ExitCodes.code(for: failure, command: Command.self)

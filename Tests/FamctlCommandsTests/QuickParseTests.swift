@@ -13,10 +13,10 @@ import Testing
     /// Each command's quick table names exactly the options argument-parser declares, with the
     /// same short names and kinds (whether a short option takes a joined value the dump does
     /// not say: the corpus below tries every joined spelling the table allows).
-    @Test(arguments: Famctl.quickCommands.map(\.name))
+    @Test(arguments: quickCommands.map(\.name))
     func tableMatchesDeclarations(name: String) throws {
-        let type = try #require(Famctl.quickCommands.first { $0.name == name }?.type)
-        #expect(type.configuration.commandName == name)
+        let type = try #require(Self.quickCommands.first { $0.name == name }?.type)
+        let values = type.valuesType
         let dump = try #require(JSONSerialization.jsonObject(with: Data(type._dumpHelp().utf8)) as? [String: Any])
         let arguments = try #require((dump["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
         var declared: [String: (short: Character?, takesValue: Bool)] = [:]
@@ -32,26 +32,39 @@ import Testing
             if long == "help" { continue }
             declared[long] = (names.first { $0["kind"] == "short" }?["name"].flatMap(\.first), kind == "option")
         }
-        #expect(Set(declared.keys) == Set(type.quickOptions.map(\.long)), "\(name): quick options differ from the declarations")
-        for option in type.quickOptions {
+        #expect(Set(declared.keys) == Set(values.quickOptions.map(\.long)), "\(name): quick options differ from the declarations")
+        for option in values.quickOptions {
             let match = declared[option.long]
             #expect(match?.short == option.short && match?.takesValue == option.takesValue,
                     "\(name) --\(option.long): quick table says -\(option.short.map(String.init) ?? "") value \(option.takesValue)")
         }
-        #expect(type.quickPositionals == positionals)
+        #expect(values.quickPositionals == positionals)
     }
 
-    /// The command lines of the corpus: both parsers accept the same ones and make the same
-    /// command of each (every property, dumped).
-    @Test(arguments: Famctl.quickCommands.map(\.name))
+    /// The quick path reads every command of the tree that has quick values, by its name, and
+    /// no other.
+    @Test func everyQuickCommandIsDispatched() throws {
+        #expect(Self.quickCommands.count == 7)
+        for (name, type) in Self.quickCommands {
+            let dispatched = try #require(Famctl.quickCommand(named: name), "\(name)")
+            #expect(ObjectIdentifier(dispatched) == ObjectIdentifier(type.valuesType), "\(name)")
+        }
+        for other in Famctl.configuration.subcommands where !(other is any QuickCommand.Type) {
+            #expect(Famctl.quickCommand(named: other._commandName) == nil, "\(other._commandName)")
+        }
+    }
+
+    /// The command lines of the corpus: both parsers accept the same ones and give the same
+    /// values of each (every property, dumped), the values the command's work runs on.
+    @Test(arguments: quickCommands.map(\.name))
     func bothParsersAgree(name: String) throws {
-        let type = try #require(Famctl.quickCommands.first { $0.name == name }?.type)
+        let type = try #require(Self.quickCommands.first { $0.name == name }?.type)
         let corpus = Self.corpus(name)
         var accepted = 0
         for line in corpus {
             let quick = Self.quick([name] + line)
             // The command parsed alone, as under famctl: the same options; much faster in a test.
-            let full = try? type.parse(line)
+            let full = (try? type.parse(line))?.values
             #expect((quick == nil) == (full == nil), "\(name) \(line): quick \(quick == nil ? "refuses" : "accepts"), argument-parser \(full == nil ? "refuses" : "accepts")")
             if let quick, let full {
                 accepted += 1
@@ -90,12 +103,30 @@ import Testing
         #expect(run.status == 0 && run.stdout == Famctl.version + "\n" && run.stderr.isEmpty)
     }
 
+    /// Installed as mkfs.famfs (any path to it), famctl is `famctl famfs mkfs`; the program's
+    /// file name is read by bytes now, as the kernel does.
+    @Test(arguments: [
+        ("mkfs.famfs", true), ("/usr/sbin/mkfs.famfs", true), ("./mkfs.famfs", true), ("/sbin/mkfs.famfs/", true),
+        ("famctl", false), ("/usr/bin/famctl", false), ("/x/mkfs.famfsx", false), ("/x/xmkfs.famfs", false),
+        ("mkfs.famfs/famctl", false), ("", false), ("/", false),
+    ])
+    func programNameMkfsFamfs(program: String, isMkfs: Bool) {
+        let line = Famctl.commandLine(for: [program, "-f", "/dev/dax0.0"])
+        #expect(line == (isMkfs ? ["famfs", "mkfs", "-f", "/dev/dax0.0"] : ["-f", "/dev/dax0.0"]), "\(program)")
+    }
+
     // MARK: helpers
 
-    /// The command the quick path would run, nil when it leaves the line to argument-parser.
-    static func quick(_ line: [String]) -> (any QuickCommand)? {
-        guard var command = Famctl.quickCommand(line), (try? command.validate()) != nil else { return nil }
-        return command
+    /// The commands of the tree that have quick values, by name.
+    static let quickCommands: [(name: String, type: any QuickCommand.Type)] = Famctl.configuration.subcommands.compactMap { type in
+        (type as? any QuickCommand.Type).map { ($0._commandName, $0) }
+    }
+
+    /// The values the quick path would run the command on, nil when it leaves the line to
+    /// argument-parser.
+    static func quick(_ line: [String]) -> (any QuickValues)? {
+        guard let name = line.first, let type = Famctl.quickCommand(named: name) else { return nil }
+        return type.quick(line.dropFirst())
     }
 
     static func dumped(_ command: Any) -> String {
@@ -115,7 +146,7 @@ import Testing
     /// the command valid; pairs of different options (long, with their first sample values);
     /// groups of short flags.
     static func corpus(_ name: String) -> [[String]] {
-        let type = Famctl.quickCommands.first { $0.name == name }!.type
+        let type = quickCommands.first { $0.name == name }!.type.valuesType
         var atoms: [(option: String, tokens: [String], first: Bool)] = []
         for option in type.quickOptions {
             guard option.takesValue else {
@@ -159,4 +190,8 @@ import Testing
         }
         return lines
     }
+}
+
+extension QuickCommand {
+    static var valuesType: any QuickValues.Type { Values.self }
 }

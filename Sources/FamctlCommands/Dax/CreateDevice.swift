@@ -41,8 +41,8 @@ struct CreateDevice: ParsableCommand {
             regionFilter = regionFilter ?? regionID
             mappings = ranges
         }
-        let runner = DaxDeviceRun(options: global, run: options, summary: DaxSummary(done: "created", planned: "would create"),
-                                  errorNoun: "creating devices", printsJSON: true, busyRetries: 0)
+        let runner = DaxDeviceRun(options: global.values, run: options.values, summary: DaxSummary(done: "created", planned: "would create", failure: "creating devices"),
+                                  printsJSON: true, busyRetries: 0)
         let (controller, root) = try runner.controller()
         let regions = controller.discovery.regions().filter { regionFilter == nil || $0.id == regionFilter }
         var outcome = DaxDeviceRun.Outcome()

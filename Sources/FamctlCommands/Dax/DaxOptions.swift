@@ -24,9 +24,38 @@ struct DaxGlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("auto, libdaxctl or sysfs. auto is libdaxctl for the commands that change devices on the host's /sys, sysfs otherwise and for list. libdaxctl works only on the host's /sys; both give the same JSON.", valueName: "backend"))
     var backend: DaxBackendChoice = .auto
 
-    /// The root: the option, else `FAMCTL_SYSFS_ROOT`, else `/sys`.
-    var root: String {
-        sysfsRoot ?? HostSysfs.defaultRoot()
+    var values: Values { Values(sysfsRoot: sysfsRoot, backend: backend) }
+}
+
+extension DaxGlobalOptions {
+    /// The options' values, without argument-parser's property wrappers (see `QuickValues`).
+    struct Values {
+        var sysfsRoot: String?
+        var backend = DaxBackendChoice.auto
+
+        /// The root: the option, else `FAMCTL_SYSFS_ROOT`, else `/sys`.
+        var root: String {
+            sysfsRoot ?? HostSysfs.defaultRoot()
+        }
+
+        /// The sysfs layer and whether libdaxctl serves this invocation. `auto` picks libdaxctl on
+        /// the host's /sys for the commands that change devices (`autoLibdaxctl`); `list` reads
+        /// sysfs itself, as libdaxctl would, without loading libdaxctl and the libraries it brings
+        /// (binding them costs as much as the whole of `daxctl list`).
+        func resolve(autoLibdaxctl: Bool = true) throws -> (sysfs: HostSysfs, useLibdaxctl: Bool) {
+            let sysfs = HostSysfs(root: root)
+            try sysfs.requireSysfsTree()
+            switch backend {
+            case .sysfs: return (sysfs, false)
+            case .auto: return (sysfs, autoLibdaxctl && sysfs.isHostRoot)
+            case .libdaxctl:
+                guard sysfs.isHostRoot else {
+                    throw CommandError.usage(
+                        "--backend libdaxctl reads only the host's /sys; use --backend sysfs with --sysfs-root \(root)")
+                }
+                return (sysfs, true)
+            }
+        }
     }
 
     /// The machine's `/proc` for the busy-device guard: `/proc` with the host's `/sys`,
@@ -35,35 +64,11 @@ struct DaxGlobalOptions: ParsableArguments {
         HostProcfs(root: HostProcfs.root(forSysfsRoot: root, override: Environment.value("FAMCTL_PROC_ROOT")))
     }
 
-    /// The sysfs layer and whether libdaxctl serves this invocation. `auto` picks libdaxctl on
-    /// the host's /sys for the commands that change devices (`autoLibdaxctl`); `list` reads
-    /// sysfs itself, as libdaxctl would, without loading libdaxctl and the libraries it brings
-    /// (binding them costs as much as the whole of `daxctl list`).
-    func resolve(autoLibdaxctl: Bool = true) throws -> (sysfs: HostSysfs, useLibdaxctl: Bool) {
-        let sysfs = HostSysfs(root: root)
-        try sysfs.requireSysfsTree()
-        switch backend {
-        case .sysfs: return (sysfs, false)
-        case .auto: return (sysfs, autoLibdaxctl && sysfs.isHostRoot)
-        case .libdaxctl:
-            guard sysfs.isHostRoot else {
-                throw CommandError.usage(
-                    "--backend libdaxctl reads only the host's /sys; use --backend sysfs with --sysfs-root \(root)")
-            }
-            return (sysfs, true)
-        }
-    }
-}
-
-extension DaxGlobalOptions {
     static let quickOptions: [QuickArguments.Option] = [.value(nil, "sysfs-root"), .value(nil, "backend")]
 
-    static func quick(_ arguments: QuickArguments) -> DaxGlobalOptions? {
+    static func quick(_ arguments: QuickArguments) -> Values? {
         guard let backend = arguments.value("backend").map(DaxBackendChoice.init(argument:)) ?? .auto else { return nil }
-        var options = DaxGlobalOptions()
-        options.backend = backend
-        options.sysfsRoot = arguments.value("sysfs-root")
-        return options
+        return Values(sysfsRoot: arguments.value("sysfs-root"), backend: backend)
     }
 
     /// Changing the host's devices needs root; dry runs and captured trees do not.
@@ -141,12 +146,10 @@ typealias DaxOperation = (DaxController, DaxDevice) throws(DaxError) -> DeviceRe
 /// style: per-device lines and a summary on stderr, the JSON of the changed devices on
 /// stdout, and the exit status of the last failure (256 − errno).
 struct DaxDeviceRun {
-    let options: DaxGlobalOptions
-    let run: DaxRunOptions
-    /// "reconfigured …", "onlined memory for …"
+    let options: DaxGlobalOptions.Values
+    let run: DaxRunOptions.Values
+    /// "reconfigured …", "error reconfiguring devices: …"
     let summary: DaxSummary
-    /// "reconfiguring devices", "onlining memory", …
-    let errorNoun: String
     /// Whether the devices after the operation are printed as JSON (reconfigure-device and
     /// create-device, as in daxctl).
     let printsJSON: Bool
@@ -179,21 +182,25 @@ struct DaxDeviceRun {
 
     /// The command through `controller` (any kernel: the tests give it the simulated one).
     func run(devices arguments: [String], region: String?, controller: DaxController, root: String, _ operation: DaxOperation) throws {
-        let names = try arguments.map(DaxNames.device)
+        // "" stands for `all` (no device has that name): arrays of strings and no sets, as the
+        // storage metadata of a [String?] or a Set<String> costs 0.06 M and 0.24 M instructions
+        // at every start; a run names a few devices.
+        let names = try arguments.map { try DaxNames.device($0) ?? "" }
         let regionFilter = try region.flatMap(DaxNames.region)
         // Named devices only: the others' attributes are never read.
-        let wanted = names.contains(nil) ? nil : Set(names.compactMap { $0 })
+        let wanted = names.contains("") ? nil : names
         let all = controller.discovery.regions { wanted?.contains($0) ?? true }.flatMap(\.devices)
             .filter { regionFilter == nil || $0.regionID == regionFilter }
-        var done: Set<String> = []
+        var done: [String] = []
         var outcome = Outcome()
         // In argument order, so the exit status is that of the last failure on the command line.
         for (argument, name) in zip(arguments, names) {
-            let matches = all.filter { name == nil || $0.name == name }
+            let matches = all.filter { name == "" || $0.name == name }
             if matches.isEmpty {
                 fail(DaxError.noMatch(argument: argument + (region.map { " in region \($0)" } ?? "")), &outcome)
             }
-            for device in matches where done.insert(device.name).inserted {
+            for device in matches where !done.contains(device.name) {
+                done.append(device.name)
                 perform(device.name, controller: controller, root: root, &outcome) { () throws(DaxError) in try operation(controller, device) }
             }
         }
@@ -234,19 +241,21 @@ struct DaxDeviceRun {
         } else if printsJSON, let document = DaxJSON.document(outcome.json, human: run.human) {
             console.out(document)
         }
-        if let failure = outcome.failure { console.error("error \(errorNoun): \(errnoDescription(failure.errno))") }
+        if let failure = outcome.failure { console.error("error \(summary.failure): \(errnoDescription(failure.errno))") }
         console.error(summary.line(count: outcome.count, dryRun: run.dryRun))
         if let failure = outcome.failure { throw CommandError.daxReported(failure) }
     }
 }
 
-/// daxctl's closing line, "reconfigured 2 devices"; a dry run says what the command would do,
-/// never that it happened.
+/// daxctl's closing lines: "error reconfiguring devices: …" after a failure, then
+/// "reconfigured 2 devices"; a dry run says what the command would do, never that it happened.
 struct DaxSummary {
     /// "reconfigured", "onlined memory for", …
     let done: String
     /// "would reconfigure", "would online memory for", …
     let planned: String
+    /// "reconfiguring devices", "onlining memory", …
+    let failure: String
 
     func line(count: Int, dryRun: Bool) -> String {
         "\(dryRun ? planned : done) \(count) device\(count == 1 ? "" : "s")"
@@ -267,10 +276,21 @@ struct DaxRunOptions: ParsableArguments {
 
     @Flag(name: .customLong("dry-run"), help: "Print the sysfs writes (libdaxctl calls, with that backend) that would be made, in order, and change nothing.")
     var dryRun = false
+
+    var values: Values { Values(region: region, human: human, verbose: verbose, dryRun: dryRun) }
+
+    /// The options' values, without argument-parser's property wrappers (see `QuickValues`).
+    struct Values {
+        var region: String?
+        var human = false
+        var verbose = false
+        var dryRun = false
+    }
 }
 
 /// `--movable` / `--no-movable`: the zone onlined memory goes to; the last one given wins,
 /// as with daxctl. An enumeration, not an inverted Bool, so each name has its own help text.
+/// A plain value already: the commands' `Values` hold it as it is.
 enum MemoryZone: EnumerableFlag {
     case movable
     case noMovable
@@ -296,7 +316,8 @@ extension MemoryZone {
     }
 }
 
-/// `--busy-retries`, for the commands that unbind drivers.
+/// `--busy-retries`, for the commands that unbind drivers. Its value is the commands' plain
+/// `busyRetries`.
 struct DaxRetryOptions: ParsableArguments {
     @Option(name: .customLong("busy-retries"), help: ArgumentHelp("Retry an unbind that reports EBUSY this many times, 1 s apart (sysfs backend).", valueName: "n"))
     var busyRetries = 0
@@ -305,65 +326,88 @@ struct DaxRetryOptions: ParsableArguments {
 extension DaxRetryOptions {
     static let quickOptions: [QuickArguments.Option] = [.value(nil, "busy-retries")]
 
-    static func quick(_ arguments: QuickArguments) -> DaxRetryOptions? {
-        guard let busyRetries = arguments.value("busy-retries").map(Int.init(argument:)) ?? 0 else { return nil }
-        var options = DaxRetryOptions()
-        options.busyRetries = busyRetries
-        return options
+    /// `--busy-retries`, 0 when not given; nil when it is not a number.
+    static func quick(_ arguments: QuickArguments) -> Int? {
+        arguments.value("busy-retries").map(Int.init(argument:)) ?? 0
     }
 }
 
-/// A daxctl per-device command: the operation on one device; running over the arguments,
-/// the output and the exit status are common to all of them.
-protocol DaxDeviceCommand: QuickCommand {
-    var global: DaxGlobalOptions { get set }
-    var common: DaxDeviceArguments { get set }
-    /// daxctl's summary line ("reconfigured", "onlined memory for", …).
+/// What every daxctl per-device command is given: the global options, the run options and
+/// the devices, and `--busy-retries` (0 for the commands that do not unbind).
+struct DaxDeviceInvocation {
+    var global: DaxGlobalOptions.Values
+    var common: DaxDeviceArguments.Values
+    var busyRetries = 0
+
+    /// argument-parser's options, as values.
+    init(_ global: DaxGlobalOptions, _ common: DaxDeviceArguments, _ retry: DaxRetryOptions? = nil) {
+        self.global = global.values
+        self.common = common.values
+        busyRetries = retry?.busyRetries ?? 0
+    }
+
+    /// The options every per-device command has (and `--busy-retries` where its table has
+    /// it); nil when one does not convert.
+    init?(quick arguments: QuickArguments) {
+        guard let global = DaxGlobalOptions.quick(arguments),
+            let busyRetries = arguments.declares("busy-retries") ? DaxRetryOptions.quick(arguments) : 0
+        else { return nil }
+        self.global = global
+        common = DaxDeviceArguments.quick(arguments)
+        self.busyRetries = busyRetries
+    }
+}
+
+/// A daxctl per-device command's values and work: the operation on one device; running over
+/// the arguments, the output and the exit status are common to all of them.
+protocol DaxDeviceValues: QuickValues {
+    var invocation: DaxDeviceInvocation { get }
+    /// daxctl's summary and failure lines ("reconfigured", "reconfiguring devices", …).
     static var summary: DaxSummary { get }
-    /// daxctl's failure line ("reconfiguring devices", "onlining memory", …).
-    static var failure: String { get }
     /// daxctl prints the devices' JSON for mode switches only.
     var printsJSON: Bool { get }
     /// The verb of "specify a device to <verb>, or "all"".
     static var verb: String { get }
-    /// `--busy-retries`, for the commands that unbind.
-    var busyRetries: Int { get }
 
     /// The operation on each device, made once per run.
     func operation() -> DaxOperation
 }
 
-extension DaxDeviceCommand {
+extension DaxDeviceValues {
     var printsJSON: Bool { false }
-    var busyRetries: Int { 0 }
 
     func validate() throws {
-        if common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
+        if invocation.common.devices.isEmpty { throw ValidationError("specify a device to \(Self.verb), or \"all\"") }
     }
 
     func runner() -> DaxDeviceRun {
-        DaxDeviceRun(options: global, run: common.run, summary: Self.summary, errorNoun: Self.failure, printsJSON: printsJSON,
-                     busyRetries: busyRetries)
+        DaxDeviceRun(options: invocation.global, run: invocation.common.run, summary: Self.summary, printsJSON: printsJSON,
+                     busyRetries: invocation.busyRetries)
     }
 
     func run() throws {
-        try runner().run(devices: common.devices, region: common.region, operation())
+        try runner().run(devices: invocation.common.devices, region: invocation.common.region, operation())
     }
 
     /// The quick options every per-device command has; a command adds its own.
     static var deviceQuickOptions: [QuickArguments.Option] { DaxGlobalOptions.quickOptions + DaxDeviceArguments.quickOptions }
     static var quickPositionals: Bool { true }
+}
 
-    /// The command with the options every per-device command has set from `arguments`; the
-    /// command's own `quick(_:)` sets the rest.
-    static func quickDevices(_ arguments: QuickArguments) -> Self? {
-        guard let global = DaxGlobalOptions.quick(arguments) else { return nil }
-        var command = Self()
-        command.global = global
-        command.common = DaxDeviceArguments.quick(arguments)
-        return command
+/// The values of a per-device command that has no options of its own.
+protocol DaxInvocationValues: DaxDeviceValues {
+    init(invocation: DaxDeviceInvocation)
+}
+
+extension DaxInvocationValues {
+    init?(quick arguments: QuickArguments) {
+        guard let invocation = DaxDeviceInvocation(quick: arguments) else { return nil }
+        self.init(invocation: invocation)
     }
 }
+
+/// A daxctl per-device command: its work is its `Values`'.
+protocol DaxDeviceCommand: QuickCommand where Values: DaxDeviceValues {}
 
 /// The options of daxctl's per-device commands: `DaxRunOptions` and the device arguments.
 struct DaxDeviceArguments: ParsableArguments {
@@ -372,7 +416,15 @@ struct DaxDeviceArguments: ParsableArguments {
     @Argument(help: ArgumentHelp("Devices: daxX.Y, X.Y, /dev/daxX.Y or all.", valueName: "dev"), completion: .custom(Completions.daxDevices))
     var devices: [String] = []
 
-    var region: String? { run.region }
+    var values: Values { Values(run: run.values, devices: devices) }
+
+    /// The arguments' values, without argument-parser's property wrappers (see `QuickValues`).
+    struct Values {
+        var run: DaxRunOptions.Values
+        var devices: [String]
+
+        var region: String? { run.region }
+    }
 }
 
 extension DaxDeviceArguments {
@@ -380,15 +432,9 @@ extension DaxDeviceArguments {
         .value("r", "region", joined: true), .flag("u", "human"), .flag("v", "verbose"), .flag(nil, "dry-run"),
     ]
 
-    static func quick(_ arguments: QuickArguments) -> DaxDeviceArguments {
-        var run = DaxRunOptions()
-        run.region = arguments.value("region")
-        run.human = arguments.flag("human")
-        run.verbose = arguments.flag("verbose")
-        run.dryRun = arguments.flag("dry-run")
-        var common = DaxDeviceArguments()
-        common.run = run
-        common.devices = arguments.positionals
-        return common
+    static func quick(_ arguments: QuickArguments) -> Values {
+        let run = DaxRunOptions.Values(region: arguments.value("region"), human: arguments.flag("human"), verbose: arguments.flag("verbose"),
+                                       dryRun: arguments.flag("dry-run"))
+        return Values(run: run, devices: arguments.positionals)
     }
 }

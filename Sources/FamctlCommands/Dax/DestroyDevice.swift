@@ -19,24 +19,28 @@ struct DestroyDevice: DaxDeviceCommand {
     @OptionGroup var common: DaxDeviceArguments
 
     @OptionGroup var retry: DaxRetryOptions
-    var busyRetries: Int { retry.busyRetries }
 
-    static let summary = DaxSummary(done: "destroyed", planned: "would destroy")
-    static let failure = "destroying devices"
-    static let verb = "destroy"
-
-    func operation() -> DaxOperation {
-        { (controller, device) throws(DaxError) in try controller.destroyDevice(device, force: force) }
-    }
+    var values: Values { Values(invocation: DaxDeviceInvocation(global, common, retry), force: force) }
 }
 
 extension DestroyDevice {
-    static let quickOptions = deviceQuickOptions + DaxRetryOptions.quickOptions + [.flag("f", "force")]
+    /// `destroy-device`'s values (see `QuickValues`): `--force` beside what every per-device
+    /// command has, with `--busy-retries`.
+    struct Values: DaxDeviceValues {
+        typealias Command = DestroyDevice
+        static let summary = DaxSummary(done: "destroyed", planned: "would destroy", failure: "destroying devices")
+        static let verb = "destroy"
+        static let quickOptions = deviceQuickOptions + DaxRetryOptions.quickOptions + [.flag("f", "force")]
+        var invocation: DaxDeviceInvocation
+        var force: Bool
 
-    static func quick(_ arguments: QuickArguments) -> DestroyDevice? {
-        guard var command = quickDevices(arguments), let retry = DaxRetryOptions.quick(arguments) else { return nil }
-        command.force = arguments.flag("force")
-        command.retry = retry
-        return command
+        func operation() -> DaxOperation { { (controller, device) throws(DaxError) in try controller.destroyDevice(device, force: force) } }
+    }
+}
+
+extension DestroyDevice.Values {
+    init?(quick arguments: QuickArguments) {
+        guard let invocation = DaxDeviceInvocation(quick: arguments) else { return nil }
+        self.init(invocation: invocation, force: arguments.flag("force"))
     }
 }

@@ -16,23 +16,20 @@ struct DisableDevice: DaxDeviceCommand {
     @OptionGroup var common: DaxDeviceArguments
 
     @OptionGroup var retry: DaxRetryOptions
-    var busyRetries: Int { retry.busyRetries }
 
-    static let summary = DaxSummary(done: "disabled", planned: "would disable")
-    static let failure = "disabling device"
-    static let verb = "disable"
-
-    func operation() -> DaxOperation {
-        { (controller, device) throws(DaxError) in try controller.disable(device) }
-    }
+    var values: Values { Values(invocation: DaxDeviceInvocation(global, common, retry)) }
 }
 
 extension DisableDevice {
-    static let quickOptions = deviceQuickOptions + DaxRetryOptions.quickOptions
+    /// `disable-device`'s values (see `QuickValues`): what every per-device command has, with
+    /// `--busy-retries`.
+    struct Values: DaxInvocationValues {
+        typealias Command = DisableDevice
+        static let summary = DaxSummary(done: "disabled", planned: "would disable", failure: "disabling device")
+        static let verb = "disable"
+        static let quickOptions = deviceQuickOptions + DaxRetryOptions.quickOptions
+        var invocation: DaxDeviceInvocation
 
-    static func quick(_ arguments: QuickArguments) -> DisableDevice? {
-        guard var command = quickDevices(arguments), let retry = DaxRetryOptions.quick(arguments) else { return nil }
-        command.retry = retry
-        return command
+        func operation() -> DaxOperation { { (controller, device) throws(DaxError) in try controller.disable(device) } }
     }
 }

@@ -15,17 +15,18 @@ struct EnableDevice: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    static let summary = DaxSummary(done: "enabled", planned: "would enable")
-    static let failure = "enabling device"
-    static let verb = "enable"
-
-    func operation() -> DaxOperation {
-        { (controller, device) throws(DaxError) in try controller.enable(device) }
-    }
+    var values: Values { Values(invocation: DaxDeviceInvocation(global, common)) }
 }
 
 extension EnableDevice {
-    static let quickOptions = deviceQuickOptions
+    /// `enable-device`'s values (see `QuickValues`): only what every per-device command has.
+    struct Values: DaxInvocationValues {
+        typealias Command = EnableDevice
+        static let summary = DaxSummary(done: "enabled", planned: "would enable", failure: "enabling device")
+        static let verb = "enable"
+        static let quickOptions = deviceQuickOptions
+        var invocation: DaxDeviceInvocation
 
-    static func quick(_ arguments: QuickArguments) -> EnableDevice? { quickDevices(arguments) }
+        func operation() -> DaxOperation { { (controller, device) throws(DaxError) in try controller.enable(device) } }
+    }
 }

@@ -42,56 +42,68 @@ struct List: ParsableCommand {
     @Flag(name: [.customShort("u"), .customLong("human")], help: "Human-readable sizes and hexadecimal addresses.")
     var human = false
 
-    func run() throws {
-        let deviceName = try device.flatMap(DaxNames.device)
-        let regionID = try region.flatMap(DaxNames.region)
-        let (sysfs, useLibdaxctl) = try global.resolve(autoLibdaxctl: false)
-        let showRegions = regions || (!devices && region != nil)
-        let showDevices = devices || (!regions && (device != nil || region == nil))
-        let found: [DaxRegion]
-        let context = useLibdaxctl ? try? LibDaxctlContext() : nil
-        if useLibdaxctl && context == nil {
-            throw CommandError.dax(errno: ENXIO, "cannot create a libdaxctl context; try --backend sysfs")
-        }
-        if let context {
-            found = context.regions(sysfs: sysfs, readMappings: mappings)
-        } else {
-            let discovery = DaxDiscovery(sysfs: sysfs, readMappings: mappings)
-            // Regions are listed whatever the device filter, so their devices must be found.
-            found = discovery.regions { name in showRegions || deviceName == nil || name == deviceName }
-        }
-        let format = DaxJSON.Format(human: human, mappings: mappings)
-        var elements: [JSON] = []
-        for candidate in found where regionID == nil || candidate.id == regionID {
-            let matching = candidate.devices.filter { (deviceName == nil || $0.name == deviceName) && (idle || $0.size > 0) }
-            if showRegions {
-                elements.append(DaxJSON.region(candidate, devices: showDevices ? matching : nil, format))
-            } else if showDevices {
-                elements += matching.map { DaxJSON.device($0, format) }
-            }
-        }
-        if let document = DaxJSON.document(elements, human: human) { Console.out(document + "\n") }
+    var values: Values {
+        Values(global: global.values, region: region, device: device, devices: devices, regions: regions, mappings: mappings, idle: idle, human: human)
     }
 }
 
 extension List: QuickCommand {
+    /// `list`'s options, without argument-parser's property wrappers (see `QuickValues`).
+    struct Values: QuickValues {
+        typealias Command = List
+        var global: DaxGlobalOptions.Values
+        var region: String?
+        var device: String?
+        var devices: Bool
+        var regions: Bool
+        var mappings: Bool
+        var idle: Bool
+        var human: Bool
+
+        func run() throws {
+            let deviceName = try device.flatMap(DaxNames.device)
+            let regionID = try region.flatMap(DaxNames.region)
+            let (sysfs, useLibdaxctl) = try global.resolve(autoLibdaxctl: false)
+            let showRegions = regions || (!devices && region != nil)
+            let showDevices = devices || (!regions && (device != nil || region == nil))
+            let found: [DaxRegion]
+            let context = useLibdaxctl ? try? LibDaxctlContext() : nil
+            if useLibdaxctl && context == nil {
+                throw CommandError.dax(errno: ENXIO, "cannot create a libdaxctl context; try --backend sysfs")
+            }
+            if let context {
+                found = context.regions(sysfs: sysfs, readMappings: mappings)
+            } else {
+                let discovery = DaxDiscovery(sysfs: sysfs, readMappings: mappings)
+                // Regions are listed whatever the device filter, so their devices must be found.
+                found = discovery.regions { name in showRegions || deviceName == nil || name == deviceName }
+            }
+            let format = DaxJSON.Format(human: human, mappings: mappings)
+            var elements: [JSON] = []
+            for candidate in found where regionID == nil || candidate.id == regionID {
+                let matching = candidate.devices.filter { (deviceName == nil || $0.name == deviceName) && (idle || $0.size > 0) }
+                if showRegions {
+                    elements.append(DaxJSON.region(candidate, devices: showDevices ? matching : nil, format))
+                } else if showDevices {
+                    elements += matching.map { DaxJSON.device($0, format) }
+                }
+            }
+            if let document = DaxJSON.document(elements, human: human) { Console.out(document + "\n") }
+        }
+    }
+}
+
+extension List.Values {
     static let quickOptions: [QuickArguments.Option] = DaxGlobalOptions.quickOptions + [
         .value("r", "region", joined: true), .value("d", "dev", joined: true), .flag("D", "devices"), .flag("R", "regions"),
         .flag("M", "mappings"), .flag("i", "idle"), .flag("u", "human"),
     ]
     static let quickPositionals = false
 
-    static func quick(_ arguments: QuickArguments) -> List? {
+    init?(quick arguments: QuickArguments) {
         guard let global = DaxGlobalOptions.quick(arguments) else { return nil }
-        var list = List()
-        list.global = global
-        list.region = arguments.value("region")
-        list.device = arguments.value("dev")
-        list.devices = arguments.flag("devices")
-        list.regions = arguments.flag("regions")
-        list.mappings = arguments.flag("mappings")
-        list.idle = arguments.flag("idle")
-        list.human = arguments.flag("human")
-        return list
+        self.init(global: global, region: arguments.value("region"), device: arguments.value("dev"), devices: arguments.flag("devices"),
+                  regions: arguments.flag("regions"), mappings: arguments.flag("mappings"), idle: arguments.flag("idle"),
+                  human: arguments.flag("human"))
     }
 }

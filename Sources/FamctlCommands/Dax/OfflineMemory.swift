@@ -15,17 +15,18 @@ struct OfflineMemory: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    static let summary = DaxSummary(done: "offlined memory for", planned: "would offline memory for")
-    static let failure = "offlining memory"
-    static let verb = "offline memory for"
-
-    func operation() -> DaxOperation {
-        { (controller, device) throws(DaxError) in try controller.offlineMemory(device) }
-    }
+    var values: Values { Values(invocation: DaxDeviceInvocation(global, common)) }
 }
 
 extension OfflineMemory {
-    static let quickOptions = deviceQuickOptions
+    /// `offline-memory`'s values (see `QuickValues`): only what every per-device command has.
+    struct Values: DaxInvocationValues {
+        typealias Command = OfflineMemory
+        static let summary = DaxSummary(done: "offlined memory for", planned: "would offline memory for", failure: "offlining memory")
+        static let verb = "offline memory for"
+        static let quickOptions = deviceQuickOptions
+        var invocation: DaxDeviceInvocation
 
-    static func quick(_ arguments: QuickArguments) -> OfflineMemory? { quickDevices(arguments) }
+        func operation() -> DaxOperation { { (controller, device) throws(DaxError) in try controller.offlineMemory(device) } }
+    }
 }

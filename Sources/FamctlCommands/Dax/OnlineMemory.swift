@@ -18,21 +18,29 @@ struct OnlineMemory: DaxDeviceCommand {
 
     @OptionGroup var common: DaxDeviceArguments
 
-    static let summary = DaxSummary(done: "onlined memory for", planned: "would online memory for")
-    static let failure = "onlining memory"
-    static let verb = "online memory for"
-
-    func operation() -> DaxOperation {
-        { (controller, device) throws(DaxError) in try controller.onlineMemory(device, movable: zone == .movable) }
-    }
+    var values: Values { Values(invocation: DaxDeviceInvocation(global, common), zone: zone) }
 }
 
 extension OnlineMemory {
-    static let quickOptions = deviceQuickOptions + MemoryZone.quickOptions
+    /// `online-memory`'s values (see `QuickValues`): the zone beside what every per-device
+    /// command has.
+    struct Values: DaxDeviceValues {
+        typealias Command = OnlineMemory
+        static let summary = DaxSummary(done: "onlined memory for", planned: "would online memory for", failure: "onlining memory")
+        static let verb = "online memory for"
+        static let quickOptions = deviceQuickOptions + MemoryZone.quickOptions
+        var invocation: DaxDeviceInvocation
+        var zone: MemoryZone
 
-    static func quick(_ arguments: QuickArguments) -> OnlineMemory? {
-        guard var command = quickDevices(arguments) else { return nil }
-        command.zone = MemoryZone.quick(arguments) ?? .movable
-        return command
+        func operation() -> DaxOperation {
+            { (controller, device) throws(DaxError) in try controller.onlineMemory(device, movable: zone == .movable) }
+        }
+    }
+}
+
+extension OnlineMemory.Values {
+    init?(quick arguments: QuickArguments) {
+        guard let invocation = DaxDeviceInvocation(quick: arguments) else { return nil }
+        self.init(invocation: invocation, zone: MemoryZone.quick(arguments) ?? .movable)
     }
 }

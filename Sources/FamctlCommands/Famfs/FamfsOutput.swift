@@ -27,7 +27,7 @@ struct FamfsEnvironmentOptions: ParsableArguments {
     var mountTable = MountTable.defaultPath
 
     static var defaultSystemUUIDFile: String {
-        getenv("FAMCTL_SYSTEM_UUID_FILE").map { String(cString: $0) } ?? SystemUUID.defaultPath
+        Environment.value("FAMCTL_SYSTEM_UUID_FILE") ?? SystemUUID.defaultPath
     }
 
     /// Opens famfs targets through `devices` (the opener `FamfsDaxMode` hands the work).
