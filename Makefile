@@ -40,6 +40,7 @@ STATIC_CXX_DIR = $(abspath $(SHIP_DIR))/static-libstdc++
 # Every function in a section of its own, and those of the quick path (--version, list,
 # reconfigure-device) placed first and together by the order file that
 # scripts/gen-startup-order.sh makes: start-up then faults in fewer 64 KiB runs of code.
+# LINK_MAP=FILE has the linker write its map there (the script reads it).
 STARTUP_ORDER = packaging/startup-order.txt
 # No $ORIGIN rpath (nothing is installed next to the binary) and full RELRO, as Debian wants.
 SWIFT_BUILD_FLAGS ?= -c release --static-swift-stdlib --disable-local-rpath \
@@ -47,7 +48,8 @@ SWIFT_BUILD_FLAGS ?= -c release --static-swift-stdlib --disable-local-rpath \
 	-Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
 	-Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
 	-Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
-	-Xlinker --symbol-ordering-file=$(abspath $(STARTUP_ORDER)) -Xlinker --no-warn-symbol-ordering
+	-Xlinker --symbol-ordering-file=$(abspath $(STARTUP_ORDER)) -Xlinker --no-warn-symbol-ordering \
+	$(if $(LINK_MAP),-Xlinker -Map=$(abspath $(LINK_MAP)) -Xlinker --no-demangle)
 INSTALL ?= install
 INSTALL_PROGRAM ?= $(INSTALL) -m 0755
 

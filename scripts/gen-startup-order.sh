@@ -30,8 +30,19 @@ profile reconfigure-device --dry-run -m system-ram dax0.0 --sysfs-root "$work/sy
 profile reconfigure-device --dry-run -m famfs dax0.0 --sysfs-root "$work/sys"
 profile reconfigure-device --dry-run -m devdax -f dax1.0 --sysfs-root "$work/sys"
 profile online-memory --dry-run dax1.0 --sysfs-root "$work/sys"
-# Every function the profiles name (in the order first named) that famctl itself defines.
-nm --defined-only "$famctl" | awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u >"$work/defined"
+# The linker's map: which input section holds each function, and its size.
+make -s build LINK_MAP="$work/map" >/dev/null
+# Every function the profiles name (in the order first named) that sits in a small section of
+# its own. Ordering a name moves every section that defines it: a name also found in a large
+# section (the Swift standard library's, mostly not split by function, shares value-witness
+# names with every module) would put that section ahead of all the small ones named after it.
+awk 'function hex(s,   n, i) {
+         for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+         return n
+     }
+     $5 ~ /:\(/ { small = $5 ~ /:\(\.text/ && hex($3) <= 16384; next }
+     NF == 5 && $4 == 1 { if (small) found[$5] = 1; else large[$5] = 1 }
+     END { for (name in found) if (!(name in large)) print name }' "$work/map" | sort >"$work/small"
 cat "$work"/callgrind.* | sed -n 's/^c\{0,1\}fn=//p' | awk '!seen[$0]++' >"$work/named"
-awk 'NR == FNR {defined[$0] = 1; next} $0 in defined' "$work/defined" "$work/named" >packaging/startup-order.txt
+awk 'NR == FNR {small[$0] = 1; next} $0 in small' "$work/small" "$work/named" >packaging/startup-order.txt
 echo "packaging/startup-order.txt: $(wc -l <packaging/startup-order.txt) functions"
