@@ -125,6 +125,25 @@ import Testing
     }
 
     @Test func renderWritesWhatTheInterpolatingRendererWrote() throws {
+        for file in try Self.files() { #expect(ShadowYAML.render(file) == Self.interpolated(file), "\(file)") }
+    }
+
+    /// logplay renders each document from the FILE slot's bytes in place: it writes what the
+    /// decoded entry renders to, for every kind of entry a slot can hold (NUL-free paths).
+    @Test func renderingASlotInPlaceWritesWhatItsDecodedEntryRenders() throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ShadowYAML.longest, alignment: 16)
+        defer { buffer.deallocate() }
+        for var file in try Self.files() {
+            file.path = file.path.map { $0 == 0 ? 1 : $0 }
+            let slot = LogEntry(seqnum: 7, body: .file(file)).encoded
+            let length = slot.withUnsafeBytes { ShadowYAML.render(CheckedSlot(bytes: $0), into: buffer) }
+            #expect(String(decoding: buffer[0..<length], as: UTF8.self) == ShadowYAML.render(file), "\(file)")
+        }
+    }
+
+    /// The reference entries, 200 random ones of both kinds (up to 16 extents, paths of 1...79
+    /// bytes of any value) and the extremes.
+    static func files() throws -> [FileEntry] {
         var generator = SeededGenerator(seed: 17)
         func random() -> UInt64 { generator.next() >> (generator.next() % 64) }
         var files = try YamlTests.referenceFiles()
@@ -138,7 +157,7 @@ import Testing
         files.append(FileEntry(size: 0, flags: 0, uid: 0, gid: 0, mode: 0, path: [0x61], extents: .simple([])))
         files.append(FileEntry(size: .max, flags: .max, uid: .max, gid: .max, mode: .max, path: Array("a: b".utf8),
                                extents: .interleaved(chunkSize: .max, strips: [SimpleExtent(deviceIndex: .max, offset: .max, length: .max)])))
-        for file in files { #expect(ShadowYAML.render(file) == Self.interpolated(file), "\(file)") }
+        return files
     }
 
     /// logplay writes every document into one buffer of `ShadowYAML.longest` bytes: the

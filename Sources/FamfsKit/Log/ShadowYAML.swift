@@ -23,32 +23,55 @@ public enum ShadowYAML {
     static let longest = capacity(extents: max(LogEntry.maxSimpleExtents, LogEntry.maxStrips), path: LogEntry.maxPathLength)
 
     /// Writes the document at `out` (`capacity(file)` bytes, at most `longest` for an entry
-    /// read from a log) and returns its length. Bytes
-    /// written in place, digits and all, into memory logplay reuses for every file: building
-    /// it from strings cost most of a full log's --shadow replay.
+    /// read from a log) and returns its length.
     static func render(_ file: FileEntry, into out: UnsafeMutableRawBufferPointer) -> Int {
-        var out = Writer(buffer: out)
-        let extents = file.extents.ranges
-        out.text("---\nfile:\n  path: ")
-        scalar(file.path, into: &out)
-        out.byte(UInt8(ascii: "\n"))
-        out.line("  size: ", file.size)
-        out.line("  flags: ", UInt64(file.flags))
-        out.line("  mode: 0", UInt64(file.mode), radix: 8)
-        out.line("  uid: ", UInt64(file.uid))
-        out.line("  gid: ", UInt64(file.gid))
-        let indent: StaticString
+        let (chunkSize, extents): (UInt64?, [SimpleExtent])
         switch file.extents {
-        case .simple:
-            out.line("  nextents: ", UInt64(extents.count))
-            out.text("  simple_ext_list:\n")
-            indent = "  "
-        case .interleaved(let chunkSize, _):
+        case .simple(let simple): (chunkSize, extents) = (nil, simple)
+        case .interleaved(let size, let strips): (chunkSize, extents) = (size, strips)
+        }
+        return file.path.withUnsafeBytes { path in
+            render(path: path, size: file.size, flags: file.flags, mode: file.mode, uid: file.uid, gid: file.gid,
+                   chunkSize: chunkSize, extents: extents, into: out)
+        }
+    }
+
+    /// The document of a FILE slot, written from its bytes in place (at most `longest`):
+    /// what logplay --shadow writes for every file, with no entry decoded into arrays.
+    static func render(_ slot: CheckedSlot, into out: UnsafeMutableRawBufferPointer) -> Int {
+        render(path: slot.pathBytes, size: slot.fileSize, flags: slot.flags, mode: slot.mode, uid: slot.uid, gid: slot.gid,
+               chunkSize: slot.chunkSize, extents: slot.extents, into: out)
+    }
+
+    /// The one renderer of both: `chunkSize` nil for simple extents, else the interleaved
+    /// extent's, whose strips `extents` are. Bytes written in place, digits and all, into
+    /// memory logplay reuses for every file: building it from strings cost most of a full
+    /// log's --shadow replay.
+    @inline(__always)
+    private static func render(
+        path: UnsafeRawBufferPointer, size: UInt64, flags: UInt32, mode: UInt32, uid: UInt32, gid: UInt32, chunkSize: UInt64?,
+        extents: some RandomAccessCollection<SimpleExtent>, into out: UnsafeMutableRawBufferPointer
+    ) -> Int {
+        var out = Writer(buffer: out)
+        out.text("---\nfile:\n  path: ")
+        scalar(path, into: &out)
+        out.byte(UInt8(ascii: "\n"))
+        out.line("  size: ", size)
+        out.line("  flags: ", UInt64(flags))
+        out.line("  mode: 0", UInt64(mode), radix: 8)
+        out.line("  uid: ", UInt64(uid))
+        out.line("  gid: ", UInt64(gid))
+        let indent: StaticString
+        if let chunkSize {
             out.text("  nextents: 1\n  striped_ext_list:\n")
             out.line("  - nstrips: ", UInt64(extents.count))
             out.line("    chunk_size: 0x", chunkSize, radix: 16)
             out.text("    simple_ext_list:\n")
             indent = "    "
+        } else {
+            out.line("  nextents: ", UInt64(extents.count))
+            out.text("  simple_ext_list:\n")
+            indent = "  "
         }
         for extent in extents {
             out.line("- devindex: ", extent.deviceIndex, indent: indent)
@@ -132,12 +155,12 @@ public enum ShadowYAML {
     static func scalar(_ bytes: [UInt8]) -> String {
         String(unsafeUninitializedCapacity: 4 * bytes.count + 2) { buffer in
             var out = Writer(buffer: UnsafeMutableRawBufferPointer(buffer))
-            scalar(bytes, into: &out)
+            bytes.withUnsafeBytes { scalar($0, into: &out) }
             return out.count
         }
     }
 
-    private static func scalar(_ bytes: [UInt8], into out: inout Writer) {
+    private static func scalar(_ bytes: UnsafeRawBufferPointer, into out: inout Writer) {
         guard !bytes.isEmpty, bytes.allSatisfy({ (0x20...0x7e).contains($0) }) else { return out.bytes(doubleQuoted(bytes).utf8) }
         guard !plainAllowed(bytes) else { return out.bytes(bytes) }
         out.byte(UInt8(ascii: "'"))
@@ -149,7 +172,7 @@ public enum ShadowYAML {
     }
 
     /// libyaml's test for a plain scalar in block context, for printable ASCII.
-    private static func plainAllowed(_ bytes: [UInt8]) -> Bool {
+    private static func plainAllowed(_ bytes: UnsafeRawBufferPointer) -> Bool {
         func blank(_ i: Int) -> Bool { i >= bytes.count || bytes[i] == 0x20 }
         if bytes.first == 0x20 || bytes.last == 0x20 { return false }
         if bytes.count >= 3, bytes[1] == bytes[0], bytes[2] == bytes[0], bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: ".") {
@@ -178,7 +201,7 @@ public enum ShadowYAML {
         (0x5c, "\\"), (0x85, "N"), (0xa0, "_"), (0x2028, "L"), (0x2029, "P"),
     ]
 
-    private static func doubleQuoted(_ bytes: [UInt8]) -> String {
+    private static func doubleQuoted(_ bytes: UnsafeRawBufferPointer) -> String {
         var out = "\""
         func escape(_ value: UInt32) {
             if let name = escapes.first(where: { $0.value == value })?.name { return out += "\\" + String(name) }
