@@ -61,48 +61,55 @@ public enum ShadowYAML {
         out.line("  mode: 0", UInt64(mode), radix: 8)
         out.line("  uid: ", UInt64(uid))
         out.line("  gid: ", UInt64(gid))
-        let indent: StaticString
         if let chunkSize {
             out.text("  nextents: 1\n  striped_ext_list:\n")
             out.line("  - nstrips: ", UInt64(extents.count))
             out.line("    chunk_size: 0x", chunkSize, radix: 16)
             out.text("    simple_ext_list:\n")
-            indent = "    "
+            out.list(extents, indent: "    ")
         } else {
             out.line("  nextents: ", UInt64(extents.count))
             out.text("  simple_ext_list:\n")
-            indent = "  "
-        }
-        for extent in extents {
-            out.line("- devindex: ", extent.deviceIndex, indent: indent)
-            out.line("  offset: 0x", extent.offset, radix: 16, indent: indent)
-            out.line("  length: 0x", extent.length, radix: 16, indent: indent)
+            out.list(extents, indent: "  ")
         }
         out.text("...\n")
         return out.count
     }
 
     /// Appends to memory sized by `capacity`; overrunning it is a bug, and stops the program.
+    /// Runs some thirty times per file of a --shadow replay: the checks are pointer compares,
+    /// the arithmetic unchecked where the check above it bounds it.
     private struct Writer {
-        let buffer: UnsafeMutableRawBufferPointer
-        var count = 0
-        static let digits: StaticString = "0123456789abcdef"
+        let start: UnsafeMutableRawPointer
+        let end: UnsafeMutableRawPointer
+        var cursor: UnsafeMutableRawPointer
 
         init(buffer: UnsafeMutableRawBufferPointer) {
-            self.buffer = buffer
+            // Safe: the buffers are allocated, never empty placeholders.
+            start = buffer.baseAddress!
+            end = start + buffer.count
+            cursor = start
         }
+
+        var count: Int { start.distance(to: cursor) }
 
         /// The next `length` bytes, counted as written.
         @inline(__always)
         private mutating func claim(_ length: Int) -> UnsafeMutableRawPointer {
-            precondition(length <= buffer.count - count, "shadow yaml longer than its capacity")
-            defer { count += length }
-            return buffer.baseAddress! + count
+            precondition(length <= cursor.distance(to: end), "shadow yaml longer than its capacity")
+            defer { cursor += length }
+            return cursor
         }
 
         @inline(__always)
         mutating func byte(_ byte: UInt8) {
             claim(1).storeBytes(of: byte, as: UInt8.self)
+        }
+
+        @inline(__always)
+        mutating func bytes(_ bytes: UnsafeRawBufferPointer) {
+            guard let source = bytes.baseAddress else { return }
+            claim(bytes.count).copyMemory(from: source, byteCount: bytes.count)
         }
 
         @inline(__always)
@@ -115,36 +122,85 @@ public enum ShadowYAML {
             claim(text.utf8CodeUnitCount).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
         }
 
-        /// `value` in `radix` (10, 16 or 8), lower-case digits.
+        /// `value` in decimal.
         @inline(__always)
-        mutating func number(_ value: UInt64, radix: UInt64) {
-            var length = 1
-            if radix == 10 {
-                var rest = value
-                while rest >= 10 {
-                    rest /= 10
-                    length += 1
-                }
-            } else {
-                let bits = radix == 16 ? 4 : 3
-                length = max(1, (64 - value.leadingZeroBitCount + bits - 1) / bits)
+        mutating func decimal(_ value: UInt64) {
+            // Most values (owners, flags, extent counts, device indexes) are one digit.
+            guard value >= 10 else { return byte(UInt8(truncatingIfNeeded: value) &+ UInt8(ascii: "0")) }
+            var length = 2
+            var rest = value / 100
+            while rest != 0 {
+                rest /= 10
+                length &+= 1
             }
+            let digits = claim(length)
+            rest = value
+            var i = length
+            while i > 0 {
+                i &-= 1
+                digits.storeBytes(of: UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0"), toByteOffset: i, as: UInt8.self)
+                rest /= 10
+            }
+        }
+
+        /// `value` in lower-case hex: sixteen digits made at once in two words (each nibble
+        /// spread to a byte, then turned into its character) from the value shifted so that
+        /// its significant digits come first, and stored whole (sixteen bytes claimed, a
+        /// constant-size store), of which the significant ones are counted.
+        @inline(__always)
+        mutating func hex(_ value: UInt64) {
+            func spread(_ half: UInt64) -> UInt64 {
+                var x = half
+                x = (x | x << 16) & 0x0000_ffff_0000_ffff
+                x = (x | x << 8) & 0x00ff_00ff_00ff_00ff
+                x = (x | x << 4) & 0x0f0f_0f0f_0f0f_0f0f
+                // 0x30 + nibble, and 0x27 more (0x61 - 0x3a) for a nibble above 9.
+                let letters = ((x &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+                return (x &+ 0x3030_3030_3030_3030 &+ letters &* 0x27).byteSwapped
+            }
+            let length = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
+            let first = value << (4 * (16 - length))
+            let digits = claim(16)
+            digits.storeBytes(of: spread(first >> 32), as: UInt64.self)
+            digits.storeBytes(of: spread(first & 0xffff_ffff), toByteOffset: 8, as: UInt64.self)
+            cursor -= 16 - length
+        }
+
+        /// `value` in octal.
+        @inline(__always)
+        mutating func octal(_ value: UInt64) {
+            let length = max(1, (64 - value.leadingZeroBitCount + 2) / 3)
             let digits = claim(length)
             var rest = value
             var i = length
             while i > 0 {
-                i -= 1
-                let digit = Int(truncatingIfNeeded: rest % radix)
-                digits.storeBytes(of: Self.digits.utf8Start[digit], toByteOffset: i, as: UInt8.self)
-                rest /= radix
+                i &-= 1
+                digits.storeBytes(of: UInt8(truncatingIfNeeded: rest & 7) &+ UInt8(ascii: "0"), toByteOffset: i, as: UInt8.self)
+                rest >>= 3
             }
         }
 
+        /// The items of an extent list. Inlined at each of its two calls, so that the indent
+        /// is a constant there and its copies are stores, not calls to memcpy.
         @inline(__always)
-        mutating func line(_ key: StaticString, _ value: UInt64, radix: UInt64 = 10, indent: StaticString = "") {
+        mutating func list(_ extents: some RandomAccessCollection<SimpleExtent>, indent: StaticString) {
+            for extent in extents {
+                line("- devindex: ", extent.deviceIndex, indent: indent)
+                line("  offset: 0x", extent.offset, radix: 16, indent: indent)
+                line("  length: 0x", extent.length, radix: 16, indent: indent)
+            }
+        }
+
+        /// One `key value` line; `radix` 10, 16 or 8.
+        @inline(__always)
+        mutating func line(_ key: StaticString, _ value: UInt64, radix: Int = 10, indent: StaticString = "") {
             text(indent)
             text(key)
-            number(value, radix: radix)
+            switch radix {
+            case 16: hex(value)
+            case 8: octal(value)
+            default: decimal(value)
+            }
             byte(UInt8(ascii: "\n"))
         }
     }
@@ -161,8 +217,17 @@ public enum ShadowYAML {
     }
 
     private static func scalar(_ bytes: UnsafeRawBufferPointer, into out: inout Writer) {
-        guard !bytes.isEmpty, bytes.allSatisfy({ (0x20...0x7e).contains($0) }) else { return out.bytes(doubleQuoted(bytes).utf8) }
-        guard !plainAllowed(bytes) else { return out.bytes(bytes) }
+        // One pass finds what the rules look at in every byte: one outside printable ASCII,
+        // and a ':' or '#' (either may end a plain scalar).
+        // Flags or-ed in without branches: this runs over the path of every file.
+        var outside: UInt8 = 0
+        var marks: UInt8 = 0
+        for byte in bytes {
+            outside |= byte &- 0x20 > 0x5e ? 1 : 0
+            marks |= byte == UInt8(ascii: ":") || byte == UInt8(ascii: "#") ? 1 : 0
+        }
+        guard !bytes.isEmpty, outside == 0 else { return out.bytes(doubleQuoted(bytes).utf8) }
+        guard !plainAllowed(bytes, marks: marks != 0) else { return out.bytes(bytes) }
         out.byte(UInt8(ascii: "'"))
         for byte in bytes {
             out.byte(byte)
@@ -171,8 +236,9 @@ public enum ShadowYAML {
         out.byte(UInt8(ascii: "'"))
     }
 
-    /// libyaml's test for a plain scalar in block context, for printable ASCII.
-    private static func plainAllowed(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// libyaml's test for a plain scalar in block context, for printable ASCII; `marks`:
+    /// whether it holds a ':' or '#'.
+    private static func plainAllowed(_ bytes: UnsafeRawBufferPointer, marks: Bool) -> Bool {
         func blank(_ i: Int) -> Bool { i >= bytes.count || bytes[i] == 0x20 }
         if bytes.first == 0x20 || bytes.last == 0x20 { return false }
         if bytes.count >= 3, bytes[1] == bytes[0], bytes[2] == bytes[0], bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: ".") {
@@ -188,6 +254,7 @@ public enum ShadowYAML {
         default:
             break
         }
+        guard marks else { return true }
         for i in bytes.indices {
             if bytes[i] == UInt8(ascii: ":"), blank(i + 1) { return false }
             if bytes[i] == UInt8(ascii: "#"), i > 0, bytes[i - 1] == 0x20 { return false }
