@@ -52,7 +52,7 @@ public enum ShadowYAML {
         path: UnsafeRawBufferPointer, size: UInt64, flags: UInt32, mode: UInt32, uid: UInt32, gid: UInt32, chunkSize: UInt64?,
         extents: some RandomAccessCollection<SimpleExtent>, into out: UnsafeMutableRawBufferPointer
     ) -> Int {
-        var out = Writer(buffer: out)
+        var out = Writer(buffer: out, room: capacity(extents: extents.count, path: path.count))
         out.text("---\nfile:\n  path: ")
         scalar(path, into: &out)
         out.byte(UInt8(ascii: "\n"))
@@ -76,18 +76,20 @@ public enum ShadowYAML {
         return out.count
     }
 
-    /// Appends to memory sized by `capacity`; overrunning it is a bug, and stops the program.
-    /// Runs some thirty times per file of a --shadow replay: the checks are pointer compares,
-    /// the arithmetic unchecked where the check above it bounds it.
+    /// Appends to memory sized by `capacity`. A writer is made for a document whose `room`
+    /// (`capacity`: every number at its longest, every path byte escaped) the memory must
+    /// hold, or the program stops; what it writes then stays inside by construction, which
+    /// the test builds check at every write (a --shadow replay makes some thirty per file).
     private struct Writer {
         let start: UnsafeMutableRawPointer
         let end: UnsafeMutableRawPointer
         var cursor: UnsafeMutableRawPointer
 
-        init(buffer: UnsafeMutableRawBufferPointer) {
+        init(buffer: UnsafeMutableRawBufferPointer, room: Int) {
+            precondition(room <= buffer.count, "shadow yaml longer than its capacity")
             // Safe: the buffers are allocated, never empty placeholders.
             start = buffer.baseAddress!
-            end = start + buffer.count
+            end = start + room
             cursor = start
         }
 
@@ -96,7 +98,7 @@ public enum ShadowYAML {
         /// The next `length` bytes, counted as written.
         @inline(__always)
         private mutating func claim(_ length: Int) -> UnsafeMutableRawPointer {
-            precondition(length <= cursor.distance(to: end), "shadow yaml longer than its capacity")
+            assert(length <= cursor.distance(to: end), "shadow yaml longer than its capacity")
             defer { cursor += length }
             return cursor
         }
@@ -210,7 +212,7 @@ public enum ShadowYAML {
     /// that is not UTF-8 (logplay skips such paths) is written as `\xNN`, never raw.
     static func scalar(_ bytes: [UInt8]) -> String {
         String(unsafeUninitializedCapacity: 4 * bytes.count + 2) { buffer in
-            var out = Writer(buffer: UnsafeMutableRawBufferPointer(buffer))
+            var out = Writer(buffer: UnsafeMutableRawBufferPointer(buffer), room: buffer.count)
             bytes.withUnsafeBytes { scalar($0, into: &out) }
             return out.count
         }
