@@ -175,3 +175,25 @@ import Testing
         }
     }
 }
+
+/// The quoting rules read two facts of a path eight bytes at a time; they are what a byte by
+/// byte reading finds, for paths of every length a slot holds, around every edge byte.
+@Suite struct YamlPathSurveyTests {
+    @Test func theWordAtATimeSurveyFindsWhatEachByteSays() {
+        var generator = SeededGenerator(seed: 29)
+        let edges: [UInt8] = [0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x39, 0x3a, 0x3b, 0x61, 0x7e, 0x7f, 0x80, 0x9f, 0xa0, 0xff]
+        for length in 0...LogEntry.maxPathLength {
+            for round in 0..<40 {
+                var path = (0..<length).map { _ in UInt8(ascii: "a") + UInt8(generator.next() % 26) }
+                // Most rounds plant one edge byte anywhere; some leave the path all letters.
+                if length > 0, round % 8 != 0 {
+                    path[Int(generator.next() % UInt64(length))] = edges[Int(generator.next() % UInt64(edges.count))]
+                }
+                let outside = path.contains { $0 < 0x20 || $0 > 0x7e }
+                let marks = path.contains { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "#") }
+                let found = path.withUnsafeBytes { ShadowYAML.survey($0) }
+                #expect(found.outside == outside && found.marks == marks, "\(path)")
+            }
+        }
+    }
+}

@@ -219,23 +219,49 @@ public enum ShadowYAML {
     }
 
     private static func scalar(_ bytes: UnsafeRawBufferPointer, into out: inout Writer) {
-        // One pass finds what the rules look at in every byte: one outside printable ASCII,
-        // and a ':' or '#' (either may end a plain scalar).
-        // Flags or-ed in without branches: this runs over the path of every file.
-        var outside: UInt8 = 0
-        var marks: UInt8 = 0
-        for byte in bytes {
-            outside |= byte &- 0x20 > 0x5e ? 1 : 0
-            marks |= byte == UInt8(ascii: ":") || byte == UInt8(ascii: "#") ? 1 : 0
-        }
-        guard !bytes.isEmpty, outside == 0 else { return out.bytes(doubleQuoted(bytes).utf8) }
-        guard !plainAllowed(bytes, marks: marks != 0) else { return out.bytes(bytes) }
+        let (outside, marks) = survey(bytes)
+        guard !bytes.isEmpty, !outside else { return out.bytes(doubleQuoted(bytes).utf8) }
+        guard !plainAllowed(bytes, marks: marks) else { return out.bytes(bytes) }
         out.byte(UInt8(ascii: "'"))
         for byte in bytes {
             out.byte(byte)
             if byte == UInt8(ascii: "'") { out.byte(byte) }
         }
         out.byte(UInt8(ascii: "'"))
+    }
+
+    /// What the quoting rules look at in every byte of `bytes`: whether one is outside
+    /// printable ASCII, and whether one is a ':' or '#' (either may end a plain scalar). Eight
+    /// bytes at a time, without branches (the last word overlapping the one before it): this
+    /// runs over the path of every file of a --shadow replay.
+    static func survey(_ bytes: UnsafeRawBufferPointer) -> (outside: Bool, marks: Bool) {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs = 0x80 &* ones
+        // The high bit of some byte is set when a byte of `word` is zero (exact as a test of
+        // any byte), or, for `below`, when one is below `limit` (exact for words of bytes
+        // below 0x80; `outside` catches the others by their high bit).
+        func zero(_ word: UInt64) -> UInt64 { (word &- ones) & ~word & highs }
+        func below(_ limit: UInt64, _ word: UInt64) -> UInt64 { (word &- limit &* ones) & ~word & highs }
+        var outside: UInt64 = 0
+        var marks: UInt64 = 0
+        func add(_ word: UInt64) {
+            outside |= word & highs | below(0x20, word) | zero(word ^ 0x7f &* ones)
+            marks |= zero(word ^ UInt64(UInt8(ascii: ":")) &* ones) | zero(word ^ UInt64(UInt8(ascii: "#")) &* ones)
+        }
+        if bytes.count >= 8 {
+            var offset = 0
+            while offset < bytes.count - 8 {
+                add(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                offset += 8
+            }
+            add(bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
+        } else {
+            // A short path padded with a byte that is neither: a letter.
+            var word = 0x61 &* ones
+            withUnsafeMutableBytes(of: &word) { $0.copyMemory(from: bytes) }
+            add(word)
+        }
+        return (outside != 0, marks != 0)
     }
 
     /// libyaml's test for a plain scalar in block context, for printable ASCII; `marks`:
