@@ -103,25 +103,55 @@ final class ReplayTree {
         scratch.deallocate()
     }
 
-    /// The key a name is listed under: its bytes hashed as one run (an array's own hash feeds
-    /// the hasher byte by byte), so that a name looked up in place, in the logged path,
-    /// needs no array of its own.
-    private static func listingKey(_ name: UnsafeRawBufferPointer) -> Int {
-        var hasher = Hasher()
-        hasher.combine(bytes: name)
-        return hasher.finalize()
+    /// What a directory held, read once with readdir. A name is looked up in place, in the
+    /// logged path, by its bytes hashed as one run (an array's own hash feeds the hasher byte
+    /// by byte), with no array of its own.
+    private struct Listing {
+        let entries: [FamctlPlatform.DirectoryEntry]
+        /// By the hash of a name, its first entry in readdir order; `next` links each entry
+        /// to the next one of the same hash (-1 at the end), so a repeated name finds its
+        /// first entry and names that share a hash are told apart.
+        let first: [Int: Int]
+        let next: [Int]
+
+        init(_ entries: [FamctlPlatform.DirectoryEntry]) {
+            var first: [Int: Int] = [:]
+            first.reserveCapacity(entries.count)
+            var next = [Int](repeating: -1, count: entries.count)
+            for index in entries.indices.reversed() {
+                let hash = entries[index].name.withUnsafeBytes { Self.hash($0) }
+                next[index] = first[hash] ?? -1
+                first[hash] = index
+            }
+            (self.entries, self.first, self.next) = (entries, first, next)
+        }
+
+        private static func hash(_ name: UnsafeRawBufferPointer) -> Int {
+            var hasher = Hasher()
+            hasher.combine(bytes: name)
+            return hasher.finalize()
+        }
+
+        /// The `d_type` listed for `name`, nil when it is not there.
+        func type(of name: UnsafeRawBufferPointer) -> UInt8? {
+            var index = first[Self.hash(name)] ?? -1
+            while index >= 0 {
+                if entries[index].name.elementsEqual(name) { return entries[index].type }
+                index = next[index]
+            }
+            return nil
+        }
     }
 
     /// A directory of the log: its descriptor while cached (-1 otherwise), where it is (its
     /// parent, nil for the root, and its name there), and, for one this tree did not create,
-    /// what it held (by `listingKey` of the name, the entries of that key), read once with
-    /// readdir, so a replay over an existing tree costs one directory read per directory
-    /// instead of one `stat` per entry.
+    /// what it held (a `Listing`), read once with readdir, so a replay over an existing tree
+    /// costs one directory read per directory instead of one `stat` per entry.
     private final class Directory {
         @exclusivity(unchecked) var fd: Int32
         let parent: Directory?
         let name: [UInt8]
-        @exclusivity(unchecked) var listing: [Int: [FamctlPlatform.DirectoryEntry]]?
+        @exclusivity(unchecked) var listing: Listing?
         /// Made by this tree: empty when made, so it holds only what `made` says the tree
         /// created in it.
         @exclusivity(unchecked) var fresh = false
@@ -370,9 +400,9 @@ final class ReplayTree {
     private func existing(_ name: UnsafeRawBufferPointer, _ cName: UnsafePointer<CChar>, in directory: Directory, fd: Int32) -> UInt8? {
         if directory.listing == nil {
             let entries = (try? Syscall.listDirectory(fd).get()) ?? []
-            directory.listing = Dictionary(grouping: entries) { entry in entry.name.withUnsafeBytes { Self.listingKey($0) } }
+            directory.listing = Listing(entries)
         }
-        guard let type = directory.listing![Self.listingKey(name)]?.first(where: { $0.name.elementsEqual(name) })?.type else { return nil }
+        guard let type = directory.listing!.type(of: name) else { return nil }
         guard type == UInt8(DT_UNKNOWN) else { return type }
         guard case .success(let info) = Syscall.lstatat(fd, cName) else { return nil }
         switch info.st_mode & S_IFMT {
