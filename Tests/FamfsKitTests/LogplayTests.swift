@@ -226,8 +226,10 @@ import Testing
             let bytes = Array(path.utf8)
             let (outcome, place) = bytes.withUnsafeBytes { namespace.place(path: Namespace.LoggedPath($0), file: directory ? nil : 1) }
             guard let place else { return .failed(outcome.problem ?? "") }
-            if directory { return tree.makeDirectory(bytes, at: place, new: outcome == .created, mode: 0o755, uid: 0, gid: 0) }
-            return tree.makeFile(bytes, at: place, new: outcome == .created, mode: 0o644, uid: 0, gid: 0) { _ in 0 }
+            return bytes.withUnsafeBytes { bytes in
+                if directory { return tree.makeDirectory(bytes, at: place, new: outcome == .created, mode: 0o755, uid: 0, gid: 0) }
+                return tree.makeFile(bytes, at: place, new: outcome == .created, mode: 0o644, uid: 0, gid: 0) { _ in 0 }
+            }
         }
         for path in ["a", "a/b", "c", "d", "e"] { #expect(make(path, directory: true) == .created) }
         let outside = workspace.path("outside")

@@ -125,6 +125,25 @@ import Testing
     }
 
     @Test func renderWritesWhatTheInterpolatingRendererWrote() throws {
+        for file in try Self.files() { #expect(ShadowYAML.render(file) == Self.interpolated(file), "\(file)") }
+    }
+
+    /// logplay renders each document from the FILE slot's bytes in place: it writes what the
+    /// decoded entry renders to, for every kind of entry a slot can hold (NUL-free paths).
+    @Test func renderingASlotInPlaceWritesWhatItsDecodedEntryRenders() throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ShadowYAML.longest, alignment: 16)
+        defer { buffer.deallocate() }
+        for var file in try Self.files() {
+            file.path = file.path.map { $0 == 0 ? 1 : $0 }
+            let slot = LogEntry(seqnum: 7, body: .file(file)).encoded
+            let length = slot.withUnsafeBytes { ShadowYAML.render(CheckedSlot(bytes: $0), into: buffer) }
+            #expect(String(decoding: buffer[0..<length], as: UTF8.self) == ShadowYAML.render(file), "\(file)")
+        }
+    }
+
+    /// The reference entries, 200 random ones of both kinds (up to 16 extents, paths of 1...79
+    /// bytes of any value) and the extremes.
+    static func files() throws -> [FileEntry] {
         var generator = SeededGenerator(seed: 17)
         func random() -> UInt64 { generator.next() >> (generator.next() % 64) }
         var files = try YamlTests.referenceFiles()
@@ -138,7 +157,7 @@ import Testing
         files.append(FileEntry(size: 0, flags: 0, uid: 0, gid: 0, mode: 0, path: [0x61], extents: .simple([])))
         files.append(FileEntry(size: .max, flags: .max, uid: .max, gid: .max, mode: .max, path: Array("a: b".utf8),
                                extents: .interleaved(chunkSize: .max, strips: [SimpleExtent(deviceIndex: .max, offset: .max, length: .max)])))
-        for file in files { #expect(ShadowYAML.render(file) == Self.interpolated(file), "\(file)") }
+        return files
     }
 
     /// logplay writes every document into one buffer of `ShadowYAML.longest` bytes: the
@@ -153,6 +172,28 @@ import Testing
             let file = FileEntry(size: .max, flags: .max, uid: .max, gid: .max, mode: .max, path: path, extents: extents)
             let length = ShadowYAML.render(file, into: buffer)
             #expect(String(decoding: buffer[0..<length], as: UTF8.self) == Self.interpolated(file))
+        }
+    }
+}
+
+/// The quoting rules read two facts of a path eight bytes at a time; they are what a byte by
+/// byte reading finds, for paths of every length a slot holds, around every edge byte.
+@Suite struct YamlPathSurveyTests {
+    @Test func theWordAtATimeSurveyFindsWhatEachByteSays() {
+        var generator = SeededGenerator(seed: 29)
+        let edges: [UInt8] = [0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x39, 0x3a, 0x3b, 0x61, 0x7e, 0x7f, 0x80, 0x9f, 0xa0, 0xff]
+        for length in 0...LogEntry.maxPathLength {
+            for round in 0..<40 {
+                var path = (0..<length).map { _ in UInt8(ascii: "a") + UInt8(generator.next() % 26) }
+                // Most rounds plant one edge byte anywhere; some leave the path all letters.
+                if length > 0, round % 8 != 0 {
+                    path[Int(generator.next() % UInt64(length))] = edges[Int(generator.next() % UInt64(edges.count))]
+                }
+                let outside = path.contains { $0 < 0x20 || $0 > 0x7e }
+                let marks = path.contains { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "#") }
+                let found = path.withUnsafeBytes { ShadowYAML.survey($0) }
+                #expect(found.outside == outside && found.marks == marks, "\(path)")
+            }
         }
     }
 }

@@ -64,7 +64,7 @@ extension LogEntry {
         switch slot.entryType {
         case .file:
             body = .file(FileEntry(
-                size: slot.fileSize, flags: bytes.u32(at: 24), uid: slot.uid, gid: slot.gid, mode: slot.mode, path: slot.path,
+                size: slot.fileSize, flags: slot.flags, uid: slot.uid, gid: slot.gid, mode: slot.mode, path: slot.path,
                 extents: decodeExtents(bytes)))
         case .mkdir:
             body = .directory(DirectoryEntry(uid: slot.uid, gid: slot.gid, mode: slot.mode, path: slot.path))
@@ -78,22 +78,19 @@ extension LogEntry {
     }
 
     private static func decodeExtents(_ slot: UnsafeRawBufferPointer) -> FileEntry.Extents {
-        if slot.u32(at: 120) == 1 {
-            let strips = (0..<Int(slot.u64(at: 136))).map { SimpleExtent(decoding: slot, at: 152 + 24 * $0) }
-            return .interleaved(chunkSize: slot.u64(at: 144), strips: strips)
-        }
-        return .simple((0..<Int(slot.u32(at: 128))).map { SimpleExtent(decoding: slot, at: 136 + 24 * $0) })
+        let extents = Array(CheckedSlot.Extents(slot))
+        if let chunkSize = CheckedSlot(bytes: slot).chunkSize { return .interleaved(chunkSize: chunkSize, strips: extents) }
+        return .simple(extents)
     }
 
     /// Calls `body` with every extent of a FILE slot that `check` found valid, reading the
     /// bytes in place (no arrays), for scans that only count and mark.
     static func forEachExtent(_ slot: UnsafeRawBufferPointer, _ body: (SimpleExtent) -> Void) {
-        let (first, count) = extentTable(slot)
-        for j in 0..<count { body(SimpleExtent(decoding: slot, at: first + 24 * j)) }
+        for extent in CheckedSlot.Extents(slot) { body(extent) }
     }
 
     /// Where the extents of a FILE slot start and how many there are, as the slot claims.
-    private static func extentTable(_ slot: UnsafeRawBufferPointer) -> (first: Int, count: Int) {
+    fileprivate static func extentTable(_ slot: UnsafeRawBufferPointer) -> (first: Int, count: Int) {
         slot.u32(at: 120) == 1
             ? (152, Int(min(slot.u64(at: 136), UInt64(maxStrips))))
             : (136, Int(min(slot.u32(at: 128), UInt32(maxSimpleExtents))))
@@ -215,13 +212,43 @@ struct CheckedSlot {
     var entryType: LogEntry.EntryType? { LogEntry.EntryType(rawValue: type) }
 
     // FILE: size 16, flags 24, uid 28, gid 32, mode 36, path 40. MKDIR: uid 16, gid 20, mode 24,
-    // path 28.
+    // path 28. Inlined, each read is a load and the FILE test a compare: a --shadow replay
+    // reads them twice per file.
+    @inline(__always) private var fieldOffset: Int { type == LogEntry.EntryType.file.rawValue ? 28 : 16 }
     var fileSize: UInt64 { bytes.u64(at: 16) }
-    var uid: UInt32 { bytes.u32(at: entryType == .file ? 28 : 16) }
-    var gid: UInt32 { bytes.u32(at: entryType == .file ? 32 : 20) }
-    var mode: UInt32 { bytes.u32(at: entryType == .file ? 36 : 24) }
+    @inline(__always) var uid: UInt32 { bytes.u32(at: fieldOffset) }
+    @inline(__always) var gid: UInt32 { bytes.u32(at: fieldOffset + 4) }
+    @inline(__always) var mode: UInt32 { bytes.u32(at: fieldOffset + 8) }
+    var flags: UInt32 { bytes.u32(at: 24) }
     /// The path of a FILE or MKDIR slot.
-    var path: [UInt8] { bytes.cString(at: entryType == .file ? 40 : 28, fieldSize: LogEntry.pathFieldSize) }
+    var path: [UInt8] { Array(pathBytes) }
+    /// The path of a FILE or MKDIR slot in place, without its NUL.
+    var pathBytes: UnsafeRawBufferPointer { LogWindows.loggedPath(bytes, at: fieldOffset + 12) }
+
+    /// A FILE slot's chunk size when its extent is interleaved, nil for simple extents.
+    var chunkSize: UInt64? { bytes.u32(at: 120) == 1 ? bytes.u64(at: 144) : nil }
+    /// A FILE slot's simple extents, or the strips of its interleaved one.
+    var extents: Extents { Extents(bytes) }
+
+    /// The extents of a FILE slot, read in place: a shadow document or an allocation bitmap
+    /// needs them one by one, not in an array allocated per entry.
+    struct Extents: RandomAccessCollection {
+        let slot: UnsafeRawBufferPointer
+        let first: Int
+        let count: Int
+
+        init(_ slot: UnsafeRawBufferPointer) {
+            self.slot = slot
+            (first, count) = LogEntry.extentTable(slot)
+        }
+
+        var startIndex: Int { 0 }
+        var endIndex: Int { count }
+        subscript(index: Int) -> SimpleExtent {
+            precondition(index >= 0 && index < count, "extent index out of range")
+            return SimpleExtent(decoding: slot, at: first + 24 * index)
+        }
+    }
 
     /// The FILE entry, decoded (its extents), for what needs all of it.
     var file: FileEntry {

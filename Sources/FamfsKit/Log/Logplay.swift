@@ -157,26 +157,27 @@ public struct Logplay {
     }
 
     /// Replays one valid slot; `path` is its logged path as the stream summarised it. Read in
-    /// place: only the shadow YAML and `-v` need the whole FILE entry (its extents). Inlined,
-    /// like `place`, into the per-slot loop: called, each copied the entry's body (a twelfth of
-    /// the instructions of a full log's dry run).
+    /// place, path and all: only `-v` and `--shadowtest` decode the FILE entry (the shadow
+    /// YAML is written from the slot's bytes). Inlined, like `place`, into the per-slot loop:
+    /// called, each copied the entry's body (a twelfth of the instructions of a full log's
+    /// dry run).
     @inline(__always)
     private mutating func replay(_ slot: CheckedSlot, path: Namespace.LoggedPath?) {
         switch slot.entryType {
         case .mkdir:
-            let (mode, uid, gid, logged) = (slot.mode, slot.uid, slot.gid, slot.path)
-            verbose("__famfs_logplay: mkdir: \(String(mode, radix: 8)) \(uid):\(gid): \(text(logged)) ")
-            _ = place(nil, .directory, logged, summarised: path) { tree, normal, place, new in
+            let (mode, uid, gid, logged) = (slot.mode, slot.uid, slot.gid, path ?? Namespace.LoggedPath(slot.pathBytes))
+            verbose("__famfs_logplay: mkdir: \(String(mode, radix: 8)) \(uid):\(gid): \(text(logged.bytes)) ")
+            _ = place(nil, .directory, logged) { tree, normal, place, new in
                 tree.makeDirectory(normal, at: place, new: new, mode: mode, uid: uid, gid: gid)
             }
         case .file:
             if options.verbosity > 0 { describe(slot.seqnum, slot.file) }
             let mode = options.client ? slot.mode & ~0o222 : slot.mode
-            let (uid, gid) = (slot.uid, slot.gid)
-            let placed = place(slot.fileSize, .file, slot.path, summarised: path) { tree, normal, place, new in
-                tree.makeFile(normal, at: place, new: new, mode: mode, uid: uid, gid: gid) { ShadowYAML.render(slot.file, into: $0) }
+            let (uid, gid, logged) = (slot.uid, slot.gid, path ?? Namespace.LoggedPath(slot.pathBytes))
+            let placed = place(slot.fileSize, .file, logged) { tree, normal, place, new in
+                tree.makeFile(normal, at: place, new: new, mode: mode, uid: uid, gid: gid) { ShadowYAML.render(slot, into: $0) }
             }
-            if let placed, options.shadowTest, tree?.kind == .shadow { checkShadow(placed.normal, at: placed.place, slot.file) }
+            if let placed, options.shadowTest, tree?.kind == .shadow { checkShadow(logged, at: placed, slot.file) }
         case .addDaxdev, .delete, nil:
             verbose("__famfs_logplay: log entry \(slot.seqnum) of type \(slot.type) ignored")
         }
@@ -187,22 +188,18 @@ public struct Logplay {
         case directory
     }
 
-    /// Checks an entry (a file of `size`, or a directory for nil) against the log's namespace
-    /// (the check fsck runs: what it refuses is reported and skipped), then creates its node
-    /// (`make` gets the normalised path, its place in the namespace and whether no earlier
-    /// entry had it), or in a dry run counts it, and counts the outcome; returns the
-    /// normalised path and its place when the node is there afterwards.
+    /// Checks an entry (a file of `size`, or a directory for nil) logged at `logged` against
+    /// the log's namespace (the check fsck runs: what it refuses is reported and skipped),
+    /// then creates its node (`make` gets the normalised path, its place in the namespace and
+    /// whether no earlier entry had it), or in a dry run counts it, and counts the outcome;
+    /// returns its place when the node is there afterwards.
     @inline(__always)
     private mutating func place(
-        _ size: UInt64?, _ kind: Kind, _ path: [UInt8], summarised: Namespace.LoggedPath?,
-        make: (ReplayTree, [UInt8], Namespace.Place, Bool) -> ReplayTree.Outcome
-    ) -> (normal: [UInt8], place: Namespace.Place)? {
-        let (outcome, place): (Namespace.Outcome, Namespace.Place?)
-        if let summarised {
-            (outcome, place) = namespace.place(path: summarised, file: size)
-        } else {
-            (outcome, place) = path.withUnsafeBytes { namespace.place(path: Namespace.LoggedPath($0), file: size) }
-        }
+        _ size: UInt64?, _ kind: Kind, _ logged: Namespace.LoggedPath,
+        make: (ReplayTree, UnsafeRawBufferPointer, Namespace.Place, Bool) -> ReplayTree.Outcome
+    ) -> Namespace.Place? {
+        let path = logged.bytes
+        let (outcome, place) = namespace.place(path: logged, file: size)
         if let problem = outcome.problem {
             fail(kind, path, problem)
             return nil
@@ -216,10 +213,7 @@ public struct Logplay {
             }
             return nil
         }
-        // Safe: the namespace accepted the path, so it normalises; the stream's summary says
-        // when it is normal already (nearly always), sparing the split and join.
-        let normal = summarised?.normal == true ? path : Array(FamfsPath.normalize(logged: path)!.joined(separator: [FamfsPath.slash]))
-        switch make(tree, normal, accepted, outcome == .created) {
+        switch Self.normalized(logged, { make(tree, $0, accepted, outcome == .created) }) {
         case .created:
             report.created[kind] += 1
             verbose("__famfs_logplay: creating \(kind) \(text(path))")
@@ -229,13 +223,24 @@ public struct Logplay {
             fail(kind, path, reason)
             return nil
         }
-        return (normal, accepted)
+        return accepted
     }
 
-    private mutating func checkShadow(_ normal: [UInt8], at place: Namespace.Place, _ file: FileEntry) {
+    /// Calls `body` with the normalised path (components joined by `/`) of `logged`, a path
+    /// the namespace accepted (so it normalises): in place when the path is normal already
+    /// (nearly always), sparing the split and join.
+    @inline(__always)
+    private static func normalized<R>(_ logged: Namespace.LoggedPath, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        guard !logged.normal else { return body(logged.bytes) }
+        // Safe: an accepted path normalises.
+        let components = FamfsPath.normalize(logged: Array(logged.bytes))!
+        return Array(components.joined(separator: [FamfsPath.slash])).withUnsafeBytes(body)
+    }
+
+    private mutating func checkShadow(_ logged: Namespace.LoggedPath, at place: Namespace.Place, _ file: FileEntry) {
         report.yamlChecked += 1
         let problem: String
-        switch tree!.read(normal, at: place, limit: Self.shadowReadLimit) {
+        switch Self.normalized(logged, { tree!.read($0, at: place, limit: Self.shadowReadLimit) }) {
         case .success(let bytes):
             let yaml = String(decoding: bytes, as: UTF8.self)
             if options.verbosity > 0 { emit(.info(String(yaml.dropLast(yaml.hasSuffix("\n") ? 1 : 0)))) }
@@ -275,7 +280,7 @@ public struct Logplay {
         }
     }
 
-    private mutating func fail(_ kind: Kind, _ path: [UInt8], _ reason: String) {
+    private mutating func fail(_ kind: Kind, _ path: some Collection<UInt8>, _ reason: String) {
         if kind == .file { report.fileErrors += 1 } else { report.directoryErrors += 1 }
         emit(.error("\(text(path)): \(reason)"))
     }
@@ -284,5 +289,5 @@ public struct Logplay {
         if options.verbosity > 0 { emit(.info(line())) }
     }
 
-    private func text(_ path: [UInt8]) -> String { FamfsPath.escaped(path) }
+    private func text(_ path: some Collection<UInt8>) -> String { FamfsPath.escaped(path) }
 }

@@ -103,25 +103,55 @@ final class ReplayTree {
         scratch.deallocate()
     }
 
-    /// A name as a dictionary key, hashed as one run of bytes (an array's own hash feeds the
-    /// hasher byte by byte); a slice shares the logged path's storage, so a lookup allocates
-    /// nothing.
-    private struct PathKey: Hashable {
-        let bytes: ArraySlice<UInt8>
+    /// What a directory held, read once with readdir. A name is looked up in place, in the
+    /// logged path, by its bytes hashed as one run (an array's own hash feeds the hasher byte
+    /// by byte), with no array of its own.
+    private struct Listing {
+        let entries: [FamctlPlatform.DirectoryEntry]
+        /// By the hash of a name, its first entry in readdir order; `next` links each entry
+        /// to the next one of the same hash (-1 at the end), so a repeated name finds its
+        /// first entry and names that share a hash are told apart.
+        let first: [Int: Int]
+        let next: [Int]
 
-        static func == (a: PathKey, b: PathKey) -> Bool { a.bytes.elementsEqual(b.bytes) }
-        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+        init(_ entries: [FamctlPlatform.DirectoryEntry]) {
+            var first: [Int: Int] = [:]
+            first.reserveCapacity(entries.count)
+            var next = [Int](repeating: -1, count: entries.count)
+            for index in entries.indices.reversed() {
+                let hash = entries[index].name.withUnsafeBytes { Self.hash($0) }
+                next[index] = first[hash] ?? -1
+                first[hash] = index
+            }
+            (self.entries, self.first, self.next) = (entries, first, next)
+        }
+
+        private static func hash(_ name: UnsafeRawBufferPointer) -> Int {
+            var hasher = Hasher()
+            hasher.combine(bytes: name)
+            return hasher.finalize()
+        }
+
+        /// The `d_type` listed for `name`, nil when it is not there.
+        func type(of name: UnsafeRawBufferPointer) -> UInt8? {
+            var index = first[Self.hash(name)] ?? -1
+            while index >= 0 {
+                if entries[index].name.elementsEqual(name) { return entries[index].type }
+                index = next[index]
+            }
+            return nil
+        }
     }
 
     /// A directory of the log: its descriptor while cached (-1 otherwise), where it is (its
     /// parent, nil for the root, and its name there), and, for one this tree did not create,
-    /// what it held (name → `d_type`), read once with readdir, so a replay over an existing
-    /// tree costs one directory read per directory instead of one `stat` per entry.
+    /// what it held (a `Listing`), read once with readdir, so a replay over an existing tree
+    /// costs one directory read per directory instead of one `stat` per entry.
     private final class Directory {
         @exclusivity(unchecked) var fd: Int32
         let parent: Directory?
         let name: [UInt8]
-        @exclusivity(unchecked) var listing: [PathKey: UInt8]?
+        @exclusivity(unchecked) var listing: Listing?
         /// Made by this tree: empty when made, so it holds only what `made` says the tree
         /// created in it.
         @exclusivity(unchecked) var fresh = false
@@ -140,9 +170,9 @@ final class ReplayTree {
         }
     }
 
-    /// A normalised path's last component.
-    private static func name(_ path: [UInt8]) -> ArraySlice<UInt8> {
-        path[(path.lastIndex(of: FamfsPath.slash).map { $0 + 1 } ?? path.startIndex)...]
+    /// A normalised path's last component, in place.
+    private static func name(_ path: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: path[(path.lastIndex(of: FamfsPath.slash).map { $0 + 1 } ?? 0)...])
     }
 
     /// What is known of the directory `record` (the root for nil). Safe: every directory the
@@ -161,7 +191,7 @@ final class ReplayTree {
 
     /// Creates the directory at `path` (normalised, components joined by `/`), accepted by
     /// the namespace at `place`.
-    func makeDirectory(_ path: [UInt8], at place: Namespace.Place, new: Bool, mode: UInt32, uid: UInt32, gid: UInt32) -> Outcome {
+    func makeDirectory(_ path: UnsafeRawBufferPointer, at place: Namespace.Place, new: Bool, mode: UInt32, uid: UInt32, gid: UInt32) -> Outcome {
         grow(to: place.record)
         let name = Self.name(path)
         let directory: Directory
@@ -233,7 +263,7 @@ final class ReplayTree {
     /// Creates a file at `path` (normalised), accepted by the namespace at `place`, with
     /// `contents` (nothing for placeholders): it writes a shadow document at the memory it is
     /// given (`ShadowYAML.longest` bytes) and returns its length.
-    func makeFile(_ path: [UInt8], at place: Namespace.Place, new: Bool, mode: UInt32, uid: UInt32, gid: UInt32,
+    func makeFile(_ path: UnsafeRawBufferPointer, at place: Namespace.Place, new: Bool, mode: UInt32, uid: UInt32, gid: UInt32,
                   contents: (UnsafeMutableRawBufferPointer) -> Int) -> Outcome {
         grow(to: place.record)
         let name = Self.name(path)
@@ -283,7 +313,7 @@ final class ReplayTree {
     /// `name` (`cName` NUL-terminated) is to be created, or what to report when there is
     /// nothing to create. `new`: no earlier entry of the log had this path, so this tree
     /// never created it.
-    private func place(_ name: ArraySlice<UInt8>, _ cName: UnsafePointer<CChar>, at place: Namespace.Place, new: Bool,
+    private func place(_ name: UnsafeRawBufferPointer, _ cName: UnsafePointer<CChar>, at place: Namespace.Place, new: Bool,
                        type: UInt8) -> Result<Int32, Done> {
         let parent = known(place.parent)
         let fd: Int32
@@ -346,7 +376,7 @@ final class ReplayTree {
 
     /// The contents of the file at `path` (normalised, at `place`) in the tree (for
     /// re-reading shadow YAML), at most `limit` bytes.
-    func read(_ path: [UInt8], at place: Namespace.Place, limit: Int) -> Result<[UInt8], ReplayTreeError> {
+    func read(_ path: UnsafeRawBufferPointer, at place: Namespace.Place, limit: Int) -> Result<[UInt8], ReplayTreeError> {
         let parent: Int32
         switch descriptor(known(place.parent)) {
         case .success(let value): parent = value
@@ -367,12 +397,12 @@ final class ReplayTree {
 
     /// The `d_type` of `name` in `directory` (descriptor `fd`), nil when it is not there.
     /// Types the listing does not know are asked of lstat.
-    private func existing(_ name: ArraySlice<UInt8>, _ cName: UnsafePointer<CChar>, in directory: Directory, fd: Int32) -> UInt8? {
+    private func existing(_ name: UnsafeRawBufferPointer, _ cName: UnsafePointer<CChar>, in directory: Directory, fd: Int32) -> UInt8? {
         if directory.listing == nil {
             let entries = (try? Syscall.listDirectory(fd).get()) ?? []
-            directory.listing = Dictionary(entries.map { (PathKey(bytes: $0.name[...]), $0.type) }, uniquingKeysWith: { first, _ in first })
+            directory.listing = Listing(entries)
         }
-        guard let type = directory.listing![PathKey(bytes: name)] else { return nil }
+        guard let type = directory.listing!.type(of: name) else { return nil }
         guard type == UInt8(DT_UNKNOWN) else { return type }
         guard case .success(let info) = Syscall.lstatat(fd, cName) else { return nil }
         switch info.st_mode & S_IFMT {

@@ -23,63 +23,95 @@ public enum ShadowYAML {
     static let longest = capacity(extents: max(LogEntry.maxSimpleExtents, LogEntry.maxStrips), path: LogEntry.maxPathLength)
 
     /// Writes the document at `out` (`capacity(file)` bytes, at most `longest` for an entry
-    /// read from a log) and returns its length. Bytes
-    /// written in place, digits and all, into memory logplay reuses for every file: building
-    /// it from strings cost most of a full log's --shadow replay.
+    /// read from a log) and returns its length.
     static func render(_ file: FileEntry, into out: UnsafeMutableRawBufferPointer) -> Int {
-        var out = Writer(buffer: out)
-        let extents = file.extents.ranges
-        out.text("---\nfile:\n  path: ")
-        scalar(file.path, into: &out)
-        out.byte(UInt8(ascii: "\n"))
-        out.line("  size: ", file.size)
-        out.line("  flags: ", UInt64(file.flags))
-        out.line("  mode: 0", UInt64(file.mode), radix: 8)
-        out.line("  uid: ", UInt64(file.uid))
-        out.line("  gid: ", UInt64(file.gid))
-        let indent: StaticString
+        let (chunkSize, extents): (UInt64?, [SimpleExtent])
         switch file.extents {
-        case .simple:
-            out.line("  nextents: ", UInt64(extents.count))
-            out.text("  simple_ext_list:\n")
-            indent = "  "
-        case .interleaved(let chunkSize, _):
+        case .simple(let simple): (chunkSize, extents) = (nil, simple)
+        case .interleaved(let size, let strips): (chunkSize, extents) = (size, strips)
+        }
+        return file.path.withUnsafeBytes { path in
+            render(path: path, size: file.size, flags: file.flags, mode: file.mode, uid: file.uid, gid: file.gid,
+                   chunkSize: chunkSize, extents: extents, into: out)
+        }
+    }
+
+    /// The document of a FILE slot, written from its bytes in place (at most `longest`):
+    /// what logplay --shadow writes for every file, with no entry decoded into arrays.
+    static func render(_ slot: CheckedSlot, into out: UnsafeMutableRawBufferPointer) -> Int {
+        render(path: slot.pathBytes, size: slot.fileSize, flags: slot.flags, mode: slot.mode, uid: slot.uid, gid: slot.gid,
+               chunkSize: slot.chunkSize, extents: slot.extents, into: out)
+    }
+
+    /// The one renderer of both: `chunkSize` nil for simple extents, else the interleaved
+    /// extent's, whose strips `extents` are. Bytes written in place, digits and all, into
+    /// memory logplay reuses for every file: building it from strings cost most of a full
+    /// log's --shadow replay.
+    @inline(__always)
+    private static func render(
+        path: UnsafeRawBufferPointer, size: UInt64, flags: UInt32, mode: UInt32, uid: UInt32, gid: UInt32, chunkSize: UInt64?,
+        extents: some RandomAccessCollection<SimpleExtent>, into out: UnsafeMutableRawBufferPointer
+    ) -> Int {
+        var out = Writer(buffer: out, room: capacity(extents: extents.count, path: path.count))
+        out.text("---\nfile:\n  path: ")
+        scalar(path, into: &out)
+        out.byte(UInt8(ascii: "\n"))
+        out.line("  size: ", size)
+        out.line("  flags: ", UInt64(flags))
+        out.line("  mode: 0", UInt64(mode), radix: 8)
+        out.line("  uid: ", UInt64(uid))
+        out.line("  gid: ", UInt64(gid))
+        if let chunkSize {
             out.text("  nextents: 1\n  striped_ext_list:\n")
             out.line("  - nstrips: ", UInt64(extents.count))
             out.line("    chunk_size: 0x", chunkSize, radix: 16)
             out.text("    simple_ext_list:\n")
-            indent = "    "
-        }
-        for extent in extents {
-            out.line("- devindex: ", extent.deviceIndex, indent: indent)
-            out.line("  offset: 0x", extent.offset, radix: 16, indent: indent)
-            out.line("  length: 0x", extent.length, radix: 16, indent: indent)
+            out.list(extents, indent: "    ")
+        } else {
+            out.line("  nextents: ", UInt64(extents.count))
+            out.text("  simple_ext_list:\n")
+            out.list(extents, indent: "  ")
         }
         out.text("...\n")
         return out.count
     }
 
-    /// Appends to memory sized by `capacity`; overrunning it is a bug, and stops the program.
+    /// Appends to memory sized by `capacity`. A writer is made for a document whose `room`
+    /// (`capacity`: every number at its longest, every path byte escaped) the memory must
+    /// hold, or the program stops; what it writes then stays inside by construction, which
+    /// the test builds check at every write (a --shadow replay makes some thirty per file).
     private struct Writer {
-        let buffer: UnsafeMutableRawBufferPointer
-        var count = 0
-        static let digits: StaticString = "0123456789abcdef"
+        let start: UnsafeMutableRawPointer
+        let end: UnsafeMutableRawPointer
+        var cursor: UnsafeMutableRawPointer
 
-        init(buffer: UnsafeMutableRawBufferPointer) {
-            self.buffer = buffer
+        init(buffer: UnsafeMutableRawBufferPointer, room: Int) {
+            precondition(room <= buffer.count, "shadow yaml longer than its capacity")
+            // Safe: the buffers are allocated, never empty placeholders.
+            start = buffer.baseAddress!
+            end = start + room
+            cursor = start
         }
+
+        var count: Int { start.distance(to: cursor) }
 
         /// The next `length` bytes, counted as written.
         @inline(__always)
         private mutating func claim(_ length: Int) -> UnsafeMutableRawPointer {
-            precondition(length <= buffer.count - count, "shadow yaml longer than its capacity")
-            defer { count += length }
-            return buffer.baseAddress! + count
+            assert(length <= cursor.distance(to: end), "shadow yaml longer than its capacity")
+            defer { cursor += length }
+            return cursor
         }
 
         @inline(__always)
         mutating func byte(_ byte: UInt8) {
             claim(1).storeBytes(of: byte, as: UInt8.self)
+        }
+
+        @inline(__always)
+        mutating func bytes(_ bytes: UnsafeRawBufferPointer) {
+            guard let source = bytes.baseAddress else { return }
+            claim(bytes.count).copyMemory(from: source, byteCount: bytes.count)
         }
 
         @inline(__always)
@@ -92,36 +124,85 @@ public enum ShadowYAML {
             claim(text.utf8CodeUnitCount).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
         }
 
-        /// `value` in `radix` (10, 16 or 8), lower-case digits.
+        /// `value` in decimal.
         @inline(__always)
-        mutating func number(_ value: UInt64, radix: UInt64) {
-            var length = 1
-            if radix == 10 {
-                var rest = value
-                while rest >= 10 {
-                    rest /= 10
-                    length += 1
-                }
-            } else {
-                let bits = radix == 16 ? 4 : 3
-                length = max(1, (64 - value.leadingZeroBitCount + bits - 1) / bits)
+        mutating func decimal(_ value: UInt64) {
+            // Most values (owners, flags, extent counts, device indexes) are one digit.
+            guard value >= 10 else { return byte(UInt8(truncatingIfNeeded: value) &+ UInt8(ascii: "0")) }
+            var length = 2
+            var rest = value / 100
+            while rest != 0 {
+                rest /= 10
+                length &+= 1
             }
+            let digits = claim(length)
+            rest = value
+            var i = length
+            while i > 0 {
+                i &-= 1
+                digits.storeBytes(of: UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0"), toByteOffset: i, as: UInt8.self)
+                rest /= 10
+            }
+        }
+
+        /// `value` in lower-case hex: sixteen digits made at once in two words (each nibble
+        /// spread to a byte, then turned into its character) from the value shifted so that
+        /// its significant digits come first, and stored whole (sixteen bytes claimed, a
+        /// constant-size store), of which the significant ones are counted.
+        @inline(__always)
+        mutating func hex(_ value: UInt64) {
+            func spread(_ half: UInt64) -> UInt64 {
+                var x = half
+                x = (x | x << 16) & 0x0000_ffff_0000_ffff
+                x = (x | x << 8) & 0x00ff_00ff_00ff_00ff
+                x = (x | x << 4) & 0x0f0f_0f0f_0f0f_0f0f
+                // 0x30 + nibble, and 0x27 more (0x61 - 0x3a) for a nibble above 9.
+                let letters = ((x &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+                return (x &+ 0x3030_3030_3030_3030 &+ letters &* 0x27).byteSwapped
+            }
+            let length = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
+            let first = value << (4 * (16 - length))
+            let digits = claim(16)
+            digits.storeBytes(of: spread(first >> 32), as: UInt64.self)
+            digits.storeBytes(of: spread(first & 0xffff_ffff), toByteOffset: 8, as: UInt64.self)
+            cursor -= 16 - length
+        }
+
+        /// `value` in octal.
+        @inline(__always)
+        mutating func octal(_ value: UInt64) {
+            let length = max(1, (64 - value.leadingZeroBitCount + 2) / 3)
             let digits = claim(length)
             var rest = value
             var i = length
             while i > 0 {
-                i -= 1
-                let digit = Int(truncatingIfNeeded: rest % radix)
-                digits.storeBytes(of: Self.digits.utf8Start[digit], toByteOffset: i, as: UInt8.self)
-                rest /= radix
+                i &-= 1
+                digits.storeBytes(of: UInt8(truncatingIfNeeded: rest & 7) &+ UInt8(ascii: "0"), toByteOffset: i, as: UInt8.self)
+                rest >>= 3
             }
         }
 
+        /// The items of an extent list. Inlined at each of its two calls, so that the indent
+        /// is a constant there and its copies are stores, not calls to memcpy.
         @inline(__always)
-        mutating func line(_ key: StaticString, _ value: UInt64, radix: UInt64 = 10, indent: StaticString = "") {
+        mutating func list(_ extents: some RandomAccessCollection<SimpleExtent>, indent: StaticString) {
+            for extent in extents {
+                line("- devindex: ", extent.deviceIndex, indent: indent)
+                line("  offset: 0x", extent.offset, radix: 16, indent: indent)
+                line("  length: 0x", extent.length, radix: 16, indent: indent)
+            }
+        }
+
+        /// One `key value` line; `radix` 10, 16 or 8.
+        @inline(__always)
+        mutating func line(_ key: StaticString, _ value: UInt64, radix: Int = 10, indent: StaticString = "") {
             text(indent)
             text(key)
-            number(value, radix: radix)
+            switch radix {
+            case 16: hex(value)
+            case 8: octal(value)
+            default: decimal(value)
+            }
             byte(UInt8(ascii: "\n"))
         }
     }
@@ -131,15 +212,16 @@ public enum ShadowYAML {
     /// that is not UTF-8 (logplay skips such paths) is written as `\xNN`, never raw.
     static func scalar(_ bytes: [UInt8]) -> String {
         String(unsafeUninitializedCapacity: 4 * bytes.count + 2) { buffer in
-            var out = Writer(buffer: UnsafeMutableRawBufferPointer(buffer))
-            scalar(bytes, into: &out)
+            var out = Writer(buffer: UnsafeMutableRawBufferPointer(buffer), room: buffer.count)
+            bytes.withUnsafeBytes { scalar($0, into: &out) }
             return out.count
         }
     }
 
-    private static func scalar(_ bytes: [UInt8], into out: inout Writer) {
-        guard !bytes.isEmpty, bytes.allSatisfy({ (0x20...0x7e).contains($0) }) else { return out.bytes(doubleQuoted(bytes).utf8) }
-        guard !plainAllowed(bytes) else { return out.bytes(bytes) }
+    private static func scalar(_ bytes: UnsafeRawBufferPointer, into out: inout Writer) {
+        let (outside, marks) = survey(bytes)
+        guard !bytes.isEmpty, !outside else { return out.bytes(doubleQuoted(bytes).utf8) }
+        guard !plainAllowed(bytes, marks: marks) else { return out.bytes(bytes) }
         out.byte(UInt8(ascii: "'"))
         for byte in bytes {
             out.byte(byte)
@@ -148,8 +230,43 @@ public enum ShadowYAML {
         out.byte(UInt8(ascii: "'"))
     }
 
-    /// libyaml's test for a plain scalar in block context, for printable ASCII.
-    private static func plainAllowed(_ bytes: [UInt8]) -> Bool {
+    /// What the quoting rules look at in every byte of `bytes`: whether one is outside
+    /// printable ASCII, and whether one is a ':' or '#' (either may end a plain scalar). Eight
+    /// bytes at a time, without branches (the last word overlapping the one before it): this
+    /// runs over the path of every file of a --shadow replay.
+    static func survey(_ bytes: UnsafeRawBufferPointer) -> (outside: Bool, marks: Bool) {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs = 0x80 &* ones
+        // The high bit of some byte is set when a byte of `word` is zero (exact as a test of
+        // any byte), or, for `below`, when one is below `limit` (exact for words of bytes
+        // below 0x80; `outside` catches the others by their high bit).
+        func zero(_ word: UInt64) -> UInt64 { (word &- ones) & ~word & highs }
+        func below(_ limit: UInt64, _ word: UInt64) -> UInt64 { (word &- limit &* ones) & ~word & highs }
+        var outside: UInt64 = 0
+        var marks: UInt64 = 0
+        func add(_ word: UInt64) {
+            outside |= word & highs | below(0x20, word) | zero(word ^ 0x7f &* ones)
+            marks |= zero(word ^ UInt64(UInt8(ascii: ":")) &* ones) | zero(word ^ UInt64(UInt8(ascii: "#")) &* ones)
+        }
+        if bytes.count >= 8 {
+            var offset = 0
+            while offset < bytes.count - 8 {
+                add(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                offset += 8
+            }
+            add(bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
+        } else {
+            // A short path padded with a byte that is neither: a letter.
+            var word = 0x61 &* ones
+            withUnsafeMutableBytes(of: &word) { $0.copyMemory(from: bytes) }
+            add(word)
+        }
+        return (outside != 0, marks != 0)
+    }
+
+    /// libyaml's test for a plain scalar in block context, for printable ASCII; `marks`:
+    /// whether it holds a ':' or '#'.
+    private static func plainAllowed(_ bytes: UnsafeRawBufferPointer, marks: Bool) -> Bool {
         func blank(_ i: Int) -> Bool { i >= bytes.count || bytes[i] == 0x20 }
         if bytes.first == 0x20 || bytes.last == 0x20 { return false }
         if bytes.count >= 3, bytes[1] == bytes[0], bytes[2] == bytes[0], bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: ".") {
@@ -165,6 +282,7 @@ public enum ShadowYAML {
         default:
             break
         }
+        guard marks else { return true }
         for i in bytes.indices {
             if bytes[i] == UInt8(ascii: ":"), blank(i + 1) { return false }
             if bytes[i] == UInt8(ascii: "#"), i > 0, bytes[i - 1] == 0x20 { return false }
@@ -178,7 +296,7 @@ public enum ShadowYAML {
         (0x5c, "\\"), (0x85, "N"), (0xa0, "_"), (0x2028, "L"), (0x2029, "P"),
     ]
 
-    private static func doubleQuoted(_ bytes: [UInt8]) -> String {
+    private static func doubleQuoted(_ bytes: UnsafeRawBufferPointer) -> String {
         var out = "\""
         func escape(_ value: UInt32) {
             if let name = escapes.first(where: { $0.value == value })?.name { return out += "\\" + String(name) }
