@@ -74,14 +74,19 @@ new_root() {
     copy_bin "$(command -v jq)"
     copy_bin "$T/vmhelper"
     copy_bin "$FAMCTL" famctl
-    # famctl loads libdaxctl (dlopen) only when its libdaxctl backend runs: ldd does not name it.
-    local daxctl_lib
-    # awk reads to the end: leaving early would kill ldconfig with SIGPIPE, an error under pipefail.
-    daxctl_lib=$(ldconfig -p | awk '$1 == "libdaxctl.so.1" && /x86-64/ && !found { print $NF; found = 1 }')
-    [ -n "$daxctl_lib" ] || die_setup "the host has no libdaxctl.so.1 (package libdaxctl1)"
-    mkdir -p "$R$(dirname "$daxctl_lib")"
-    cp -L "$daxctl_lib" "$R$daxctl_lib"
-    copy_libs "$daxctl_lib"
+    # famctl loads libdaxctl (its libdaxctl backend) and libblkid (mkfs's probe) with dlopen
+    # only when they are needed: ldd does not name them.
+    local soname package lib
+    for soname in libdaxctl.so.1:libdaxctl1 libblkid.so.1:libblkid1; do
+        package=${soname#*:}
+        soname=${soname%:*}
+        # awk reads to the end: leaving early would kill ldconfig with SIGPIPE, an error under pipefail.
+        lib=$(ldconfig -p | awk -v name="$soname" '$1 == name && /x86-64/ && !found { print $NF; found = 1 }')
+        [ -n "$lib" ] || die_setup "the host has no $soname (package $package)"
+        mkdir -p "$R$(dirname "$lib")"
+        cp -L "$lib" "$R$lib"
+        copy_libs "$lib"
+    done
     # Debug info is most of famctl's size; the guest does not need it and boots faster without.
     strip --strip-debug "$R/usr/bin/famctl" 2> /dev/null || true
     cp scripts/vm/init.sh "$R/init"
