@@ -59,7 +59,8 @@ blkid_dep=$(shlibs_dep libblkid1 libblkid 1)
 depends="$daxctl_dep, $blkid_dep, $depends"
 # The binary's relative relocations are packed as DT_RELR (Makefile), which glibc reads from
 # 2.36 on; the GLIBC_ABI_DT_RELR version it needs is no symbol, so dpkg-shlibdeps misses it.
-if readelf -d "$root/usr/bin/famctl" | grep -q '(RELR)'; then
+dynamic=$(readelf -d "$root/usr/bin/famctl")
+if [[ "$dynamic" == *"(RELR)"* ]]; then
     libc=$(grep -o 'libc6 (>= [^)]*)' <<<"$depends") || { echo "package-deb: no libc6 in Depends: $depends" >&2; exit 1; }
     if dpkg --compare-versions "$(sed 's/libc6 (>= \(.*\))/\1/' <<<"$libc")" lt 2.36; then
         depends=${depends/"$libc"/"libc6 (>= 2.36)"}
