@@ -9,11 +9,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh valgrind >/dev/null
-make -s build >/dev/null
-famctl=$(make -s print-bin)
-swift build --product famctl-dev >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The binary profiled, linked once with the map that says which input section holds each
+# function, and its size.
+make -s build LINK_MAP="$work/map" >/dev/null
+famctl=$(make -s print-bin)
+swift build --product famctl-dev >/dev/null
 # valgrind reads symbols, not the shipped binary's debug info.
 strip --strip-debug -o "$work/famctl" "$famctl"
 "$(swift build --show-bin-path)/famctl-dev" sysfs-tree "$work/sys" --machine bench --regions 2 --per-region 1
@@ -30,8 +32,6 @@ profile reconfigure-device --dry-run -m system-ram dax0.0 --sysfs-root "$work/sy
 profile reconfigure-device --dry-run -m famfs dax0.0 --sysfs-root "$work/sys"
 profile reconfigure-device --dry-run -m devdax -f dax1.0 --sysfs-root "$work/sys"
 profile online-memory --dry-run dax1.0 --sysfs-root "$work/sys"
-# The linker's map: which input section holds each function, and its size.
-make -s build LINK_MAP="$work/map" >/dev/null
 # Every function the profiles name (in the order first named) that sits in a small section of
 # its own. Ordering a name moves every section that defines it: a name also found in a large
 # section (the Swift standard library's, mostly not split by function, shares value-witness
