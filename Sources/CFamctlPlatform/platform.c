@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 
@@ -11,4 +12,8 @@ int cfamctl_fallocate(int fd, int mode, int64_t offset, int64_t length) {
 
 int cfamctl_memfd_create(const char *name, unsigned int flags) {
     return memfd_create(name, flags);
+}
+
+long cfamctl_getdents64(int fd, void *buffer, unsigned long length) {
+    return (long)getdents64(fd, buffer, length);
 }

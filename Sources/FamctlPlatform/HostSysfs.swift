@@ -39,8 +39,10 @@ public final class HostSysfs: Sysfs {
 
     public func read(_ path: String) throws(SysfsError) -> String {
         // Attributes are never links in sysfs: one planted in a tree must not stand for one.
+        // A short read ends the value: the kernel's come whole in one read, and so does a
+        // small regular file of a captured tree.
         var bytes: [UInt8]
-        switch Syscall.readFile(absolute(path), limit: Self.attributeLimit + 1, flags: O_NOFOLLOW) {
+        switch Syscall.readFile(absolute(path), limit: Self.attributeLimit + 1, flags: O_NOFOLLOW, shortReadEnds: true) {
         case .success(let content) where content.count > Self.attributeLimit: throw failure(path, EFBIG, .read)
         case .success(let content): bytes = content
         case .failure(let code):

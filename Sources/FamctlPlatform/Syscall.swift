@@ -110,13 +110,16 @@ public enum Syscall {
     /// Reads from `fd` until end of file, at most `limit` bytes: the one reader of whole
     /// files (sysfs attributes, proc tables, manifests, files of a replayed tree), bounded
     /// because any of them may be a hostile file of any size. Memory grows with what is
-    /// read, not with `limit`.
-    public static func readAll(_ fd: Int32, limit: Int) -> Result<[UInt8], Errno> {
+    /// read, not with `limit`. With `shortReadEnds`, a read that returns less than it asked
+    /// for is taken as the end (for a sysfs attribute, whose value the kernel produces whole
+    /// in the first read): the read that would only return 0 is spared.
+    public static func readAll(_ fd: Int32, limit: Int, shortReadEnds: Bool = false) -> Result<[UInt8], Errno> {
         var bytes: [UInt8] = []
         var failure: Errno?
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buffer in
             while bytes.count < limit {
-                let count = Glibc.read(fd, buffer.baseAddress, min(buffer.count, limit - bytes.count))
+                let asked = min(buffer.count, limit - bytes.count)
+                let count = Glibc.read(fd, buffer.baseAddress, asked)
                 if count < 0 {
                     if errno == EINTR { continue }
                     failure = Errno(rawValue: errno)
@@ -124,6 +127,7 @@ public enum Syscall {
                 }
                 if count == 0 { return }
                 bytes.append(contentsOf: buffer[0..<count])
+                if shortReadEnds && count < asked { return }
             }
         }
         if let failure { return .failure(failure) }
@@ -131,12 +135,12 @@ public enum Syscall {
     }
 
     /// The whole content of the file at `path`, at most `limit` bytes; `flags` are added to
-    /// O_RDONLY (O_NOFOLLOW, O_NONBLOCK).
-    public static func readFile(_ path: String, limit: Int, flags: Int32 = 0) -> Result<[UInt8], Errno> {
+    /// O_RDONLY (O_NOFOLLOW, O_NONBLOCK); `shortReadEnds` as for `readAll`.
+    public static func readFile(_ path: String, limit: Int, flags: Int32 = 0, shortReadEnds: Bool = false) -> Result<[UInt8], Errno> {
         switch open(path, flags: O_RDONLY | flags) {
         case .success(let fd):
             defer { close(fd) }
-            return readAll(fd, limit: limit)
+            return readAll(fd, limit: limit, shortReadEnds: shortReadEnds)
         case .failure(let code):
             return .failure(code)
         }

@@ -75,4 +75,49 @@ import Testing
         #expect(try sysfs.read("size").utf8.count == HostSysfs.attributeLimit)
         #expect(throws: SysfsError(path: "huge", errno: EFBIG, operation: .read, root: root.path)) { try sysfs.read("huge") }
     }
+
+    /// Listings come from getdents64 itself: every entry of a directory larger than one
+    /// read's buffer, with its type, without `.` and `..`, from the start on each call (a
+    /// descriptor read before is rewound), for a descriptor and a path alike.
+    @Test func aDirectoryIsListedWholeWithTypesOnEveryCall() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-platform-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        // 600 names of ~200 bytes: about 130 KiB of records, four buffers' worth.
+        let names = (0..<600).map { "f\($0)-" + String(repeating: "x", count: 200) }
+        for name in names { try Data().write(to: root.appendingPathComponent(name)) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("sub"), withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("link").path, withDestinationPath: "sub")
+        let expected = Set(names + ["sub", "link"])
+        let fd = open(root.path, O_RDONLY | O_DIRECTORY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        for _ in 0..<2 {
+            let entries = try Syscall.listDirectory(fd).get()
+            #expect(entries.count == expected.count)
+            #expect(Set(entries.map { String(decoding: $0.name, as: UTF8.self) }) == expected)
+            #expect(entries.first { $0.name == Array("sub".utf8) }?.type == UInt8(DT_DIR))
+            #expect(entries.first { $0.name == Array("link".utf8) }?.type == UInt8(DT_LNK))
+        }
+        #expect(Set(try Syscall.listDirectory(root.path).get().map { String(decoding: $0.name, as: UTF8.self) }) == expected)
+        guard case .failure(let code) = Syscall.listDirectory(root.appendingPathComponent(names[0]).path) else {
+            Issue.record("a regular file was listed as a directory")
+            return
+        }
+        #expect(code.rawValue == ENOTDIR)
+    }
+
+    /// A value is whole after the first short read (a sysfs attribute's always is), and one
+    /// longer than a read's buffer is read on to its end.
+    @Test func anAttributeIsReadWholeInOneOrManyReads() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-platform-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let long = String(repeating: "7", count: 3 * 4096 + 5)
+        try Data((long + "\n").utf8).write(to: root.appendingPathComponent("long"))
+        try Data(String(repeating: "8", count: 4096).utf8).write(to: root.appendingPathComponent("page"))
+        let sysfs = HostSysfs(root: root.path)
+        #expect(try sysfs.read("long") == long)
+        #expect(try sysfs.read("page") == String(repeating: "8", count: 4096))
+    }
 }
