@@ -25,11 +25,11 @@ public final class DaxDiscovery {
         // An array, not a dictionary by path: a machine has a few regions, and the metadata of
         // a [String: DaxRegion]'s storage cost 0.25 M instructions at every start.
         var regions: [DaxRegion] = []
-        for (name, path, daxClass) in deviceLinks(include) {
-            guard let numbers = DaxDevice.parseName(name),
-                let device = readDevice(name: name, numbers: numbers, path: path, daxClass: daxClass)
+        for link in deviceLinks(include) {
+            guard let numbers = DaxDevice.parseName(link.name),
+                let device = readDevice(name: link.name, numbers: numbers, path: link.path, daxClass: link.daxClass)
             else { continue }
-            let regionPath = SysfsPath.parent(path)
+            let regionPath = SysfsPath.parent(link.path)
             if let index = regions.firstIndex(where: { $0.path == regionPath }) {
                 regions[index].devices.append(device)
             } else {
@@ -50,15 +50,23 @@ public final class DaxDiscovery {
         return readDevice(name: name, numbers: numbers, path: path, daxClass: daxClass)
     }
 
-    /// (name, device directory, dax-class) for every entry on the dax bus, or in the legacy
-    /// dax class when the bus does not exist.
-    private func deviceLinks(_ include: (String) -> Bool) -> [(String, String, Bool)] {
-        var result: [(String, String, Bool)] = []
+    /// An entry on the dax bus (or in the legacy dax class): its name, its device directory
+    /// (relative to the root) and which of the two it is in. (A struct, not a tuple: the
+    /// metadata of an array of tuples is made at run time.)
+    private struct DeviceLink {
+        var name: String
+        var path: String
+        var daxClass: Bool
+    }
+
+    /// Every entry on the dax bus, or in the legacy dax class when the bus does not exist.
+    private func deviceLinks(_ include: (String) -> Bool) -> [DeviceLink] {
+        var result: [DeviceLink] = []
         let busNames = sysfs.list(Self.busDevices)
         let (directory, daxClass) = busNames.isEmpty ? (Self.classDevices, true) : (Self.busDevices, false)
         for name in busNames.isEmpty ? sysfs.list(Self.classDevices) : busNames where DaxDevice.parseName(name) != nil && include(name) {
             guard let target = sysfs.readLink("\(directory)/\(name)") else { continue }
-            result.append((name, SysfsPath.resolve(target, from: directory), daxClass))
+            result.append(DeviceLink(name: name, path: SysfsPath.resolve(target, from: directory), daxClass: daxClass))
         }
         return result
     }
@@ -151,9 +159,37 @@ public final class DaxDiscovery {
 
     /// A decimal or `0x` hexadecimal attribute.
     static func number(_ text: String) -> UInt64? {
-        let trimmed = text.trimmingWhitespace
-        if trimmed.hasPrefix("0x") || trimmed.hasPrefix("0X") { return UInt64(trimmed.dropFirst(2), radix: 16) }
-        return UInt64(trimmed)
+        // On the UTF-8 bytes: this runs for every attribute a listing reads.
+        var bytes = Substring(text).utf8[...]
+        while let first = bytes.first, isSpace(first) { bytes.removeFirst() }
+        while let last = bytes.last, isSpace(last) { bytes.removeLast() }
+        if bytes.starts(with: "0x".utf8) || bytes.starts(with: "0X".utf8) { return digits(bytes.dropFirst(2), radix: 16) }
+        return digits(bytes, radix: 10)
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || (0x09...0x0D).contains(byte)
+    }
+
+    /// A non-empty run of digits of `radix` (10 or 16, either case) that fits a UInt64.
+    static func digits(_ text: Substring.UTF8View, radix: UInt64) -> UInt64? {
+        guard !text.isEmpty else { return nil }
+        var value: UInt64 = 0
+        for byte in text {
+            let digit: UInt64
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt64(byte - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+            guard digit < radix else { return nil }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: radix)
+            let (sum, carry) = shifted.addingReportingOverflow(digit)
+            guard !overflow, !carry else { return nil }
+            value = sum
+        }
+        return value
     }
 }
 

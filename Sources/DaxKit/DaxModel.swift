@@ -124,13 +124,16 @@ public struct DaxDevice: Sendable, Equatable {
 
     /// Parses `daxX.Y` into (X, Y).
     public static func parseName(_ name: String) -> (region: Int, instance: Int)? {
-        guard name.hasPrefix("dax") else { return nil }
-        let numbers = name.dropFirst(3).split(separator: ".", omittingEmptySubsequences: false)
-        guard numbers.count == 2, numbers.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) }),
-            let region = Int(numbers[0]), let instance = Int(numbers[1]), region >= 0, instance >= 0
+        // On the UTF-8 bytes: this runs for every entry of the dax bus.
+        let bytes = Substring(name).utf8
+        guard bytes.starts(with: "dax".utf8) else { return nil }
+        let numbers = bytes.dropFirst(3).split(separator: UInt8(ascii: "."), maxSplits: 2, omittingEmptySubsequences: false)
+        guard numbers.count == 2, let region = DaxDiscovery.digits(numbers[0], radix: 10).flatMap(Int.init(exactly:)),
+            let instance = DaxDiscovery.digits(numbers[1], radix: 10).flatMap(Int.init(exactly:))
         else { return nil }
         return (region, instance)
     }
+
 }
 
 /// A dax region with the devices that passed the filter.

@@ -9,9 +9,9 @@ public final class HostSysfs: Sysfs {
     public let root: String
 
     public init(root: String = "/sys") {
-        var trimmed = root
-        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
-        self.root = trimmed
+        var trimmed = Substring(root).utf8[...]
+        while trimmed.count > 1 && trimmed.last == SysfsPath.slash { trimmed.removeLast() }
+        self.root = String(Substring(trimmed))
     }
 
     /// Whether this is the host's own sysfs (the only root where modules may be loaded).
