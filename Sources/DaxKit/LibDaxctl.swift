@@ -120,18 +120,36 @@ public final class LibDaxctlContext {
 /// `daxctl_dev_enable_ram`, and `daxctl_dev_enable_famfs` when the installed libdaxctl exports
 /// it — looked up with `dlsym`). Without it, famfs uses the sysfs sequence.
 ///
-/// Each step runs in a libdaxctl context of its own, released when the step ends. libdaxctl
-/// (76 and 85 alike) keeps the libkmod module that `daxctl_dev_enable_*` loaded in the device
-/// object; `daxctl_dev_disable` drops that reference but leaves the pointer, and releasing the
-/// context drops it once more. So an enable followed by a disable of one device in one context
-/// frees the module twice, and the next libkmod call (at the latest the context's release)
-/// works on freed memory: famctl's system-ram → famfs, which passes through devdax, crashed
-/// there (SIGSEGV inside libkmod after the switch, before the JSON). daxctl itself never
-/// disables a device it enabled in the same run. A fresh context has no reference to drop.
+/// The steps share one libdaxctl context (making one enumerates the dax bus again), but for
+/// one case. libdaxctl (76 and 85 alike) keeps the libkmod module that `daxctl_dev_enable_*`
+/// loaded in the device object; `daxctl_dev_disable` drops that reference but leaves the
+/// pointer, and releasing the context drops it once more. So an enable followed by a disable
+/// of one device in one context frees the module twice, and the next libkmod call (at the
+/// latest the context's release) works on freed memory: famctl's system-ram → famfs, which
+/// passes through devdax, crashed there (SIGSEGV inside libkmod after the switch, before the
+/// JSON). daxctl itself never disables a device it enabled in the same run. So a disable of a
+/// device enabled in the current context gets a fresh context (`ContextPlan`): it has no
+/// reference to drop.
 public final class LibDaxctlBinding: DriverBinding {
     private let writer: SysfsWriter
     private let fallback: SysfsDriverBinding
     private let newContext: () throws(LibDaxctlError) -> LibDaxctlContext
+    private var context: LibDaxctlContext?
+    private var plan = ContextPlan()
+
+    /// Which devices an enable ran for in the current context: a disable of one of them
+    /// needs a new context.
+    struct ContextPlan {
+        private(set) var enabled: [String] = []
+
+        func needsNewContext(disabling device: String) -> Bool { enabled.contains(device) }
+
+        mutating func enabled(_ device: String) {
+            if !enabled.contains(device) { enabled.append(device) }
+        }
+
+        mutating func newContext() { enabled = [] }
+    }
 
     public convenience init(writer: SysfsWriter) {
         self.init(writer: writer) { () throws(LibDaxctlError) in try LibDaxctlContext() }
@@ -146,30 +164,48 @@ public final class LibDaxctlBinding: DriverBinding {
 
     private typealias EnableFunction = @convention(c) (OpaquePointer?) -> Int32
 
+    /// Releases the current context (its release is what drops the module references) and
+    /// makes another.
+    private func freshContext() {
+        context = nil
+        context = try? newContext()
+        plan.newContext()
+    }
+
     /// `daxctl_dev_enable_famfs` from the famfs patch series (libdaxctl `LIBDAXCTL_11`).
     private static func enableFamfs() -> EnableFunction? {
         guard let api = try? LibDaxctl.api(), let symbol = dlsym(api.handle, "daxctl_dev_enable_famfs") else { return nil }
         return unsafeBitCast(symbol, to: EnableFunction.self)
     }
 
-    /// Calls `function` (named `name`) with libdaxctl's object for `device` in a new context,
-    /// released afterwards, and records the call; a dry run records it only. Returns whether
-    /// the call was made. A failure names the call, not sysfs files libdaxctl chose.
-    private func call(_ name: String, _ device: DaxDevice, _ function: (cdaxctl_api, OpaquePointer) -> Int32) throws(StepFailure) -> Bool {
+    /// Calls `function` (named `name`, an enable when `enabling`) with libdaxctl's object for
+    /// `device` in the current context (or a new one, see `ContextPlan`) and records the call;
+    /// a dry run records it only. Returns whether the call was made. A failure names the call,
+    /// not sysfs files libdaxctl chose.
+    private func call(_ name: String, _ device: DaxDevice, enabling: Bool,
+                      _ function: (cdaxctl_api, OpaquePointer) -> Int32) throws(StepFailure) -> Bool {
         let call = "\(name)(\(device.name))"
         writer.record(call: call)
         guard !writer.dryRun else { return false }
-        let context = try? newContext()
-        guard let context, let handle = context.device(named: device.name) else {
+        let renew = context == nil || (!enabling && plan.needsNewContext(disabling: device.name))
+        if renew { freshContext() }
+        var handle = context?.device(named: device.name)
+        // A device made since the context enumerated the bus (create-device) is not in it.
+        if handle == nil && !renew {
+            freshContext()
+            handle = context?.device(named: device.name)
+        }
+        guard let context, let handle else {
             throw .sysfs(SysfsError(path: call, errno: ENODEV, operation: .libraryCall))
         }
+        if enabling { plan.enabled(device.name) }
         let rc = withExtendedLifetime(context) { function(context.api, handle) }
         if rc < 0 { throw .sysfs(SysfsError(path: call, errno: -rc, operation: .libraryCall)) }
         return true
     }
 
     public func unbind(_ device: DaxDevice, from driver: String) throws(StepFailure) {
-        guard try call("daxctl_dev_disable", device, { api, device in api.daxctl_dev_disable(device) }) else { return }
+        guard try call("daxctl_dev_disable", device, enabling: false, { api, device in api.daxctl_dev_disable(device) }) else { return }
         if let found = writer.driver(of: device) { throw .linkMismatch(expected: nil, found: found, errno: EBUSY) }
     }
 
@@ -183,7 +219,7 @@ public final class LibDaxctlBinding: DriverBinding {
             guard let famfs = Self.enableFamfs() else { return try fallback.bind(device, to: driver) }
             (name, enable) = ("daxctl_dev_enable_famfs", { _ in famfs })
         }
-        guard try call(name, device, { api, device in enable(api)(device) }) else { return }
+        guard try call(name, device, enabling: true, { api, device in enable(api)(device) }) else { return }
         let found = writer.driver(of: device)
         if found != driver { throw .linkMismatch(expected: driver, found: found, errno: ENXIO) }
     }

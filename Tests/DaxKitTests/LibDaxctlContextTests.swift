@@ -29,11 +29,29 @@ import Testing
 }
 
 @Suite struct LibDaxctlBindingTests {
-    /// Regression: one context for a whole switch let libdaxctl free a device's libkmod module
-    /// twice (enable, then disable, then the context's release): system-ram → famfs crashed.
-    /// Every step must get a context of its own. (No dax device here: each step ends in ENODEV
-    /// after making its context, which is all this counts.)
-    @Test func everyStepHasAContextOfItsOwn() throws {
+    /// Regression: an enable and then a disable of one device in one context let libdaxctl
+    /// free the device's libkmod module twice (disable, then the context's release):
+    /// system-ram → famfs, which passes through devdax, crashed. Such a disable gets a new
+    /// context; every other step shares the current one, as daxctl's own switch does.
+    @Test func aDisableOfADeviceEnabledInTheContextGetsANewOne() {
+        var plan = LibDaxctlBinding.ContextPlan()
+        // system-ram → famfs: disable (kmem), enable devdax, disable, enable famfs.
+        #expect(!plan.needsNewContext(disabling: "dax0.0"))
+        plan.enabled("dax0.0")
+        #expect(plan.needsNewContext(disabling: "dax0.0"))
+        #expect(!plan.needsNewContext(disabling: "dax1.0"), "another device's disable shares the context")
+        plan.newContext()
+        #expect(!plan.needsNewContext(disabling: "dax0.0"))
+        plan.enabled("dax0.0")
+        plan.enabled("dax0.0")
+        plan.enabled("dax1.0")
+        #expect(plan.enabled == ["dax0.0", "dax1.0"])
+    }
+
+    /// A device missing from the current context (made since it enumerated the bus) is looked
+    /// for once more in a fresh one; the first step makes the first. (No dax device here:
+    /// every lookup fails, so each step ends in ENODEV after the contexts counted.)
+    @Test func aDeviceMissingFromTheContextIsLookedForInAFreshOne() throws {
         var made = 0
         let writer = SysfsWriter(sysfs: HostSysfs(), dryRun: false)
         let binding = LibDaxctlBinding(writer: writer) { () throws(LibDaxctlError) in
@@ -43,6 +61,7 @@ import Testing
         let device = DaxDevice(name: "dax97.3", regionID: 97, instance: 3, path: "bus/dax/devices/dax97.3",
                                size: 0, state: .unbound)
         #expect(throws: StepFailure.self) { try binding.unbind(device, from: DaxDriver.kmem) }
+        #expect(made == 1)
         #expect(throws: StepFailure.self) { try binding.bind(device, to: DaxDriver.deviceDax) }
         #expect(throws: StepFailure.self) { try binding.unbind(device, from: DaxDriver.deviceDax) }
         #expect(made == 3)
