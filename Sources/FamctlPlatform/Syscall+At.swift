@@ -130,7 +130,10 @@ extension Syscall {
         // struct linux_dirent64: d_ino (8 bytes), d_off (8), d_reclen (2), d_type (1), d_name.
         let nameOffset = 19
         var entries: [DirectoryEntry] = []
-        return withUnsafeTemporaryAllocation(byteCount: 32 << 10, alignment: 8) { buffer in
+        // On the stack, so small: a sysfs device directory's records take a few hundred bytes
+        // (each page of stack a listing touches is a page fault at every start); /proc takes a
+        // few reads.
+        return withUnsafeTemporaryAllocation(byteCount: 8 << 10, alignment: 8) { buffer in
             while true {
                 let filled = cfamctl_getdents64(fd, buffer.baseAddress!, UInt(buffer.count))
                 if filled < 0 {
