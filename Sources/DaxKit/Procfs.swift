@@ -41,6 +41,8 @@ public final class HostProcfs: Procfs {
     public let root: String?
     private let rootFD: Int32
     private let isHostProc: Bool
+    /// The last process directory opened (`processDirectory`).
+    private var process: (pid: Int32, fd: Int32)?
 
     /// Bytes read of `comm` (the kernel's is at most 16).
     static let commandLimit = 64
@@ -53,7 +55,10 @@ public final class HostProcfs: Procfs {
         rootFD = root.flatMap { try? Syscall.open($0, flags: O_RDONLY | O_DIRECTORY).get() } ?? -1
     }
 
-    deinit { if rootFD >= 0 { close(rootFD) } }
+    deinit {
+        if let process { close(process.fd) }
+        if rootFD >= 0 { close(rootFD) }
+    }
 
     /// The directory that stands for `/proc` for the sysfs root `sysfsRoot`: `/proc` for the
     /// host's `/sys` (always: the guard protects the running kernel); otherwise `override`
@@ -76,7 +81,7 @@ public final class HostProcfs: Procfs {
     }
 
     public func command(of pid: Int32) -> String? {
-        guard let fd = openFile("\(pid)/comm") else { return nil }
+        guard let fd = regularFile(openInProcess(pid, "comm", flags: O_NONBLOCK)) else { return nil }
         defer { close(fd) }
         guard case .success(var text) = Syscall.readAll(fd, limit: Self.commandLimit) else { return nil }
         while text.last == 0x0A { text.removeLast() }
@@ -84,9 +89,9 @@ public final class HostProcfs: Procfs {
     }
 
     public func forEachDescriptor(of pid: Int32, wantsDevice: (String) -> Bool, _ body: (String, DeviceNumber?) -> Void) -> Bool {
-        guard let fdDirectory = openPath("\(pid)/fd", flags: O_DIRECTORY) else { return false }
+        guard let fdDirectory = openInProcess(pid, "fd", flags: O_DIRECTORY) else { return false }
         defer { close(fdDirectory) }
-        guard case .success(let entries) = Syscall.listDirectory(fdDirectory) else { return false }
+        guard case .success(let entries) = Syscall.listDirectory(fdDirectory, rewind: false) else { return false }
         for entry in entries where entry.name.first != 0x2E {
             let name = String(decoding: entry.name, as: UTF8.self)
             guard let target = Syscall.readLink(name, in: fdDirectory, limit: Self.linkLimit), !target.isEmpty else { continue }
@@ -101,13 +106,13 @@ public final class HostProcfs: Procfs {
     }
 
     public func forEachMapping(of pid: Int32, limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead {
-        guard let fd = openFile("\(pid)/maps") else { return .unreadable }
+        guard let fd = regularFile(openInProcess(pid, "maps", flags: O_NONBLOCK)) else { return .unreadable }
         defer { close(fd) }
         return Self.forEachLine(fd, limit: limit, body)
     }
 
     public func forEachMount(limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead {
-        guard let fd = openFile("self/mountinfo", followingSelf: isHostProc) else { return .unreadable }
+        guard let fd = regularFile(openPath("self/mountinfo", flags: O_NONBLOCK, followingSelf: isHostProc)) else { return .unreadable }
         defer { close(fd) }
         return Self.forEachLine(fd, limit: limit, body)
     }
@@ -159,14 +164,34 @@ public final class HostProcfs: Procfs {
         }
     }
 
-    /// Opens a regular file under the root without following links (`self` excepted on the
-    /// host) and without blocking on a FIFO planted in a tree.
-    private func openFile(_ path: String, followingSelf: Bool = false) -> Int32? {
-        guard let fd = openPath(path, flags: O_NONBLOCK, followingSelf: followingSelf) else { return nil }
+    /// `fd` when it is a regular file (a FIFO planted in a tree is opened O_NONBLOCK and then
+    /// refused here); otherwise closes it.
+    private func regularFile(_ fd: Int32?) -> Int32? {
+        guard let fd else { return nil }
         guard case .success(let info) = Syscall.fileStatus(fd), info.st_mode & S_IFMT == S_IFREG else {
             close(fd)
             return nil
         }
+        return fd
+    }
+
+    /// Opens `name` in the directory of process `pid` without following a link.
+    private func openInProcess(_ pid: Int32, _ name: String, flags: Int32) -> Int32? {
+        guard let directory = processDirectory(pid) else { return nil }
+        return try? Syscall.openat(directory, Array(name.utf8), flags: O_RDONLY | flags).get()
+    }
+
+    /// The directory of process `pid`, kept open for the next call about the same process (the
+    /// guard reads its maps, then its descriptors): one open per process instead of one per
+    /// file, and both reads are of the same process even if its id is reused in between.
+    private func processDirectory(_ pid: Int32) -> Int32? {
+        if let process, process.pid == pid { return process.fd }
+        if let process { close(process.fd) }
+        process = nil
+        guard rootFD >= 0, case .success(let fd) = Syscall.openat(rootFD, Array("\(pid)".utf8), flags: O_RDONLY | O_DIRECTORY) else {
+            return nil
+        }
+        process = (pid, fd)
         return fd
     }
 

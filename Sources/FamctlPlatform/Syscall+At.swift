@@ -116,10 +116,11 @@ extension Syscall {
         Glibc.fchown(fd, uid, gid) == 0 ? .success(0) : .failure(Errno(rawValue: errno))
     }
 
-    /// The entries of directory `fd` in readdir order, without `.` and `..`; `fd` stays open
-    /// (read from its start, whatever was read of it before).
-    public static func listDirectory(_ fd: Int32) -> Result<[DirectoryEntry], Errno> {
-        guard lseek(fd, 0, SEEK_SET) == 0 else { return .failure(Errno(rawValue: errno)) }
+    /// The entries of directory `fd` in readdir order, without `.` and `..`; `fd` stays open.
+    /// Read from its start (whatever was read of it before) unless `rewind` is false, for a
+    /// descriptor just opened.
+    public static func listDirectory(_ fd: Int32, rewind: Bool = true) -> Result<[DirectoryEntry], Errno> {
+        if rewind && lseek(fd, 0, SEEK_SET) != 0 { return .failure(Errno(rawValue: errno)) }
         return readEntries(fd)
     }
 
