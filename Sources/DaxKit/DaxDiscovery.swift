@@ -163,33 +163,12 @@ public final class DaxDiscovery {
         var bytes = Substring(text).utf8[...]
         while let first = bytes.first, isSpace(first) { bytes.removeFirst() }
         while let last = bytes.last, isSpace(last) { bytes.removeLast() }
-        if bytes.starts(with: "0x".utf8) || bytes.starts(with: "0X".utf8) { return digits(bytes.dropFirst(2), radix: 16) }
-        return digits(bytes, radix: 10)
+        if bytes.starts(with: "0x".utf8) || bytes.starts(with: "0X".utf8) { return ASCIINumber.value(bytes.dropFirst(2), radix: 16) }
+        return ASCIINumber.value(bytes, radix: 10)
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || (0x09...0x0D).contains(byte)
-    }
-
-    /// A non-empty run of digits of `radix` (10 or 16, either case) that fits a UInt64.
-    static func digits(_ text: Substring.UTF8View, radix: UInt64) -> UInt64? {
-        guard !text.isEmpty else { return nil }
-        var value: UInt64 = 0
-        for byte in text {
-            let digit: UInt64
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt64(byte - UInt8(ascii: "A") + 10)
-            default: return nil
-            }
-            guard digit < radix else { return nil }
-            let (shifted, overflow) = value.multipliedReportingOverflow(by: radix)
-            let (sum, carry) = shifted.addingReportingOverflow(digit)
-            guard !overflow, !carry else { return nil }
-            value = sum
-        }
-        return value
     }
 }
 

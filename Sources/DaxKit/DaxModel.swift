@@ -128,8 +128,8 @@ public struct DaxDevice: Sendable, Equatable {
         let bytes = Substring(name).utf8
         guard bytes.starts(with: "dax".utf8) else { return nil }
         let numbers = bytes.dropFirst(3).split(separator: UInt8(ascii: "."), maxSplits: 2, omittingEmptySubsequences: false)
-        guard numbers.count == 2, let region = DaxDiscovery.digits(numbers[0], radix: 10).flatMap(Int.init(exactly:)),
-            let instance = DaxDiscovery.digits(numbers[1], radix: 10).flatMap(Int.init(exactly:))
+        guard numbers.count == 2, let region = ASCIINumber.value(numbers[0], radix: 10).flatMap(Int.init(exactly:)),
+            let instance = ASCIINumber.value(numbers[1], radix: 10).flatMap(Int.init(exactly:))
         else { return nil }
         return (region, instance)
     }

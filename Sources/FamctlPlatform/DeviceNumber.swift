@@ -36,19 +36,7 @@ public struct DeviceNumber: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(major):\(minor)" }
 
     @inlinable
-    static func number<Digits: Collection>(_ digits: Digits, radix: Int) -> UInt32? where Digits.Element == UInt8 {
-        guard !digits.isEmpty, digits.count <= 10 else { return nil }
-        var value: UInt64 = 0
-        for byte in digits {
-            let digit: UInt64
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - UInt8(ascii: "a") + 10)
-            default: return nil
-            }
-            guard digit < radix else { return nil }
-            value = value * UInt64(radix) + digit
-        }
-        return value <= UInt32.max ? UInt32(value) : nil
+    static func number(_ digits: some Collection<UInt8>, radix: Int) -> UInt32? {
+        ASCIINumber.value(digits, radix: UInt64(radix)).flatMap(UInt32.init(exactly:))
     }
 }
