@@ -144,7 +144,7 @@ public final class LibDaxctlBinding: DriverBinding {
 
         func needsNewContext(disabling device: String) -> Bool { enabled.contains(device) }
 
-        mutating func enabled(_ device: String) {
+        mutating func recordEnable(of device: String) {
             if !enabled.contains(device) { enabled.append(device) }
         }
 
@@ -198,7 +198,7 @@ public final class LibDaxctlBinding: DriverBinding {
         guard let context, let handle else {
             throw .sysfs(SysfsError(path: call, errno: ENODEV, operation: .libraryCall))
         }
-        if enabling { plan.enabled(device.name) }
+        if enabling { plan.recordEnable(of: device.name) }
         let rc = withExtendedLifetime(context) { function(context.api, handle) }
         if rc < 0 { throw .sysfs(SysfsError(path: call, errno: -rc, operation: .libraryCall)) }
         return true

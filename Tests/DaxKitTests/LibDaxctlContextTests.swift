@@ -37,14 +37,14 @@ import Testing
         var plan = LibDaxctlBinding.ContextPlan()
         // system-ram → famfs: disable (kmem), enable devdax, disable, enable famfs.
         #expect(!plan.needsNewContext(disabling: "dax0.0"))
-        plan.enabled("dax0.0")
+        plan.recordEnable(of: "dax0.0")
         #expect(plan.needsNewContext(disabling: "dax0.0"))
         #expect(!plan.needsNewContext(disabling: "dax1.0"), "another device's disable shares the context")
         plan.newContext()
         #expect(!plan.needsNewContext(disabling: "dax0.0"))
-        plan.enabled("dax0.0")
-        plan.enabled("dax0.0")
-        plan.enabled("dax1.0")
+        plan.recordEnable(of: "dax0.0")
+        plan.recordEnable(of: "dax0.0")
+        plan.recordEnable(of: "dax1.0")
         #expect(plan.enabled == ["dax0.0", "dax1.0"])
     }
 
