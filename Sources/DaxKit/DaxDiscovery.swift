@@ -9,7 +9,21 @@ public final class DaxDiscovery {
     public var readMappings: Bool
 
     private var blockSize: UInt64??
-    private var nodeBlocks: [Int: [(name: String, start: UInt64)]] = [:]
+    /// The memory blocks of each node listed so far. An array, not a dictionary by node, and
+    /// structs, not tuples: a machine has a few nodes, and a dictionary's storage and a tuple's
+    /// metadata are made at run time (cold code a `list` pays for at every start).
+    private var nodeBlocks: [NodeBlocks] = []
+
+    private struct NodeBlocks {
+        var node: Int
+        var blocks: [NodeBlock]
+    }
+
+    /// A `memoryN` entry of a node and the block's start address.
+    private struct NodeBlock {
+        var name: String
+        var start: UInt64
+    }
 
     public init(sysfs: Sysfs, readMappings: Bool = false) {
         self.sysfs = sysfs
@@ -120,9 +134,11 @@ public final class DaxDiscovery {
         guard let resource = device.resource, let node = device.targetNode, device.size > 0,
             let blockSize = memoryBlockSize(), blockSize > 0
         else { return nil }
-        let end = resource + device.size - 1
+        // A planted tree may hold any resource: a range past the top of memory has no blocks.
+        let (last, overflow) = resource.addingReportingOverflow(device.size - 1)
+        guard !overflow else { return DeviceMemory(blocks: []) }
         let blocks = blocksOnNode(node, blockSize: blockSize).filter { block in
-            block.start >= resource && block.start + blockSize - 1 <= end
+            block.start >= resource && block.start <= last && last - block.start >= blockSize - 1
         }
         return DeviceMemory(blocks: blocks.map { block in
             let directory = "devices/system/memory/\(block.name)"
@@ -142,18 +158,21 @@ public final class DaxDiscovery {
     }
 
     /// Forgets cached memory-block facts (blocks come and go when kmem binds and unbinds).
-    public func forgetMemoryBlocks() { nodeBlocks = [:] }
+    public func forgetMemoryBlocks() { nodeBlocks = [] }
 
     /// The `memoryN` entries of a node with their start addresses. The kernel names each block
     /// device after its block id, which is also what `phys_index` prints (in hex): N × block
     /// size is the start, so no `phys_index` needs reading.
-    private func blocksOnNode(_ node: Int, blockSize: UInt64) -> [(name: String, start: UInt64)] {
-        if let cached = nodeBlocks[node] { return cached }
-        let blocks = sysfs.list("devices/system/node/node\(node)").compactMap { name -> (name: String, start: UInt64)? in
-            guard name.hasPrefix("memory"), let index = UInt64(name.dropFirst("memory".count)) else { return nil }
-            return (name, index * blockSize)
+    private func blocksOnNode(_ node: Int, blockSize: UInt64) -> [NodeBlock] {
+        if let cached = nodeBlocks.first(where: { $0.node == node }) { return cached.blocks }
+        let blocks = sysfs.list("devices/system/node/node\(node)").compactMap { name -> NodeBlock? in
+            let bytes = Substring(name).utf8
+            guard bytes.starts(with: "memory".utf8), let index = ASCIINumber.value(bytes.dropFirst(6), radix: 10) else { return nil }
+            // A planted name may hold any number: a block past the top of memory is none.
+            let (start, overflow) = index.multipliedReportingOverflow(by: blockSize)
+            return overflow ? nil : NodeBlock(name: name, start: start)
         }.sorted { $0.start < $1.start }
-        nodeBlocks[node] = blocks
+        nodeBlocks.append(NodeBlocks(node: node, blocks: blocks))
         return blocks
     }
 

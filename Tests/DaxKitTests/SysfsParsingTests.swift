@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 import Testing
 @testable import DaxKit
 
@@ -56,5 +57,27 @@ import Testing
     @Test(arguments: [("/sys/", "/sys"), ("/", "/"), ("//", "/"), ("tree///", "tree"), ("tree", "tree")])
     func aRootLosesItsTrailingSlashes(given: String, root: String) {
         #expect(HostSysfs(root: given).root == root)
+    }
+
+    /// A planted tree's block names and resources may hold any number: blocks past the top of
+    /// memory, and a device whose range would wrap, give no blocks instead of a trap.
+    @Test func hugeBlockNumbersAndResourcesAreNoBlocks() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("daxkit-blocks-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let node = root.appendingPathComponent("devices/system/node/node0")
+        try FileManager.default.createDirectory(at: node, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("devices/system/memory"), withIntermediateDirectories: true)
+        try Data("8000000\n".utf8).write(to: root.appendingPathComponent("devices/system/memory/block_size_bytes"))
+        for name in ["memory8", "memory9", "memory1000000000", "memory1000000000000", "memory99999999999999999999", "memory+10", "memoryx"] {
+            try FileManager.default.createDirectory(at: node.appendingPathComponent(name), withIntermediateDirectories: false)
+        }
+        let discovery = DaxDiscovery(sysfs: HostSysfs(root: root.path))
+        func device(resource: UInt64, size: UInt64) -> DaxDevice {
+            DaxDevice(name: "dax0.0", regionID: 0, instance: 0, path: "x", size: size, targetNode: 0, resource: resource,
+                      state: .bound(.systemRAM))
+        }
+        #expect(discovery.memory(of: device(resource: 8 << 27, size: 2 << 27))?.blocks.map(\.name) == ["memory8", "memory9"])
+        #expect(discovery.memory(of: device(resource: UInt64.max - 4095, size: 1 << 30))?.blocks == [])
+        #expect(discovery.memory(of: device(resource: 0, size: UInt64.max))?.blocks.map(\.name) == ["memory8", "memory9", "memory1000000000"])
     }
 }
