@@ -102,8 +102,10 @@ final class MemoryHotplug {
     /// (what kmem adds), and the block size; nil when the block size is unknown.
     private func wholeBlocks(of device: DaxDevice, at resource: UInt64) -> (Range<UInt64>, blockSize: UInt64)? {
         guard let blockSize = discovery.memoryBlockSize(), blockSize > 0 else { return nil }
-        let first = (resource + blockSize - 1) / blockSize
-        let end = (resource + device.size) / blockSize
+        let first = resource / blockSize + (resource % blockSize == 0 ? 0 : 1)
+        // A planted tree may hold any resource: a range that wraps past the top has no block.
+        let (top, overflow) = resource.addingReportingOverflow(device.size)
+        let end = overflow ? first : top / blockSize
         return (first..<max(first, end), blockSize)
     }
 

@@ -30,6 +30,23 @@ import Glibc
         #expect(!result.stderr.contains("/sys/") && !result.stderr.contains("errno"))
     }
 
+    /// Numbers in a planted tree may be anything: a device whose range wraps past the top of
+    /// memory and block names past it are no blocks. Both trapped on overflow (SIGILL) before.
+    @Test func aResourceOrBlockNumberPastTheTopOfMemoryIsNoBlock() throws {
+        let tree = try CapturedTree(SimulatedKernel.hmem(size: 1 << 30))
+        defer { tree.remove() }
+        let device = try #require(FileManager.default.enumerator(atPath: tree.root.path)?
+            .compactMap { $0 as? String }.first { $0.hasSuffix("dax0.0/resource") })
+        try Data("0xfffffffffffff000\n".utf8).write(to: tree.root.appendingPathComponent(device))
+        let node = tree.root.appendingPathComponent("devices/system/node/node1")
+        try FileManager.default.createDirectory(at: node.appendingPathComponent("memory1000000000000"), withIntermediateDirectories: true)
+        let dryRun = try tree.famctl("reconfigure-device", "--dry-run", "-m", "system-ram", "dax0.0")
+        #expect(dryRun.status == 234, "\(dryRun.stderr)")
+        #expect(dryRun.stderr.contains("dax0.0"))
+        let list = try tree.famctl("list")
+        #expect(list.status == 0, "\(list.stderr)")
+    }
+
     @Test func aRootThatIsNotASysfsTreeIsRefused() throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("famctl-empty-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
