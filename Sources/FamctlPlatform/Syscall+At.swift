@@ -33,7 +33,7 @@ extension Syscall {
     /// their own (logplay, once per logged entry) and must not build an array per call.
     public static func openat(_ directory: Int32, _ name: UnsafePointer<CChar>, flags: Int32, mode: mode_t = 0,
                               following: Bool = false) -> Result<Int32, Errno> {
-        retrying { Glibc.openat(directory, name, flags | O_CLOEXEC | (following ? 0 : O_NOFOLLOW), mode) }
+        retrying { cfamctl_openat(directory, name, flags | O_CLOEXEC | (following ? 0 : O_NOFOLLOW), UInt32(mode)) }
     }
 
     /// Opens `components` below `directory` one at a time, each `O_NOFOLLOW` (O_NOFOLLOW

@@ -5,9 +5,11 @@ import SystemPackage
 
 // Every system call famctl makes on descriptors, in one place. swift-system's FileDescriptor
 // serves what it has (open, resize, stat); the wrappers here cover what it lacks (mmap,
-// msync, flock, fallocate, memfd_create and, in Syscall+At.swift, the *at calls) or serves
-// slowly (writeAll, called once per file by logplay --shadow). They
-// return the value or the errno, and retry on EINTR where the call can be interrupted.
+// msync, flock, fallocate, memfd_create, close_range and, in Syscall+At.swift, the *at
+// calls) or serves slowly (writeAll, called once per file by logplay --shadow). read,
+// write, openat and close go through CFamctlPlatform's wrappers without glibc's
+// cancellation points (cfamctl_platform.h says why). They return the value or the errno,
+// and retry on EINTR where the call can be interrupted.
 
 public typealias FileStatus = Glibc.stat
 
@@ -85,7 +87,24 @@ public enum Syscall {
     }
 
     public static func close(_ fd: Int32) {
-        _ = Glibc.close(fd)
+        _ = cfamctl_close(fd)
+    }
+
+    /// Closes every descriptor of `fds` (open, none twice): each run of consecutive ones with
+    /// one close_range(2), the others (and all, on a kernel without it) with close(2). The
+    /// descriptors of files opened one after another are consecutive, so logplay --shadow
+    /// closes the files it writes with a system call per batch instead of one per file.
+    public static func close(_ fds: [Int32]) {
+        let sorted = fds.sorted()
+        var first = 0
+        while first < sorted.count {
+            var last = first
+            while last + 1 < sorted.count, sorted[last + 1] == sorted[last] &+ 1 { last += 1 }
+            if last == first || cfamctl_close_range(UInt32(sorted[first]), UInt32(sorted[last])) != 0 {
+                for index in first...last { close(sorted[index]) }
+            }
+            first = last + 1
+        }
     }
 
     /// Writes all of `bytes`, at the file offset or, given `offset`, there (pwrite).
@@ -96,8 +115,8 @@ public enum Syscall {
         var written = 0
         while written < bytes.count {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[written...])
-            let count = offset.map { Glibc.pwrite(fd, rest.baseAddress, rest.count, off_t($0) + off_t(written)) }
-                ?? Glibc.write(fd, rest.baseAddress, rest.count)
+            let count = offset.map { cfamctl_pwrite(fd, rest.baseAddress, rest.count, Int64($0) + Int64(written)) }
+                ?? cfamctl_write(fd, rest.baseAddress, rest.count)
             if count < 0 {
                 if errno == EINTR { continue }
                 return .failure(Errno(rawValue: errno))
@@ -119,7 +138,7 @@ public enum Syscall {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buffer in
             while bytes.count < limit {
                 let asked = min(buffer.count, limit - bytes.count)
-                let count = Glibc.read(fd, buffer.baseAddress, asked)
+                let count = cfamctl_read(fd, buffer.baseAddress, asked)
                 if count < 0 {
                     if errno == EINTR { continue }
                     failure = Errno(rawValue: errno)

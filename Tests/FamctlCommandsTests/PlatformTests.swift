@@ -107,6 +107,21 @@ import Testing
         #expect(code.rawValue == ENOTDIR)
     }
 
+    /// Closing a list of descriptors closes exactly those: runs of consecutive ones and
+    /// single ones, in any order, and leaves a descriptor between them open.
+    @Test func aListOfDescriptorsIsClosedExactly() throws {
+        let fds = (0..<12).map { _ in open("/dev/null", O_RDONLY | O_CLOEXEC) }
+        try #require(fds.allSatisfy { $0 >= 0 })
+        func isOpen(_ fd: Int32) -> Bool { fcntl(fd, F_GETFD) >= 0 }
+        let kept = fds.sorted()[5]
+        defer { close(kept) }
+        let listed = fds.filter { $0 != kept }
+        Syscall.close(listed.reversed())
+        #expect(listed.allSatisfy { !isOpen($0) })
+        #expect(isOpen(kept))
+        Syscall.close([])
+    }
+
     /// A value is whole after the first short read (a sysfs attribute's always is), and one
     /// longer than a read's buffer is read on to its end.
     @Test func anAttributeIsReadWholeInOneOrManyReads() throws {

@@ -2,6 +2,7 @@
 #ifndef CFAMCTL_PLATFORM_H
 #define CFAMCTL_PLATFORM_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/falloc.h>
 #include <linux/memfd.h>
@@ -21,5 +22,29 @@ int cfamctl_memfd_create(const char *name, unsigned int flags);
 /// getdents64(2): fills `buffer` with `struct linux_dirent64` records from the directory's
 /// offset; returns the bytes filled (0 at the end), or -1 with errno set.
 long cfamctl_getdents64(int fd, void *buffer, unsigned long length);
+
+// The calls famctl makes per file or attribute, without glibc's cancellation points. famctl
+// never cancels a thread, and once a process has threads (the log scan's workers) each
+// cancellable wrapper brackets the call with two atomic operations on the thread's
+// cancellation state: a tenth of the user CPU of a full log's logplay --shadow, which opens,
+// writes and closes a file per entry. Each returns what the call does, or -1 with errno set.
+
+/// openat(2).
+int cfamctl_openat(int directory, const char *path, int flags, unsigned int mode);
+
+/// read(2).
+long cfamctl_read(int fd, void *buffer, size_t count);
+
+/// write(2).
+long cfamctl_write(int fd, const void *bytes, size_t count);
+
+/// pwrite64(2).
+long cfamctl_pwrite(int fd, const void *bytes, size_t count, int64_t offset);
+
+/// close(2).
+int cfamctl_close(int fd);
+
+/// close_range(2) (Linux 5.9) of descriptors `first` ... `last`, no flags.
+int cfamctl_close_range(unsigned int first, unsigned int last);
 
 #endif
