@@ -244,6 +244,60 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
     }
 
+    /// The shadow files a replay writes are closed in batches, all of them by `finish`, each
+    /// with its whole document: never more open at once than a batch, whatever the
+    /// directories opened in between (and the descriptor cache let go of).
+    @Test func shadowFilesAreClosedInBatchesAndAllByTheEnd() throws {
+        let workspace = try Workspace()
+        let root = workspace.path("tree")
+        let tree = try ReplayTree(directory: root, kind: .shadow, cachedDirectories: 3)
+        var namespace = Namespace()
+        func make(_ path: String, directory: Bool) -> ReplayTree.Outcome {
+            let bytes = Array(path.utf8)
+            let (outcome, place) = bytes.withUnsafeBytes { namespace.place(path: Namespace.LoggedPath($0), file: directory ? nil : 1) }
+            guard let place else { return .failed(outcome.problem ?? "") }
+            return bytes.withUnsafeBytes { bytes in
+                if directory { return tree.makeDirectory(bytes, at: place, new: outcome == .created, mode: 0o755, uid: 0, gid: 0) }
+                return tree.makeFile(bytes, at: place, new: outcome == .created, mode: 0o644, uid: 0, gid: 0) { out in
+                    out.copyBytes(from: Array("document of \(path)\n".utf8))
+                    return "document of \(path)\n".utf8.count
+                }
+            }
+        }
+        /// Descriptors of this process open on regular files inside the tree.
+        func openFiles() -> Int {
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            return fds.filter { fd in
+                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd),
+                      target.hasPrefix(root + "/") else { return false }
+                var info = stat()
+                return stat(target, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+            }.count
+        }
+        var paths: [String] = []
+        var most = 0
+        for d in 0..<8 {
+            #expect(make("d\(d)", directory: true) == .created)
+            for f in 0..<(d == 5 ? 150 : d * 11 % 40 + 1) {
+                paths.append("d\(d)/f\(f)")
+                #expect(make(paths.last!, directory: false) == .created)
+                most = max(most, openFiles())
+            }
+        }
+        // Back into directories the cache let go of, between files.
+        for d in 0..<8 {
+            paths.append("d\(d)/late")
+            #expect(make(paths.last!, directory: false) == .created)
+        }
+        #expect(paths.count > 64)
+        #expect(most > 0 && most <= 64)
+        #expect(tree.finish().isEmpty)
+        #expect(openFiles() == 0)
+        for path in paths {
+            #expect(try String(contentsOfFile: root + "/" + path, encoding: .utf8) == "document of \(path)\n")
+        }
+    }
+
     @Test func directoriesSwappedForSymlinksDuringAReplayChangeNothingOutside() throws {
         let workspace = try Workspace()
         let count = 300

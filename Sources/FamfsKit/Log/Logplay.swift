@@ -138,9 +138,12 @@ public struct Logplay {
         if report.dryRun { emit(.info("Logplay: dry_run selected")) }
         if report.shadow { emit(.info("Logplay: running in shadow test mode")) }
         verbose("__famfs_logplay: log contains \(header.nextIndex) entries")
+        // Read once, not from `self` for every entry: each read of the stored property
+        // counted a reference to the tree.
+        let tree = tree
         try slots { streamed in
             switch streamed {
-            case .valid(let slot, let path): replay(slot, path: path)
+            case .valid(let slot, let path): replay(slot, path: path, into: tree)
             case .bad(let bad): reportBad(bad)
             case .upcoming(let path): namespace.prefetch(path)
             }
@@ -156,25 +159,25 @@ public struct Logplay {
         report.badEntries.append(bad)
     }
 
-    /// Replays one valid slot; `path` is its logged path as the stream summarised it. Read in
-    /// place, path and all: only `-v` and `--shadowtest` decode the FILE entry (the shadow
-    /// YAML is written from the slot's bytes). Inlined, like `place`, into the per-slot loop:
-    /// called, each copied the entry's body (a twelfth of the instructions of a full log's
-    /// dry run).
+    /// Replays one valid slot into `tree` (this replay's); `path` is its logged path as the
+    /// stream summarised it. Read in place, path and all: only `-v` and `--shadowtest` decode
+    /// the FILE entry (the shadow YAML is written from the slot's bytes). Inlined, like
+    /// `place`, into the per-slot loop: called, each copied the entry's body (a twelfth of the
+    /// instructions of a full log's dry run).
     @inline(__always)
-    private mutating func replay(_ slot: CheckedSlot, path: Namespace.LoggedPath?) {
+    private mutating func replay(_ slot: CheckedSlot, path: Namespace.LoggedPath?, into tree: ReplayTree?) {
         switch slot.entryType {
         case .mkdir:
             let (mode, uid, gid, logged) = (slot.mode, slot.uid, slot.gid, path ?? Namespace.LoggedPath(slot.pathBytes))
             verbose("__famfs_logplay: mkdir: \(String(mode, radix: 8)) \(uid):\(gid): \(text(logged.bytes)) ")
-            _ = place(nil, .directory, logged) { tree, normal, place, new in
+            _ = place(nil, .directory, logged, into: tree) { tree, normal, place, new in
                 tree.makeDirectory(normal, at: place, new: new, mode: mode, uid: uid, gid: gid)
             }
         case .file:
             if options.verbosity > 0 { describe(slot.seqnum, slot.file) }
             let mode = options.client ? slot.mode & ~0o222 : slot.mode
             let (uid, gid, logged) = (slot.uid, slot.gid, path ?? Namespace.LoggedPath(slot.pathBytes))
-            let placed = place(slot.fileSize, .file, logged) { tree, normal, place, new in
+            let placed = place(slot.fileSize, .file, logged, into: tree) { tree, normal, place, new in
                 tree.makeFile(normal, at: place, new: new, mode: mode, uid: uid, gid: gid) { ShadowYAML.render(slot, into: $0) }
             }
             if let placed, options.shadowTest, tree?.kind == .shadow { checkShadow(logged, at: placed, slot.file) }
@@ -195,7 +198,7 @@ public struct Logplay {
     /// returns its place when the node is there afterwards.
     @inline(__always)
     private mutating func place(
-        _ size: UInt64?, _ kind: Kind, _ logged: Namespace.LoggedPath,
+        _ size: UInt64?, _ kind: Kind, _ logged: Namespace.LoggedPath, into tree: ReplayTree?,
         make: (ReplayTree, UnsafeRawBufferPointer, Namespace.Place, Bool) -> ReplayTree.Outcome
     ) -> Namespace.Place? {
         let path = logged.bytes

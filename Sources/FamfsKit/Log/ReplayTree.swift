@@ -27,35 +27,51 @@ final class ReplayTree {
 
     let kind: Kind
     private let rootFD: Int32
-    /// Every directory the log defines, by its namespace record number (`Namespace.Place`):
-    /// an entry finds its parent by an index, without hashing its path. Filled in when
-    /// `makeDirectory` meets the directory's entry, which comes before any entry inside it.
+    /// The root, then every directory the log defines, by its `DirectoryID`: an entry finds
+    /// its parent by an index, without hashing its path. Filled in when `makeDirectory` meets
+    /// the directory's entry, which comes before any entry inside it.
     ///
     /// The tree's state is touched by one call at a time, never across a call that could
     /// reenter it: its per-entry fields are exempt from the run-time exclusivity check, which
     /// cost a tenth of a full log's replay.
-    @exclusivity(unchecked) private var directories: [Directory?] = []
+    @exclusivity(unchecked) private var directories: [Directory?]
+    /// What every entry reads of its parent, by `DirectoryID`, apart from the rest (a copy
+    /// of a `Directory` counts references to its name and listing; objects cost as much):
+    /// its descriptor while cached, -1 otherwise; whether this tree made it, empty, so that
+    /// it holds only what `made` says the tree created in it.
+    @exclusivity(unchecked) private var descriptors: [Int32]
+    @exclusivity(unchecked) private var fresh: [Bool] = [false]
     /// By record number: whether this tree created the node (so it is there, of its kind).
     @exclusivity(unchecked) private var made: [Bool] = []
-    private let root: Directory
     /// The directories whose descriptors are open (the root's aside).
-    private var open: [Directory] = []
+    private var open: [DirectoryID] = []
+    /// Files made whose descriptors are still open: closed together (`Syscall.close(_:)`, a
+    /// system call for each run of consecutive descriptors) once `unclosedLimit` are, and
+    /// before a directory is opened. The kernel hands out the lowest free descriptor, so a
+    /// directory opened then takes the first of the run just closed, and the files after it
+    /// the ones above: their descriptors stay consecutive however many directories stay open.
+    @exclusivity(unchecked) private var unclosed: [Int32] = []
+    private static let unclosedLimit = 64
     /// Bits the umask removes from modes at creation, restored with chmod.
     private let umask: mode_t
     /// Root: may chown, and directory permissions do not keep it out.
     private let mayChown: Bool
     /// Directories created with owner rwx for a caller that is not root, because their
     /// logged mode would keep it from creating their entries; `finish` sets the logged mode.
-    private var pendingModes: [(directory: Directory, mode: UInt32, device: dev_t, inode: ino_t)] = []
+    private var pendingModes: [(directory: DirectoryID, mode: UInt32, device: dev_t, inode: ino_t)] = []
     private let owner: (uid: uid_t, gid: gid_t)
 
     /// Where each shadow YAML document is written before it goes to its file: one buffer for
     /// all, room for the longest a valid entry makes.
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: ShadowYAML.longest, alignment: 16)
+    /// The name of the node being made, NUL-terminated for the system calls: one buffer for
+    /// all, room for the longest a log entry holds. (A temporary buffer per node needed a
+    /// closure, whose context counted a reference to the tree twice per file.)
+    private let cName = UnsafeMutablePointer<CChar>.allocate(capacity: LogEntry.pathFieldSize)
 
     /// Directory descriptors kept open at most: the cache is emptied when it grows past
     /// this. Logs list files in any order across directories, so the limit is raised to hold
-    /// every directory of a full 8 MiB log.
+    /// every directory of a full 8 MiB log, less the files not closed yet.
     private let cachedDirectoryLimit: Int
 
     /// Opens `directory` (which the caller chose, so a symlink naming it is followed), creating
@@ -89,18 +105,20 @@ final class ReplayTree {
     private init(rootFD: Int32, kind: Kind, cachedDirectories: Int? = nil) {
         self.kind = kind
         self.rootFD = rootFD
-        root = Directory(fd: rootFD, parent: nil, name: [])
+        directories = [Directory(parent: Self.rootID, name: [])]
+        descriptors = [rootFD]
         // Safe: the limit is capped at 65536, and a few descriptors stay free for the rest.
-        cachedDirectoryLimit = cachedDirectories ?? max(64, Int(Syscall.raiseDescriptorLimit(cap: 1 << 16)) - 64)
+        cachedDirectoryLimit = cachedDirectories
+            ?? max(64, Int(Syscall.raiseDescriptorLimit(cap: 1 << 16)) - 64 - Self.unclosedLimit)
         umask = Syscall.currentUmask()
         mayChown = geteuid() == 0
         owner = (geteuid(), getegid())
     }
 
     deinit {
-        for directory in open { Syscall.close(directory.fd) }
-        Syscall.close(rootFD)
+        Syscall.close(unclosed + open.map { descriptors[$0] } + [rootFD])
         scratch.deallocate()
+        cName.deallocate()
     }
 
     /// What a directory held, read once with readdir. A name is looked up in place, in the
@@ -143,31 +161,50 @@ final class ReplayTree {
         }
     }
 
-    /// A directory of the log: its descriptor while cached (-1 otherwise), where it is (its
-    /// parent, nil for the root, and its name there), and, for one this tree did not create,
-    /// what it held (a `Listing`), read once with readdir, so a replay over an existing tree
-    /// costs one directory read per directory instead of one `stat` per entry.
-    private final class Directory {
-        @exclusivity(unchecked) var fd: Int32
-        let parent: Directory?
+    /// A directory's index in `directories`: `rootID` for the root, its namespace record
+    /// number + 1 for the others.
+    private typealias DirectoryID = Int
+    private static let rootID: DirectoryID = 0
+
+    /// The directory of namespace record `record` (the root for nil).
+    private static func id(_ record: Int?) -> DirectoryID {
+        record.map { $0 + 1 } ?? rootID
+    }
+
+    /// A directory of the log: where it is (its parent, itself for the root, and its name
+    /// there), and, for one this tree did not create, what it held (a `Listing`), read once
+    /// with readdir, so a replay over an existing tree costs one directory read per
+    /// directory instead of one `stat` per entry.
+    private struct Directory {
+        let parent: DirectoryID
         let name: [UInt8]
-        @exclusivity(unchecked) var listing: Listing?
-        /// Made by this tree: empty when made, so it holds only what `made` says the tree
-        /// created in it.
-        @exclusivity(unchecked) var fresh = false
+        var listing: Listing?
 
-        init(fd: Int32 = -1, parent: Directory?, name: [UInt8]) {
-            self.fd = fd
-            self.parent = parent
-            self.name = name
+        /// The `d_type` listed for `name`, nil when it is not there; the listing is read from
+        /// `fd`, the directory's descriptor, the first time. In place: a copy of the listing
+        /// counted references to its arrays for every entry of a replay over an existing tree.
+        mutating func listedType(of name: UnsafeRawBufferPointer, fd: Int32) -> UInt8? {
+            if listing == nil { listing = Listing((try? Syscall.listDirectory(fd).get()) ?? []) }
+            return listing!.type(of: name)
         }
+    }
 
-        /// The normalised path, components joined by `/` (empty for the root), for messages.
-        var path: [UInt8] {
-            guard let parent else { return [] }
-            let above = parent.path
-            return above.isEmpty ? name : above + [FamfsPath.slash] + name
-        }
+    /// The normalised path of directory `id`, components joined by `/` (empty for the
+    /// root), for messages.
+    private func path(_ id: DirectoryID) -> [UInt8] {
+        guard id != Self.rootID else { return [] }
+        // Safe: only the directories the namespace accepted get an id.
+        let directory = directories[id]!
+        let above = path(directory.parent)
+        return above.isEmpty ? directory.name : above + [FamfsPath.slash] + directory.name
+    }
+
+    /// `name` NUL-terminated in `cName`; nil when it is longer than a log entry holds.
+    private func terminated(_ name: UnsafeRawBufferPointer) -> UnsafePointer<CChar>? {
+        guard name.count < LogEntry.pathFieldSize else { return nil }
+        UnsafeMutableRawBufferPointer(start: cName, count: name.count).copyMemory(from: name)
+        cName[name.count] = 0
+        return UnsafePointer(cName)
     }
 
     /// A normalised path's last component, in place.
@@ -175,18 +212,15 @@ final class ReplayTree {
         UnsafeRawBufferPointer(rebasing: path[(path.lastIndex(of: FamfsPath.slash).map { $0 + 1 } ?? 0)...])
     }
 
-    /// What is known of the directory `record` (the root for nil). Safe: every directory the
-    /// namespace accepted was handed to `makeDirectory` before any entry inside it.
-    private func known(_ record: Int?) -> Directory {
-        record.map { directories[$0]! } ?? root
-    }
-
-    /// Makes `record` a valid index of `directories` and `made`, doubling them as needed.
+    /// Makes `record` a valid index of `made` (and its directory one of `directories`),
+    /// doubling them as needed.
     private func grow(to record: Int) {
         guard record >= made.count else { return }
         let more = max(record + 1, 2 * made.count) - made.count
         made.append(contentsOf: repeatElement(false, count: more))
         directories.append(contentsOf: repeatElement(nil, count: more))
+        descriptors.append(contentsOf: repeatElement(-1, count: more))
+        fresh.append(contentsOf: repeatElement(false, count: more))
     }
 
     /// Creates the directory at `path` (normalised, components joined by `/`), accepted by
@@ -194,46 +228,41 @@ final class ReplayTree {
     func makeDirectory(_ path: UnsafeRawBufferPointer, at place: Namespace.Place, new: Bool, mode: UInt32, uid: UInt32, gid: UInt32) -> Outcome {
         grow(to: place.record)
         let name = Self.name(path)
-        let directory: Directory
-        if let existing = directories[place.record] {
-            directory = existing
-        } else {
-            directory = Directory(parent: known(place.parent), name: Array(name))
-            directories[place.record] = directory
+        let id = Self.id(place.record)
+        if directories[id] == nil { directories[id] = Directory(parent: Self.id(place.parent), name: Array(name)) }
+        guard let cName = terminated(name) else { return .failed("name longer than a log entry holds") }
+        let parent: Int32
+        switch self.place(name, cName, at: place, new: new, type: UInt8(DT_DIR)) {
+        case .success(let fd): parent = fd
+        case .failure(let done): return done.outcome
         }
-        return Syscall.withCName(name) { cName in
-            let parent: Int32
-            switch self.place(name, cName, at: place, new: new, type: UInt8(DT_DIR)) {
-            case .success(let fd): parent = fd
-            case .failure(let done): return done.outcome
-            }
-            let locksOwnerOut = !mayChown && mode & 0o300 != 0o300
-            switch Syscall.mkdirat(parent, cName, mode: mode_t(locksOwnerOut ? mode | 0o700 : mode)) {
-            case .success:
-                break
-            case .failure(.fileExists):
-                return judgeRace(parent, cName, type: UInt8(DT_DIR))
-            case .failure(let code):
-                return .failed("cannot create the directory: \(code.description)")
-            }
-            made[place.record] = true
-            let fd: Int32
-            let info: FileStatus
-            switch openCreatedDirectory(parent, cName) {
-            case .success(let opened): (fd, info) = opened
-            case .failure(let done): return done.outcome
-            }
-            cache(fd, in: directory)
-            directory.listing = nil
-            directory.fresh = true
-            if locksOwnerOut {
-                pendingModes.append((directory, mode, info.st_dev, info.st_ino))
-            } else if let problem = setMode(fd, mode, current: info.st_mode) {
-                return .failed(problem)
-            }
-            if let problem = chown(fd, uid: uid, gid: gid) { return .failed(problem) }
-            return .created
+        let locksOwnerOut = !mayChown && mode & 0o300 != 0o300
+        switch Syscall.mkdirat(parent, cName, mode: mode_t(locksOwnerOut ? mode | 0o700 : mode)) {
+        case .success:
+            break
+        case .failure(.fileExists):
+            return judgeRace(parent, cName, type: UInt8(DT_DIR))
+        case .failure(let code):
+            return .failed("cannot create the directory: \(code.description)")
         }
+        made[place.record] = true
+        let fd: Int32
+        let info: FileStatus
+        closeUnclosed()
+        switch openCreatedDirectory(parent, cName) {
+        case .success(let opened): (fd, info) = opened
+        case .failure(let done): return done.outcome
+        }
+        cache(fd, in: id)
+        directories[id]!.listing = nil
+        fresh[id] = true
+        if locksOwnerOut {
+            pendingModes.append((id, mode, info.st_dev, info.st_ino))
+        } else if let problem = setMode(fd, mode, current: info.st_mode) {
+            return .failed(problem)
+        }
+        if let problem = chown(fd, uid: uid, gid: gid) { return .failed(problem) }
+        return .created
     }
 
     /// The directory just made at `name`, opened without following links, with its status;
@@ -267,41 +296,52 @@ final class ReplayTree {
                   contents: (UnsafeMutableRawBufferPointer) -> Int) -> Outcome {
         grow(to: place.record)
         let name = Self.name(path)
-        return Syscall.withCName(name) { cName in
-            let parent: Int32
-            switch self.place(name, cName, at: place, new: new, type: UInt8(DT_REG)) {
-            case .success(let fd): parent = fd
-            case .failure(let done): return done.outcome
-            }
-            // A placeholder whose mode and owner creation gets right needs no descriptor.
-            // (open keeps only the permission bits of a mode; so does the mask here, which
-            // keeps a hostile logged mode from asking mknod for another type of node.)
-            if kind == .placeholders, mode_t(mode) & umask == 0, !changesOwner(uid: uid, gid: gid) {
-                switch Syscall.mknodat(parent, cName, mode: S_IFREG | mode_t(mode) & 0o7777) {
-                case .success:
-                    made[place.record] = true
-                    return .created
-                case .failure(.fileExists): return judgeRace(parent, cName, type: UInt8(DT_REG))
-                case .failure(let code): return .failed("cannot create the file: \(code.description)")
-                }
-            }
-            let fd: Int32
-            switch Syscall.openat(parent, cName, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode)) {
-            case .success(let value): fd = value
+        guard let cName = terminated(name) else { return .failed("name longer than a log entry holds") }
+        let parent: Int32
+        switch self.place(name, cName, at: place, new: new, type: UInt8(DT_REG)) {
+        case .success(let fd): parent = fd
+        case .failure(let done): return done.outcome
+        }
+        // A placeholder whose mode and owner creation gets right needs no descriptor.
+        // (open keeps only the permission bits of a mode; so does the mask here, which
+        // keeps a hostile logged mode from asking mknod for another type of node.)
+        if kind == .placeholders, mode_t(mode) & umask == 0, !changesOwner(uid: uid, gid: gid) {
+            switch Syscall.mknodat(parent, cName, mode: S_IFREG | mode_t(mode) & 0o7777) {
+            case .success:
+                made[place.record] = true
+                return .created
             case .failure(.fileExists): return judgeRace(parent, cName, type: UInt8(DT_REG))
             case .failure(let code): return .failed("cannot create the file: \(code.description)")
             }
-            made[place.record] = true
-            defer { Syscall.close(fd) }
-            if mode_t(mode) & umask != 0, let problem = setMode(fd, mode, current: 0) { return .failed(problem) }
-            if kind == .shadow {
-                let length = contents(scratch)
-                let written = Syscall.writeAll(fd, UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
-                if case .failure(let code) = written { return .failed("cannot write the shadow yaml: \(code.description)") }
-            }
-            if let problem = chown(fd, uid: uid, gid: gid) { return .failed(problem) }
-            return .created
         }
+        let fd: Int32
+        switch Syscall.openat(parent, cName, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode_t(mode)) {
+        case .success(let value): fd = value
+        case .failure(.fileExists): return judgeRace(parent, cName, type: UInt8(DT_REG))
+        case .failure(let code): return .failed("cannot create the file: \(code.description)")
+        }
+        made[place.record] = true
+        defer { closeLater(fd) }
+        if mode_t(mode) & umask != 0, let problem = setMode(fd, mode, current: 0) { return .failed(problem) }
+        if kind == .shadow {
+            let length = contents(scratch)
+            let written = Syscall.writeAll(fd, UnsafeRawBufferPointer(rebasing: scratch[0..<length]))
+            if case .failure(let code) = written { return .failed("cannot write the shadow yaml: \(code.description)") }
+        }
+        if let problem = chown(fd, uid: uid, gid: gid) { return .failed(problem) }
+        return .created
+    }
+
+    /// Keeps the descriptor of a file made, to be closed with others.
+    private func closeLater(_ fd: Int32) {
+        unclosed.append(fd)
+        if unclosed.count >= Self.unclosedLimit { closeUnclosed() }
+    }
+
+    private func closeUnclosed() {
+        guard !unclosed.isEmpty else { return }
+        Syscall.close(unclosed)
+        unclosed.removeAll(keepingCapacity: true)
     }
 
     /// Nothing to create: the node is there already, or something else is in the way.
@@ -315,7 +355,7 @@ final class ReplayTree {
     /// never created it.
     private func place(_ name: UnsafeRawBufferPointer, _ cName: UnsafePointer<CChar>, at place: Namespace.Place, new: Bool,
                        type: UInt8) -> Result<Int32, Done> {
-        let parent = known(place.parent)
+        let parent = Self.id(place.parent)
         let fd: Int32
         switch descriptor(parent) {
         case .success(let value): fd = value
@@ -326,7 +366,7 @@ final class ReplayTree {
         let found: UInt8?
         if made[place.record] {
             found = type
-        } else if parent.fresh {
+        } else if fresh[parent] {
             found = nil
         } else {
             found = existing(name, cName, in: parent, fd: fd)
@@ -351,24 +391,26 @@ final class ReplayTree {
         type == UInt8(DT_DIR) ? "exists and is not a directory" : "exists and is not a regular file"
     }
 
-    /// Gives the directories created open their logged modes, innermost first; returns the
-    /// path and reason of each that failed. Each is reopened by its path without following
-    /// links and must still be the directory created (device and inode).
+    /// Closes the files still open, then gives the directories created open their logged
+    /// modes, innermost first; returns the path and reason of each that failed. Each is
+    /// reopened by its path without following links and must still be the directory created
+    /// (device and inode).
     func finish() -> [(path: [UInt8], reason: String)] {
+        closeUnclosed()
         var failures: [(path: [UInt8], reason: String)] = []
         for pending in pendingModes.reversed() {
             let fd: Int32
             switch descriptor(pending.directory) {
             case .success(let value): fd = value
             case .failure(let error):
-                failures.append((pending.directory.path, error.description))
+                failures.append((path(pending.directory), error.description))
                 continue
             }
             guard case .success(let info) = Syscall.fileStatus(fd), info.st_dev == pending.device, info.st_ino == pending.inode else {
-                failures.append((pending.directory.path, "was replaced after it was created; mode \(String(pending.mode, radix: 8)) not set"))
+                failures.append((path(pending.directory), "was replaced after it was created; mode \(String(pending.mode, radix: 8)) not set"))
                 continue
             }
-            if let problem = setMode(fd, pending.mode, current: info.st_mode) { failures.append((pending.directory.path, problem)) }
+            if let problem = setMode(fd, pending.mode, current: info.st_mode) { failures.append((path(pending.directory), problem)) }
         }
         pendingModes.removeAll()
         return failures
@@ -378,7 +420,7 @@ final class ReplayTree {
     /// re-reading shadow YAML), at most `limit` bytes.
     func read(_ path: UnsafeRawBufferPointer, at place: Namespace.Place, limit: Int) -> Result<[UInt8], ReplayTreeError> {
         let parent: Int32
-        switch descriptor(known(place.parent)) {
+        switch descriptor(Self.id(place.parent)) {
         case .success(let value): parent = value
         case .failure(let error): return .failure(error)
         }
@@ -397,12 +439,8 @@ final class ReplayTree {
 
     /// The `d_type` of `name` in `directory` (descriptor `fd`), nil when it is not there.
     /// Types the listing does not know are asked of lstat.
-    private func existing(_ name: UnsafeRawBufferPointer, _ cName: UnsafePointer<CChar>, in directory: Directory, fd: Int32) -> UInt8? {
-        if directory.listing == nil {
-            let entries = (try? Syscall.listDirectory(fd).get()) ?? []
-            directory.listing = Listing(entries)
-        }
-        guard let type = directory.listing!.type(of: name) else { return nil }
+    private func existing(_ name: UnsafeRawBufferPointer, _ cName: UnsafePointer<CChar>, in directory: DirectoryID, fd: Int32) -> UInt8? {
+        guard let type = directories[directory]!.listedType(of: name, fd: fd) else { return nil }
         guard type == UInt8(DT_UNKNOWN) else { return type }
         guard case .success(let info) = Syscall.lstatat(fd, cName) else { return nil }
         switch info.st_mode & S_IFMT {
@@ -425,38 +463,40 @@ final class ReplayTree {
     }
 
     /// Keeps `fd` as the descriptor of `directory`, closing every cached one when the cache is full.
-    private func cache(_ fd: Int32, in directory: Directory) {
+    private func cache(_ fd: Int32, in directory: DirectoryID) {
         if open.count >= cachedDirectoryLimit {
-            for cached in open {
-                Syscall.close(cached.fd)
-                cached.fd = -1
-            }
+            Syscall.close(open.map { descriptors[$0] })
+            for cached in open { descriptors[cached] = -1 }
             open.removeAll(keepingCapacity: true)
         }
-        if directory.fd >= 0 {
-            Syscall.close(directory.fd)
+        if descriptors[directory] >= 0 {
+            Syscall.close(descriptors[directory])
         } else {
             open.append(directory)
         }
-        directory.fd = fd
+        descriptors[directory] = fd
     }
 
     /// The descriptor of `directory`, opened without following symlinks from its parent's.
-    private func descriptor(_ directory: Directory) -> Result<Int32, ReplayTreeError> {
-        if directory.fd >= 0 { return .success(directory.fd) }
-        // Safe: the root's descriptor stays open for the tree's life.
+    private func descriptor(_ directory: DirectoryID) -> Result<Int32, ReplayTreeError> {
+        let cached = descriptors[directory]
+        if cached >= 0 { return .success(cached) }
+        // Safe: the root's descriptor stays open for the tree's life, so this is another
+        // directory, which the namespace accepted.
+        let (above, name) = (directories[directory]!.parent, directories[directory]!.name)
         let parent: Int32
-        switch descriptor(directory.parent!) {
+        switch descriptor(above) {
         case .success(let value): parent = value
         case .failure(let error): return .failure(error)
         }
         // One step of the shared O_NOFOLLOW walk; the steps above it come from the cache.
-        switch Syscall.openBeneath(parent, [directory.name], flags: O_RDONLY | O_DIRECTORY) {
+        closeUnclosed()
+        switch Syscall.openBeneath(parent, [name], flags: O_RDONLY | O_DIRECTORY) {
         case .success(let fd):
             cache(fd, in: directory)
             return .success(fd)
         case .failure(let stop):
-            let shown = String(decoding: directory.path, as: UTF8.self)
+            let shown = String(decoding: path(directory), as: UTF8.self)
             if stop.errno == .noSuchFileOrDirectory { return .failure(.entry("parent directory \(shown) does not exist")) }
             if stop.isSymlink || stop.errno == .notDirectory {
                 return .failure(.entry("\(shown) is not a directory (symlinks are not followed)"))
