@@ -188,8 +188,9 @@ import Testing
     /// symlink to a file outside; the modes logplay applies must never reach that file.
     /// A tree made in part already: what is there is counted, what is in the way reported, and
     /// a path logged twice (or under another spelling) is created once, in a directory this
-    /// replay made as in one it found.
-    @Test func aReplayOverATreeMadeInPartCreatesOnlyWhatIsMissing() throws {
+    /// replay made as in one it found. Shadow files are made from a queue, where a path
+    /// logged twice is queued twice: the second finds the first at the flush.
+    @Test(arguments: [false, true]) func aReplayOverATreeMadeInPartCreatesOnlyWhatIsMissing(shadow: Bool) throws {
         let workspace = try Workspace()
         func dir(_ path: String) -> LogEntry.Body { .directory(DirectoryEntry(uid: 0, gid: 0, mode: 0o755, path: Array(path.utf8))) }
         var unit: UInt64 = 4
@@ -202,10 +203,11 @@ import Testing
             dir("found"), file("found/old"), file("found/new"), file("found/new"), file("found/x"), dir("made"), file("made/f"),
             file("made/f"), file("made/../found/n2"), file("found/./n2"), file("made/./f"),
         ], in: workspace)
-        let tree = workspace.path("tree")
+        let target = workspace.path("tree")
+        let tree = shadow ? target + "/root" : target
         try FileManager.default.createDirectory(atPath: tree + "/found/x", withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: tree + "/found/old", contents: Data("kept".utf8)))
-        let (report, lines) = try Self.replay(scan, .init(destination: .into(tree)))
+        let (report, lines) = try Self.replay(scan, .init(destination: shadow ? .shadow(target) : .into(target)))
         #expect(report.created == Logplay.Counts(files: 3, directories: 1))
         #expect(report.existed == Logplay.Counts(files: 5, directories: 1))
         #expect(lines.contains(.error("found/x: exists and is not a regular file")))
@@ -244,25 +246,43 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
     }
 
-    /// The shadow files a replay writes are closed in batches, all of them by `finish`, each
-    /// with its whole document: never more open at once than a batch, whatever the
-    /// directories opened in between (and the descriptor cache let go of).
-    @Test func shadowFilesAreClosedInBatchesAndAllByTheEnd() throws {
+    /// Shadow files are queued and made a batch at a time, in log order: when the queue is
+    /// full, before a directory is made or opened (the descriptor cache may close a queued
+    /// file's parent) and at the end, each with its whole document, none left open after its
+    /// flush. A file made behind the tree's back between its queueing and its flush is found
+    /// as existing.
+    @Test func shadowFilesAreMadeInBatchesInLogOrder() throws {
         let workspace = try Workspace()
         let root = workspace.path("tree")
         let tree = try ReplayTree(directory: root, kind: .shadow, cachedDirectories: 3)
         var namespace = Namespace()
-        func make(_ path: String, directory: Bool) -> ReplayTree.Outcome {
+        var queued: [Int: String] = [:]
+        var outcomes: [(path: String, outcome: ReplayTree.Outcome)] = []
+        func take() {
+            tree.takeOutcomes { ticket, outcome in outcomes.append((queued[ticket] ?? "?", outcome)) }
+        }
+        func make(_ path: String, directory: Bool) {
             let bytes = Array(path.utf8)
             let (outcome, place) = bytes.withUnsafeBytes { namespace.place(path: Namespace.LoggedPath($0), file: directory ? nil : 1) }
-            guard let place else { return .failed(outcome.problem ?? "") }
-            return bytes.withUnsafeBytes { bytes in
+            guard let place else {
+                Issue.record("\(path): \(outcome.problem ?? "")")
+                return
+            }
+            let made = bytes.withUnsafeBytes { bytes in
                 if directory { return tree.makeDirectory(bytes, at: place, new: outcome == .created, mode: 0o755, uid: 0, gid: 0) }
                 return tree.makeFile(bytes, at: place, new: outcome == .created, mode: 0o644, uid: 0, gid: 0) { out in
                     out.copyBytes(from: Array("document of \(path)\n".utf8))
                     return "document of \(path)\n".utf8.count
                 }
             }
+            if directory { #expect(made == .created) }
+            if case .queued(let ticket) = made {
+                queued[ticket] = path
+            } else if !directory {
+                Issue.record("\(path) was not queued: \(made)")
+            }
+            take()
+            #expect(openFiles() == 0)
         }
         /// Descriptors of this process open on regular files inside the tree.
         func openFiles() -> Int {
@@ -275,27 +295,30 @@ import Testing
             }.count
         }
         var paths: [String] = []
-        var most = 0
         for d in 0..<8 {
-            #expect(make("d\(d)", directory: true) == .created)
+            make("d\(d)", directory: true)
             for f in 0..<(d == 5 ? 150 : d * 11 % 40 + 1) {
                 paths.append("d\(d)/f\(f)")
-                #expect(make(paths.last!, directory: false) == .created)
-                most = max(most, openFiles())
+                make(paths.last!, directory: false)
+                #expect(paths.count - outcomes.count <= ReplayTree.batch)
             }
         }
-        // Back into directories the cache let go of, between files.
+        // Back into directories the cache let go of, between files; one file made meanwhile.
         for d in 0..<8 {
             paths.append("d\(d)/late")
-            #expect(make(paths.last!, directory: false) == .created)
+            make(paths.last!, directory: false)
         }
-        #expect(paths.count > 64)
-        #expect(most > 0 && most <= 64)
+        #expect(FileManager.default.createFile(atPath: root + "/d7/late", contents: Data("theirs".utf8)))
         #expect(tree.finish().isEmpty)
+        take()
         #expect(openFiles() == 0)
-        for path in paths {
+        #expect(outcomes.map(\.path) == paths)
+        #expect(outcomes.filter { $0.outcome != .created }.map(\.path) == ["d7/late"])
+        #expect(outcomes.last?.outcome == .existed)
+        for path in paths.dropLast() {
             #expect(try String(contentsOfFile: root + "/" + path, encoding: .utf8) == "document of \(path)\n")
         }
+        #expect(try String(contentsOfFile: root + "/d7/late", encoding: .utf8) == "theirs")
     }
 
     @Test func directoriesSwappedForSymlinksDuringAReplayChangeNothingOutside() throws {

@@ -91,18 +91,27 @@ public struct Logplay {
     private let tree: ReplayTree?
     /// What the entries so far define; every entry is checked against it before the tree.
     private var namespace = Namespace()
+    /// The logged path of each file the tree has queued and not reported, by its ticket
+    /// modulo `queuedPathSlots` (a path field's room each), for what its outcome reports; and
+    /// each path's length. The tree keeps at most a batch and one more outstanding.
+    private var queuedPaths = [UInt8](repeating: 0, count: Self.queuedPathSlots * LogEntry.pathFieldSize)
+    private var queuedPathLengths = [Int](repeating: 0, count: Self.queuedPathSlots)
+    private static let queuedPathSlots = 2 * ReplayTree.batch
 
     public init(options: Options, emit: @escaping (Line) -> Void) throws(ReplayTreeError) {
         self.options = options
         self.emit = emit
+        // -v prints a line as each node is made, and --shadowtest reads each file back: both
+        // want every file made before the next entry.
+        let batching = options.verbosity == 0 && !options.shadowTest
         switch options.destination {
         case .none:
             tree = nil
             report.dryRun = true
         case .into(let directory):
-            tree = try ReplayTree(directory: directory, kind: .placeholders)
+            tree = try ReplayTree(directory: directory, kind: .placeholders, batching: batching)
         case .shadow(let directory):
-            tree = try ReplayTree(directory: directory, child: "root", kind: .shadow)
+            tree = try ReplayTree(directory: directory, child: "root", kind: .shadow, batching: batching)
             report.shadow = true
         }
     }
@@ -141,19 +150,27 @@ public struct Logplay {
         // Read once, not from `self` for every entry: each read of the stored property
         // counted a reference to the tree.
         let tree = tree
-        try slots { streamed in
-            switch streamed {
-            case .valid(let slot, let path): replay(slot, path: path, into: tree)
-            case .bad(let bad): reportBad(bad)
-            case .upcoming(let path): namespace.prefetch(path)
+        do throws(E) {
+            try slots { streamed in
+                switch streamed {
+                case .valid(let slot, let path): replay(slot, path: path, into: tree)
+                case .bad(let bad): reportBad(bad)
+                case .upcoming(let path): namespace.prefetch(path)
+                }
             }
+        } catch {
+            // The files of the entries before the failure are made, as without the queue.
+            settleQueued()
+            throw error
         }
+        settleQueued()
         for (path, reason) in tree?.finish() ?? [] { fail(.directory, path, reason) }
         for line in report.summary(verbosity: options.verbosity, shadowTest: options.shadowTest) { emit(.info(line)) }
         return report
     }
 
     private mutating func reportBad(_ bad: LogScan.BadEntry) {
+        settleQueued()
         let path = bad.path.map { " (\(FamfsPath.escaped($0)))" } ?? ""
         emit(.error("invalid log entry at index \(bad.index) of \(report.entries)\(path): \(bad.problem); skipped"))
         report.badEntries.append(bad)
@@ -194,8 +211,9 @@ public struct Logplay {
     /// Checks an entry (a file of `size`, or a directory for nil) logged at `logged` against
     /// the log's namespace (the check fsck runs: what it refuses is reported and skipped),
     /// then creates its node (`make` gets the normalised path, its place in the namespace and
-    /// whether no earlier entry had it), or in a dry run counts it, and counts the outcome;
-    /// returns its place when the node is there afterwards.
+    /// whether no earlier entry had it), or in a dry run counts it, and counts the outcome
+    /// (a queued file's when the tree makes it); returns its place when the node is there
+    /// afterwards (a queued file is not there until it is made).
     @inline(__always)
     private mutating func place(
         _ size: UInt64?, _ kind: Kind, _ logged: Namespace.LoggedPath, into tree: ReplayTree?,
@@ -204,6 +222,7 @@ public struct Logplay {
         let path = logged.bytes
         let (outcome, place) = namespace.place(path: logged, file: size)
         if let problem = outcome.problem {
+            settleQueued()
             fail(kind, path, problem)
             return nil
         }
@@ -216,17 +235,59 @@ public struct Logplay {
             }
             return nil
         }
-        switch Self.normalized(logged, { make(tree, $0, accepted, outcome == .created) }) {
+        let made = Self.normalized(logged, { make(tree, $0, accepted, outcome == .created) })
+        guard case .queued(let ticket) = made else {
+            settle(tree)
+            return record(made, kind, path) ? accepted : nil
+        }
+        // A logged path fits its field (LogEntry.check found the NUL in it).
+        let slot = ticket % Self.queuedPathSlots
+        let start = slot * LogEntry.pathFieldSize
+        queuedPaths.withUnsafeMutableBytes { UnsafeMutableRawBufferPointer(rebasing: $0[start..<start + path.count]).copyMemory(from: path) }
+        queuedPathLengths[slot] = path.count
+        return settle(tree, reporting: ticket) ? accepted : nil
+    }
+
+    /// Counts what became of the node of an entry logged at `path`, and reports its failure;
+    /// returns whether the node is there.
+    private mutating func record(_ outcome: ReplayTree.Outcome, _ kind: Kind, _ path: some Collection<UInt8>) -> Bool {
+        switch outcome {
         case .created:
             report.created[kind] += 1
             verbose("__famfs_logplay: creating \(kind) \(text(path))")
+            return true
         case .existed:
             report.existed[kind] += 1
+            return true
         case .failed(let reason):
             fail(kind, path, reason)
-            return nil
+            return false
+        case .queued:
+            preconditionFailure("a queued file's outcome is its flush's")
         }
-        return accepted
+    }
+
+    /// Records the outcomes of the files `tree` made from its queue since the last call (the
+    /// files of earlier entries, and the one queued under `ticket` when it was made at once);
+    /// returns whether the file of `ticket` is there.
+    @discardableResult
+    private mutating func settle(_ tree: ReplayTree, reporting ticket: Int? = nil) -> Bool {
+        var there = false
+        tree.takeOutcomes { queued, outcome in
+            let slot = queued % Self.queuedPathSlots
+            let start = slot * LogEntry.pathFieldSize
+            let isThere = record(outcome, .file, queuedPaths[start..<start + queuedPathLengths[slot]])
+            if queued == ticket { there = isThere }
+        }
+        return there
+    }
+
+    /// Makes the files the tree holds in its queue and records them: before anything is
+    /// reported of a later entry, so that lines come in log order.
+    private mutating func settleQueued() {
+        guard let tree else { return }
+        tree.flush()
+        settle(tree)
     }
 
     /// Calls `body` with the normalised path (components joined by `/`) of `logged`, a path
