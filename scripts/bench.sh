@@ -168,11 +168,12 @@ bench_famfs_full_logs() {
     field() { awk -F'|' -v n=$(($1 + 1)) '{gsub(/ /, "", $n); print $n}' <<<"$2"; }
     # le A B: whether A <= B (decimal numbers).
     le() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a <= b)}'; }
-    # user_s COMMAND...: the median user CPU seconds of FAMFS_TREE_RUNS runs (default 3), each
-    # into a fresh, empty directory $dir/tree.
+    # user_s COMMAND...: the median user CPU seconds of FAMFS_TREE_RUNS runs (default 7), each
+    # into a fresh, empty directory $dir/tree. The kernel splits a process's time into user
+    # and system by where its timer ticks land, so one run's user figure moves by ±15 %.
     user_s() {
         local times=()
-        for _ in $(seq "${FAMFS_TREE_RUNS:-3}"); do
+        for _ in $(seq "${FAMFS_TREE_RUNS:-7}"); do
             rm -rf "$dir/tree" && mkdir "$dir/tree"
             times+=("$(/usr/bin/time -f '%U' "$@" 2>&1 >/dev/null | tail -1)")
         done
