@@ -541,6 +541,7 @@ final class ReplayTree {
     private func descriptor(_ directory: DirectoryID) -> Result<Int32, ReplayTreeError> {
         let cached = descriptors[directory]
         if cached >= 0 { return .success(cached) }
+        flush()
         // Safe: the root's descriptor stays open for the tree's life, so this is another
         // directory, which the namespace accepted.
         let (above, name) = (directories[directory]!.parent, directories[directory]!.name)
@@ -550,7 +551,6 @@ final class ReplayTree {
         case .failure(let error): return .failure(error)
         }
         // One step of the shared O_NOFOLLOW walk; the steps above it come from the cache.
-        flush()
         switch Syscall.openBeneath(parent, [name], flags: O_RDONLY | O_DIRECTORY) {
         case .success(let fd):
             cache(fd, in: directory)
