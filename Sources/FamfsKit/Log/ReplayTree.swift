@@ -451,9 +451,9 @@ final class ReplayTree {
     }
 
     /// Makes the queued files, then gives the directories created open their logged modes,
-    /// innermost first; returns the path and reason of each that failed. Each is
-    /// reopened by its path without following links and must still be the directory created
-    /// (device and inode).
+    /// innermost first; returns the path and reason of each that failed. Each is reopened by
+    /// its path without following links and must still be the directory created (device and
+    /// inode).
     func finish() -> [(path: [UInt8], reason: String)] {
         flush()
         var failures: [(path: [UInt8], reason: String)] = []
