@@ -68,7 +68,7 @@ public final class HostProcfs: Procfs {
         let trimmed = HostSysfs(root: sysfsRoot).root
         if trimmed == "/sys" { return "/proc" }
         if let override, !override.isEmpty { return override }
-        return SysfsPath.basename(trimmed) == "sys" ? SysfsPath.parent(trimmed) + "/proc" : nil
+        return SysfsPath.machineDirectory(ofRoot: trimmed).map { $0 + "/proc" }
     }
 
     public func processIDs() -> [Int32] {

@@ -103,6 +103,14 @@ public enum SysfsPath {
         return String(Substring(path.utf8[..<slash]))
     }
 
+    /// The machine directory `M` of a sysfs root `M/sys` (a captured or simulated machine:
+    /// `M/proc`, `M/dev` beside it), `.` for a root given as plain `sys`; nil for a root of
+    /// another name. `parent` alone would make `sys`'s siblings the host's `/proc` and `/dev`.
+    public static func machineDirectory(ofRoot root: String) -> String? {
+        guard basename(root) == "sys" else { return nil }
+        return root.utf8.contains(slash) ? parent(root) : "."
+    }
+
     /// The last component of `path`.
     public static func basename(_ path: String) -> String {
         guard let slash = path.utf8.lastIndex(of: slash) else { return path }

@@ -34,6 +34,9 @@ import Testing
         #expect(HostProcfs.root(forSysfsRoot: "/m/sys", override: nil) == "/m/proc")
         #expect(HostProcfs.root(forSysfsRoot: "/m/sys/", override: "/p") == "/p")
         #expect(HostProcfs.root(forSysfsRoot: "/captured", override: nil) == nil)
+        #expect(HostProcfs.root(forSysfsRoot: "sys", override: nil) == "./proc", "a relative sys is the working directory's machine, not the host")
+        #expect(HostProcfs.root(forSysfsRoot: "sys/", override: nil) == "./proc")
+        #expect(HostProcfs.root(forSysfsRoot: "m/sys", override: nil) == "m/proc")
         #expect(HostProcfs.root(forSysfsRoot: "/captured", override: "") == nil)
     }
 

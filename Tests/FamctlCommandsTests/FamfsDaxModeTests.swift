@@ -302,7 +302,10 @@ final class DaxMachine {
         #expect(try tree.snapshot().filter { !$0.key.hasPrefix("bus/dax/drivers/") } == before.filter { !$0.key.hasPrefix("bus/dax/drivers/") })
     }
 
-    @Test func theBinaryRefusesAHeldDeviceBeforeAnySwitch() throws {
+    /// Also with the machine's paths given relative to it (`--sysfs-root sys dev/dax0.0`):
+    /// its `proc` is then `./proc`, not the host's `/proc`, and its `dev` `./dev`.
+    @Test(arguments: [false, true])
+    func theBinaryRefusesAHeldDeviceBeforeAnySwitch(relative: Bool) throws {
         let kernel = SimulatedKernel.hmem()
         try kernel.write("bus/dax/drivers/device_dax/unbind", "dax0.0")
         try kernel.write("bus/dax/drivers/fsdev_dax/new_id", "dax0.0")
@@ -312,7 +315,10 @@ final class DaxMachine {
         let image = try #require(tree.machine).appendingPathComponent("dev/dax0.0").path
         try Data(count: 4096).write(to: URL(fileURLWithPath: image))
         let before = try tree.snapshot()
-        let result = try FamctlBinary.run(["famfs", "fsck", "-M", "--sysfs-root", tree.root.path, image])
+        let machine = try #require(tree.machine)
+        let result = relative
+            ? try ChildProcess.run(FamctlBinary.url, ["famfs", "fsck", "-M", "--sysfs-root", "sys", "dev/dax0.0"], in: machine)
+            : try FamctlBinary.run(["famfs", "fsck", "-M", "--sysfs-root", tree.root.path, image])
         #expect(result.status == 240)
         #expect(result.stderr.hasPrefix("famctl: dax0.0: busy: pid 1240 (sleep) has /dev/dax0.0 open\nfamctl: dax0.0: nothing was changed"), "\(result.stderr)")
         #expect(try tree.snapshot() == before)

@@ -46,9 +46,9 @@ struct FamfsDaxMode {
     /// `M/sys` (a machine tree; never on the host): tests and captured machines format an
     /// image where the device would be.
     func standInName() -> String? {
-        guard !kernel.isHost, SysfsPath.basename(kernel.root) == "sys",
+        guard !kernel.isHost, let machine = SysfsPath.machineDirectory(ofRoot: kernel.root),
             let directory = Syscall.realPath(SysfsPath.parent(target.hasPrefix("/") ? target : "./" + target)),
-            directory == Syscall.realPath(SysfsPath.parent(kernel.root) + "/dev")
+            directory == Syscall.realPath(machine + "/dev")
         else { return nil }
         return SysfsPath.basename(target)
     }
