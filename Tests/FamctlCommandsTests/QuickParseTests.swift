@@ -76,7 +76,8 @@ import Testing
     }
 
     /// What the quick reader leaves to argument-parser, which accepts some of these: help,
-    /// repeats, `--`, spellings it may read otherwise.
+    /// repeats, `--`, spellings it may read otherwise, a combining mark that joins `-`, `=` or
+    /// a letter with it in one Character.
     @Test(arguments: [
         ["list", "--"], ["list", "-h"], ["list", "--help"], ["list", "help"], ["list", "--region"], ["list", "-D", "-D"],
         ["list", "-DD"], ["list", "--devices", "-D"], ["list", "--region", "0", "-r1"], ["list", "--dev", "-D"], ["list", "--dev="],
@@ -90,6 +91,8 @@ import Testing
         ["online-memory", "--movable", "--no-movable", "dax0.0"], ["online-memory", "--no-movable", "--no-movable", "dax0.0"],
         ["offline-memory"], ["disable-device", "--busy-retries", "two", "dax0.0"], ["destroy-device", "-ff", "dax0.0"],
         ["create-device", "-s", "1g"], ["--version", "list"], ["list-devices"], ["famfs", "fsck", "x"], [],
+        ["list", "--sysfs-root=\u{301}/sys"], ["list", "--sysfs-root", "-\u{301}"], ["list", "-D\u{301}"], ["list", "-r\u{301}0"],
+        ["list", "--devices\u{301}"], ["reconfigure-device", "-m", "devdax", "-\u{301}"],
     ])
     func leftToArgumentParser(line: [String]) {
         #expect(Self.quick(line) == nil, "\(line)")
@@ -137,7 +140,7 @@ import Testing
 
     /// Values to try for each option: valid ones, and ones that do not convert.
     static let samples: [String: [String]] = [
-        "region": ["0", "region1", "all"], "dev": ["dax0.0", "0.1", "all"], "sysfs-root": ["/tmp/famctl-no-such-root"],
+        "region": ["0", "region1", "all"], "dev": ["dax0.0", "0.1", "all"], "sysfs-root": ["/tmp/famctl-no-such-root", "/tmp/famctl-\u{E9}-no-such-root"],
         "backend": ["sysfs", "libdaxctl", "bogus"], "mode": ["devdax", "system-ram", "famfs", "pmem"],
         "size": ["2m", "0x200000", "12q"], "align": ["4k", "1g"], "config-dir": ["/etc/famctl-conf"], "busy-retries": ["3", "x"],
     ]

@@ -117,11 +117,12 @@ extension DaxMode {
 
 /// Parsing of daxctl's device and region arguments.
 enum DaxNames {
-    /// `daxX.Y`, `X.Y` or `/dev/daxX.Y` → `daxX.Y`; `all` → nil.
+    /// `daxX.Y`, `X.Y` or `/dev/daxX.Y` → `daxX.Y`; `all` → nil. Read by bytes, as the
+    /// kernel reads a path: splitting by Characters runs Unicode segmentation at every start.
     static func device(_ argument: String) throws -> String? {
         if argument == "all" { return nil }
-        let base = argument.split(separator: "/").last.map(String.init) ?? argument
-        let name = base.hasPrefix("dax") ? base : "dax" + base
+        let base = argument.utf8.split(separator: UInt8(ascii: "/")).last.map { String(Substring($0)) } ?? argument
+        let name = base.utf8.starts(with: "dax".utf8) ? base : "dax" + base
         guard DaxDevice.parseName(name) != nil else {
             throw ValidationError(DaxError.badName(argument: argument, expected: "a dax device (daxX.Y, X.Y, /dev/daxX.Y or all)").description)
         }
