@@ -39,7 +39,8 @@ STATIC_CXX_DIR = $(abspath $(SHIP_DIR))/static-libstdc++
 # 1 MiB of RELA entries to read and apply at every start (0.2 M instructions, 11 faults).
 # Every function in a section of its own, and those of the quick path (--version, list,
 # reconfigure-device) placed first and together by the order file that
-# scripts/gen-startup-order.sh makes: start-up then faults in fewer 64 KiB runs of code.
+# scripts/gen-startup-order.sh makes: start-up then faults in fewer 64 KiB runs of code. The
+# same file places the zero-filled data (.bss sections) the quick path touches together.
 # LINK_MAP=FILE has the linker write its map there (the script reads it).
 # --no-export-dynamic undoes the -export-dynamic of the toolchain's static-stdlib-args.lnk:
 # nothing loads famctl's own symbols by name, and the runtime's start-up dladdr scanned all
