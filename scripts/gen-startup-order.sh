@@ -8,7 +8,7 @@
 # a page fault per 64 KiB touched at every start; together, a few dozen fewer. The .bss is
 # faulted in page by page (twice for a page read before it is written: the shared zero page,
 # then a copy), and the runtime's flags, once-tokens and caches lay on a dozen of its 140
-# pages; together they take two. A stale entry costs only speed (scripts/bench.sh shows the
+# pages; together they take three. A stale entry costs only speed (scripts/bench.sh shows the
 # faults): rerun this after changing what those commands run, and commit the result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,21 +41,17 @@ profile online-memory --dry-run dax1.0 --sysfs-root "$work/sys"
 # its own. Ordering a name moves every section that defines it: a name also found in a large
 # section (the Swift standard library's, mostly not split by function, shares value-witness
 # names with every module) would put that section ahead of all the small ones named after it.
-awk 'function hex(s,   n, i) {
-         for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-         return n
-     }
-     $5 ~ /:\(/ { small = $5 ~ /:\(\.text/ && hex($3) <= 16384; next }
+awk '$5 ~ /:\(/ { small = $5 ~ /:\(\.text/ && ("0x" $3) + 0 <= 16384; next }
      NF == 5 && $4 == 1 { if (small) found[$5] = 1; else large[$5] = 1 }
      END { for (name in found) if (!(name in large)) print name }' "$work/map" | sort >"$work/small"
 cat "$work"/callgrind.* | sed -n 's/^c\{0,1\}fn=//p' | awk '!seen[$0]++' >"$work/named"
 awk 'NR == FNR {small[$0] = 1; next} $0 in small' "$work/small" "$work/named" >"$work/functions"
 # Each small .bss section the traces touch, named by a symbol the map shows defined once: those
 # most command lines touch first (what all share, then a command's own, the most profiled
-# command's before the others'), then in the order first touched. mawk reads "0x…" strings as
-# numbers; its program text takes no hexadecimal constants. A trace starts in the loader; the
-# executable's first instruction is its entry point, a whole number of pages from where
-# valgrind loaded it and far from the loader, which gives the load address.
+# command's before the others'), then in the order first touched. mawk, like the awk above,
+# reads "0x…" strings as numbers; its program text takes no hexadecimal constants. A trace
+# starts in the loader; the executable's first instruction is its entry point, a whole number
+# of pages from where valgrind loaded it and far from the loader, which gives the load address.
 entry=$(($(readelf -h "$work/famctl" | awk '/Entry point/ {print $4}')))
 awk -v entry="$entry" '
     function num(s) { return ("0x" s) + 0 }

@@ -198,3 +198,8 @@ import Testing
 extension QuickCommand {
     static var valuesType: any QuickValues.Type { Values.self }
 }
+
+extension QuickArguments.Option {
+    /// The letter as argument-parser's declarations and dumps name it.
+    var short: Character? { letter.map { Character(Unicode.Scalar($0)) } }
+}

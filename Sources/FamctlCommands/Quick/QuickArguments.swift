@@ -33,8 +33,6 @@ struct QuickArguments {
         /// counts as a repeat, left to argument-parser's last-wins rule.
         var exclusive: String? = nil
 
-        var short: Character? { letter.map { Character(Unicode.Scalar($0)) } }
-
         static func flag(_ short: Unicode.Scalar? = nil, _ long: String, exclusive: String? = nil) -> Option {
             Option(letter: short.map { UInt8(ascii: $0) }, long: long, takesValue: false, joined: false, exclusive: exclusive)
         }
