@@ -38,10 +38,12 @@ profile reconfigure-device --dry-run -m famfs dax0.0 --sysfs-root "$work/sys"
 profile reconfigure-device --dry-run -m devdax -f dax1.0 --sysfs-root "$work/sys"
 profile online-memory --dry-run dax1.0 --sysfs-root "$work/sys"
 # Every function the profiles name (in the order first named) that sits in a small section of
-# its own. Ordering a name moves every section that defines it: a name also found in a large
-# section (the Swift standard library's, mostly not split by function, shares value-witness
-# names with every module) would put that section ahead of all the small ones named after it.
-awk '$5 ~ /:\(/ { small = $5 ~ /:\(\.text/ && ("0x" $3) + 0 <= 16384; next }
+# its own: at most 64 KiB, one fault-around window (the runtime's type decoder, 21 KiB, and
+# libdispatch's queue code, 40 KiB, are among them). Ordering a name moves every section that
+# defines it: a name also found in a large section (the Swift standard library's, mostly not
+# split by function, shares value-witness names with every module) would put that section
+# ahead of all the small ones named after it.
+awk '$5 ~ /:\(/ { small = $5 ~ /:\(\.text/ && ("0x" $3) + 0 <= 65536; next }
      NF == 5 && $4 == 1 { if (small) found[$5] = 1; else large[$5] = 1 }
      END { for (name in found) if (!(name in large)) print name }' "$work/map" | sort >"$work/small"
 cat "$work"/callgrind.* | sed -n 's/^c\{0,1\}fn=//p' | awk '!seen[$0]++' >"$work/named"
