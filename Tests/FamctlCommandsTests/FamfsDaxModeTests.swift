@@ -312,10 +312,10 @@ final class DaxMachine {
         kernel.holdOpen("dax0.0", pid: 1240, command: "sleep")
         let tree = try CapturedTree(kernel, machine: true)
         defer { tree.remove() }
-        let image = try #require(tree.machine).appendingPathComponent("dev/dax0.0").path
+        let machine = try #require(tree.machine)
+        let image = machine.appendingPathComponent("dev/dax0.0").path
         try Data(count: 4096).write(to: URL(fileURLWithPath: image))
         let before = try tree.snapshot()
-        let machine = try #require(tree.machine)
         let result = relative
             ? try ChildProcess.run(FamctlBinary.url, ["famfs", "fsck", "-M", "--sysfs-root", "sys", "dev/dax0.0"], in: machine)
             : try FamctlBinary.run(["famfs", "fsck", "-M", "--sysfs-root", tree.root.path, image])
