@@ -78,13 +78,24 @@ static inline __m128i fold(__m128i a, __m128i k, __m128i next) {
     return _mm_xor_si128(_mm_xor_si128(low, high), next);
 }
 
-// Folds the 16-byte blocks at `p` (`length` bytes, a multiple of 16) into `a`, then reduces
-// the 128-bit register to the inverted CRC register.
-__attribute__((target("pclmul,sse4.1")))
-static uint32_t fold_tail(__m128i a, const __m128i *p, size_t length) {
+// One 16-byte block of `bytes` at `offset`, also stored to `copy` unless it is NULL. A copy
+// stored from the registers the fold loads is never read back: a load of bytes just stored
+// by memcpy's wider stores stalls on store forwarding, which cost more than the CRC itself.
+__attribute__((target("sse4.1"), always_inline))
+static inline __m128i load16(const unsigned char *bytes, unsigned char *copy, size_t offset) {
+    __m128i block = _mm_loadu_si128((const __m128i *)(bytes + offset));
+    if (copy != NULL) _mm_storeu_si128((__m128i *)(copy + offset), block);
+    return block;
+}
+
+// Folds the 16-byte blocks of `bytes` from `offset` to `length` (a multiple of 16) into `a`,
+// storing them to `copy` unless it is NULL, then reduces the 128-bit register to the
+// inverted CRC register.
+__attribute__((target("pclmul,sse4.1"), always_inline))
+static inline uint32_t fold_tail(__m128i a, const unsigned char *bytes, size_t offset, size_t length, unsigned char *copy) {
     const __m128i k1 = _mm_set_epi64x((long long)fold1_hi, (long long)fold1_lo);
-    for (; length >= 16; length -= 16, p += 1) {
-        a = fold(a, k1, _mm_loadu_si128(p));
+    for (; offset < length; offset += 16) {
+        a = fold(a, k1, load16(bytes, copy, offset));
     }
 
     // 128 -> 96 -> 64 bits.
@@ -101,31 +112,44 @@ static uint32_t fold_tail(__m128i a, const __m128i *p, size_t length) {
     return (uint32_t)_mm_extract_epi32(a, 1);
 }
 
-// Folds whole 16-byte blocks (length a multiple of 16, at least 64) into the inverted
-// CRC register `state`.
-__attribute__((target("pclmul,sse4.1")))
-static uint32_t fold_blocks(uint32_t state, const unsigned char *bytes, size_t length) {
-    const __m128i *p = (const __m128i *)bytes;
-    __m128i a = _mm_xor_si128(_mm_loadu_si128(p), _mm_cvtsi32_si128((int)state));
-    __m128i b = _mm_loadu_si128(p + 1);
-    __m128i c = _mm_loadu_si128(p + 2);
-    __m128i d = _mm_loadu_si128(p + 3);
-    p += 4;
-    length -= 64;
+// The four lanes of a fold over the whole 64-byte blocks of `bytes` (`length` at least 64),
+// starting from the inverted CRC register `state` and storing each block to `copy` unless it
+// is NULL, combined into one register.
+__attribute__((target("pclmul,sse4.1"), always_inline))
+static inline __m128i fold_lanes(uint32_t state, const unsigned char *bytes, size_t length, unsigned char *copy) {
+    __m128i a = _mm_xor_si128(load16(bytes, copy, 0), _mm_cvtsi32_si128((int)state));
+    __m128i b = load16(bytes, copy, 16);
+    __m128i c = load16(bytes, copy, 32);
+    __m128i d = load16(bytes, copy, 48);
 
     const __m128i k4 = _mm_set_epi64x((long long)fold4_hi, (long long)fold4_lo);
-    for (; length >= 64; length -= 64, p += 4) {
-        a = fold(a, k4, _mm_loadu_si128(p));
-        b = fold(b, k4, _mm_loadu_si128(p + 1));
-        c = fold(c, k4, _mm_loadu_si128(p + 2));
-        d = fold(d, k4, _mm_loadu_si128(p + 3));
+    for (size_t offset = 64; length - offset >= 64; offset += 64) {
+        a = fold(a, k4, load16(bytes, copy, offset));
+        b = fold(b, k4, load16(bytes, copy, offset + 16));
+        c = fold(c, k4, load16(bytes, copy, offset + 32));
+        d = fold(d, k4, load16(bytes, copy, offset + 48));
     }
 
     const __m128i k1 = _mm_set_epi64x((long long)fold1_hi, (long long)fold1_lo);
     a = fold(a, k1, b);
     a = fold(a, k1, c);
-    a = fold(a, k1, d);
-    return fold_tail(a, p, length);
+    return fold(a, k1, d);
+}
+
+// Folds whole 16-byte blocks (length a multiple of 16, at least 64) into the inverted
+// CRC register `state`.
+__attribute__((target("pclmul,sse4.1")))
+static uint32_t fold_blocks(uint32_t state, const unsigned char *bytes, size_t length) {
+    return fold_tail(fold_lanes(state, bytes, length, NULL), bytes, length & ~(size_t)63, length, NULL);
+}
+
+// cfamfs_crc32_copy by the 128-bit fold (`covered` at least 64).
+__attribute__((target("pclmul,sse4.1")))
+static uint32_t copy_narrow(unsigned char *copy, const unsigned char *bytes, size_t covered, size_t length) {
+    size_t blocks = covered & ~(size_t)15;
+    uint32_t state = fold_tail(fold_lanes(0xffffffffu, bytes, blocks, copy), bytes, blocks & ~(size_t)63, blocks, copy);
+    memcpy(copy + blocks, bytes + blocks, length - blocks);
+    return ~crc32_bytes(state, copy + blocks, covered - blocks);
 }
 
 // The same four lanes at a time, in 512-bit registers (VPCLMULQDQ): a log entry's 536
@@ -192,8 +216,7 @@ static inline __m128i fold_wide_blocks(uint32_t state, const unsigned char *byte
 // fold_blocks for a length of at least 256.
 __attribute__((target("avx512f,vpclmulqdq,pclmul,sse4.1")))
 static uint32_t fold_blocks_wide(uint32_t state, const unsigned char *bytes, size_t length) {
-    size_t head = length & ~(size_t)63;
-    return fold_tail(fold_wide_blocks(state, bytes, head, NULL), (const __m128i *)(bytes + head), length - head);
+    return fold_tail(fold_wide_blocks(state, bytes, length & ~(size_t)63, NULL), bytes, length & ~(size_t)63, length, NULL);
 }
 
 // cfamfs_crc32_copy where the CPU has the wide fold and `covered` is at least 256.
@@ -203,7 +226,7 @@ static uint32_t copy_wide(unsigned char *copy, const unsigned char *bytes, size_
     __m128i a = fold_wide_blocks(0xffffffffu, bytes, head, copy);
     memcpy(copy + head, bytes + head, length - head);
     size_t blocks = (covered - head) & ~(size_t)15;
-    uint32_t state = fold_tail(a, (const __m128i *)(copy + head), blocks);
+    uint32_t state = fold_tail(a, copy + head, 0, blocks, NULL);
     return ~crc32_bytes(state, copy + head + blocks, covered - head - blocks);
 }
 
@@ -232,6 +255,7 @@ uint32_t cfamfs_crc32_narrow(const unsigned char *bytes, size_t length) { return
 uint32_t cfamfs_crc32_copy(unsigned char *copy, const unsigned char *bytes, size_t covered, size_t length) {
     crc32_ready();
     if (wide && covered >= 256) return copy_wide(copy, bytes, covered, length);
+    if (folding && covered >= 64) return copy_narrow(copy, bytes, covered, length);
     memcpy(copy, bytes, length);
     return cfamfs_crc32_any(copy, covered);
 }

@@ -33,6 +33,28 @@ import Testing
         #expect(CRC32.checksum(Array(repeating: 0, count: 536)) == UInt32(crc32(0, [UInt8](repeating: 0, count: 536), 536)))
     }
 
+    /// The log scan's copy (the fold stores the blocks it loads; short inputs are copied, then
+    /// checksummed): each slot's CRC over its first `covered` bytes as zlib computes it, and
+    /// the copy exact, tail included.
+    @Test(arguments: [1, 2, 3, 8, 9])
+    func slotCopiesAgreeWithZlib(count: Int) {
+        var generator = SystemRandomNumberGenerator()
+        for (size, covered) in [(544, 536), (64, 60), (544, 40)] {
+            let source = (0..<count * size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var copy = [UInt8](repeating: 0, count: source.count)
+            var crcs = [UInt32](repeating: 0, count: count)
+            let status = copy.withUnsafeMutableBytes { to in
+                source.withUnsafeBytes { cfamfs_guarded_copy_slots(to.baseAddress, $0.baseAddress, count, size, covered, &crcs) }
+            }
+            #expect(status == 0)
+            #expect(copy == source)
+            let zlib = (0..<count).map { slot in
+                source.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress! + slot * size, UInt32(covered))) }
+            }
+            #expect(crcs == zlib, "slots of \(size) bytes, \(covered) covered")
+        }
+    }
+
     @Test func theKernelIsUsedOnThisMachine() {
         #if arch(x86_64)
         // Every x86-64 server famfs runs on has PCLMULQDQ; a silent fallback would cost 4x.

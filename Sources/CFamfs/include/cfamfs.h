@@ -24,7 +24,7 @@ uint32_t cfamfs_crc32_narrow(const unsigned char *bytes, size_t length);
 uint32_t cfamfs_crc32_any(const unsigned char *bytes, size_t length);
 
 /// Copies `length` bytes to `copy` (not overlapping `bytes`) and returns the CRC of the first
-/// `covered` of them (at most `length`), reading `bytes` once where the wide fold runs: the
+/// `covered` of them (at most `length`), reading `bytes` once where the CPU folds: the
 /// registers it folds are the ones it stores.
 uint32_t cfamfs_crc32_copy(unsigned char *copy, const unsigned char *bytes, size_t covered, size_t length);
 
