@@ -76,9 +76,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The shipped executable's own start-up: argv kept from glibc's constructor call
+        // instead of the Swift runtime's scan of /proc/self/maps.
+        .target(name: "CFamctlStart"),
         .executableTarget(
             name: "famctl",
-            dependencies: ["FamctlCommands"]
+            dependencies: ["FamctlCommands", "CFamctlStart"]
         ),
         // The developer tool (simulated sysfs trees and generated famfs images for the README
         // examples, gen-docs.sh and bench.sh); no product, so `make` (--product famctl) and the
