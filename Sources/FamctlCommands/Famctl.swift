@@ -5,7 +5,7 @@ import Glibc
 /// The root of the command tree: daxctl's device commands at the top level, the famfs
 /// toolset under `famctl famfs`.
 public struct Famctl: ParsableCommand {
-    public static let version = "0.4.3"
+    public static let version = "0.4.4"
 
     public static let configuration = CommandConfiguration(
         commandName: "famctl",
