@@ -62,7 +62,7 @@ public final class BusyGuard {
         let deleted = path + Array(" (deleted)".utf8)
         var found: [DeviceHolder] = []
         var unreadable = 0
-        for pid in procfs.processIDs().sorted() {
+        for pid in procfs.processIDs().sorted() where !procfs.hasNoAddressSpace(pid) {
             var uses: [(DeviceHolder.Use, String)] = []
             var blind = false
             switch procfs.forEachMapping(of: pid, limit: Self.mapsLimit, { line in

@@ -19,6 +19,11 @@ public protocol Procfs: AnyObject {
     func forEachMapping(of pid: Int32, limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead
     /// Calls `body` with each line of `/proc/self/mountinfo`, reading at most `limit` bytes.
     func forEachMount(limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead
+    /// Whether process `pid` is known to have no address space: a kernel thread, or a
+    /// process that has exited. It maps nothing and its descriptor table is empty (the kernel
+    /// gives it none, or has dropped it), so the guard need not read them. False whenever
+    /// this proc cannot tell.
+    func hasNoAddressSpace(_ pid: Int32) -> Bool
 }
 
 /// How far a proc table could be read.
@@ -103,6 +108,18 @@ public final class HostProcfs: Procfs {
             body(target, device)
         }
         return true
+    }
+
+    /// On the host's `/proc` only: `exe` is then the kernel's link to the executable of the
+    /// process's address space, and reading it fails with ENOENT exactly when there is none
+    /// (a process with an address space always has one: exec sets it, and it can only be
+    /// replaced). One system call instead of the eight that read empty maps and descriptor
+    /// tables: most of a host's processes are kernel threads. A tree standing for `/proc` is
+    /// not trusted to say so.
+    public func hasNoAddressSpace(_ pid: Int32) -> Bool {
+        guard isHostProc, let directory = processDirectory(pid) else { return false }
+        var byte: CChar = 0
+        return readlinkat(directory, "exe", &byte, 1) < 0 && errno == ENOENT
     }
 
     public func forEachMapping(of pid: Int32, limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead {

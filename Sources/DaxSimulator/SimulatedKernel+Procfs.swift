@@ -79,6 +79,9 @@ extension SimulatedKernel: Procfs {
         Self.lines(mountInfo, limit: limit, body)
     }
 
+    /// Every simulated process is a user process: it exists to hold a device.
+    public func hasNoAddressSpace(_ pid: Int32) -> Bool { false }
+
     static func lines(_ lines: [String], limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead {
         var total = 0
         for var line in lines {

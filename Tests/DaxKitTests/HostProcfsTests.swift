@@ -137,4 +137,42 @@ import Testing
         let null = BusyGuard(procfs: procfs).holders(of: "/dev/other-name", number: DeviceNumber(major: 1, minor: 3))
         #expect(null.holders.contains(DeviceHolder(use: .open, pid: child.processIdentifier, command: "sleep", path: "/dev/null")))
     }
+
+    /// The `stat` line of process `pid`: its state letter and its flags word (after the
+    /// command, whose parentheses may hold anything).
+    static func stat(_ pid: Int32) -> (state: UInt8, flags: UInt64)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 7, let state = fields[0].utf8.first, let flags = UInt64(fields[6]) else { return nil }
+        return (state, flags)
+    }
+
+    /// The guard skips the processes without an address space, which the host's /proc tells
+    /// by `exe`: the kernel threads (PF_KTHREAD in their flags) and a child that has exited
+    /// and is not reaped yet. This process, and a tree standing for /proc (where no `exe`
+    /// says anything), are read in full.
+    @Test func processesWithoutAnAddressSpaceAreKnownOnTheHostsOwnProc() throws {
+        let procfs = HostProcfs(root: "/proc")
+        #expect(!procfs.hasNoAddressSpace(getpid()))
+        let kernelThreads = procfs.processIDs().filter { (Self.stat($0)?.flags ?? 0) & 0x0020_0000 != 0 }
+        for pid in kernelThreads { #expect(procfs.hasNoAddressSpace(pid), "kernel thread \(pid)") }
+
+        // posix_spawn, not Process, which reaps its children itself. waitid with WNOWAIT
+        // leaves the zombie in place once it has exited.
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { free(argv[0]) }
+        #expect(posix_spawn(&pid, "/bin/true", nil, nil, argv, environ) == 0)
+        var info = siginfo_t()
+        #expect(waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == 0)
+        #expect(Self.stat(pid)?.state == UInt8(ascii: "Z"))
+        #expect(procfs.hasNoAddressSpace(pid), "an exited child")
+        var status: Int32 = 0
+        #expect(waitpid(pid, &status, 0) == pid)
+
+        let tree = try Directory()
+        try tree.file("42/comm", "kworker\n")
+        #expect(!HostProcfs(root: tree.path).hasNoAddressSpace(42))
+    }
 }
