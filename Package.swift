@@ -107,7 +107,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "FamfsKitTests", dependencies: ["FamfsKit", "CZlib", "FamctlTestSupport"]),
-        .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "DaxSimulator", "CDaxctl"]),
+        .testTarget(name: "DaxKitTests", dependencies: ["DaxKit", "DaxSimulator", "CDaxctl", "FamctlTestSupport"]),
         .testTarget(
             name: "FamctlCommandsTests",
             dependencies: ["FamctlCommands", "FamfsKit", "famctl", "CZlib", "DaxSimulator", "FamctlTestSupport"]

@@ -62,10 +62,19 @@ public final class BusyGuard {
         let deleted = path + Array(" (deleted)".utf8)
         var found: [DeviceHolder] = []
         var unreadable = 0
-        for pid in procfs.processIDs().sorted() where !procfs.hasNoAddressSpace(pid) {
+        for pid in procfs.processIDs().sorted() {
+            // The threads to read: the process's own tables, or those of the threads that
+            // outlived its first one. They share one address space (so the first one's maps
+            // are all of it), but each may have a descriptor table of its own.
+            let threads: [Int32?]
+            switch procfs.tables(of: pid) {
+            case .none: continue
+            case .process: threads = [nil]
+            case .threads(let live): threads = live
+            }
             var uses: [(DeviceHolder.Use, String)] = []
             var blind = false
-            switch procfs.forEachMapping(of: pid, limit: Self.mapsLimit, { line in
+            switch procfs.forEachMapping(of: pid, thread: threads[0], limit: Self.mapsLimit, { line in
                 if uses.isEmpty, let named = Self.mapping(line, path: path, deleted: deleted, number: number) { uses.append((.mapped, named)) }
             }) {
             case .complete: break
@@ -73,12 +82,15 @@ public final class BusyGuard {
             case .truncated: if uses.isEmpty { uses.append((.uncheckedMaps, node)) }
             }
             var open: String?
-            let readable = procfs.forEachDescriptor(of: pid, wantsDevice: { $0.hasPrefix("/dev/") }) { target, device in
-                guard open == nil else { return }
-                let bytes = Array(target.utf8)
-                if bytes == path || bytes == deleted || (number != nil && device == number) { open = target }
+            for thread in threads where open == nil {
+                let readable = procfs.forEachDescriptor(of: pid, thread: thread, wantsDevice: { $0.hasPrefix("/dev/") }) { target, device in
+                    guard open == nil else { return }
+                    let bytes = Array(target.utf8)
+                    if bytes == path || bytes == deleted || (number != nil && device == number) { open = target }
+                }
+                blind = blind || !readable
             }
-            if !readable || blind { unreadable += 1 }
+            if blind { unreadable += 1 }
             if let open { uses.append((.open, open)) }
             guard !uses.isEmpty else { continue }
             let command = Self.printable(Array((procfs.command(of: pid) ?? "?").utf8))

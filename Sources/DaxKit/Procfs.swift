@@ -9,21 +9,34 @@ public protocol Procfs: AnyObject {
     func processIDs() -> [Int32]
     /// `/proc/PID/comm` (bounded), nil when the process is gone or it cannot be read.
     func command(of pid: Int32) -> String?
-    /// Calls `body` with the link target of each `/proc/PID/fd/N`. Where `wantsDevice(target)`
-    /// says so and this proc can tell without following a link it did not make (the host's
-    /// `/proc` only), `body` also gets the device number of the character device open there.
-    /// Returns false when the descriptor table cannot be read (gone, or not root).
-    func forEachDescriptor(of pid: Int32, wantsDevice: (String) -> Bool, _ body: (String, DeviceNumber?) -> Void) -> Bool
-    /// Calls `body` with each line of `/proc/PID/maps` (no newline), reading at most `limit`
-    /// bytes.
-    func forEachMapping(of pid: Int32, limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead
+    /// Calls `body` with the link target of each `/proc/PID/fd/N` (`/proc/PID/task/TID/fd/N`
+    /// for a `thread`). Where `wantsDevice(target)` says so and this proc can tell without
+    /// following a link it did not make (the host's `/proc` only), `body` also gets the device
+    /// number of the character device open there. Returns false when the descriptor table
+    /// cannot be read (gone, or not root).
+    func forEachDescriptor(of pid: Int32, thread: Int32?, wantsDevice: (String) -> Bool,
+                           _ body: (String, DeviceNumber?) -> Void) -> Bool
+    /// Calls `body` with each line of `/proc/PID/maps` (`/proc/PID/task/TID/maps` for a
+    /// `thread`; no newline), reading at most `limit` bytes.
+    func forEachMapping(of pid: Int32, thread: Int32?, limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead
     /// Calls `body` with each line of `/proc/self/mountinfo`, reading at most `limit` bytes.
     func forEachMount(limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead
-    /// Whether process `pid` is known to have no address space: a kernel thread, or a
-    /// process that has exited. It maps nothing and its descriptor table is empty (the kernel
-    /// gives it none, or has dropped it), so the guard need not read them. False whenever
-    /// this proc cannot tell.
-    func hasNoAddressSpace(_ pid: Int32) -> Bool
+    /// Whose tables show what process `pid` maps and holds open.
+    func tables(of pid: Int32) -> ProcessTables
+}
+
+/// Where the busy guard reads what a process maps and holds open.
+public enum ProcessTables: Sendable, Equatable {
+    /// `/proc/PID` itself: a process with its first thread alive, or one this proc cannot
+    /// tell more of.
+    case process
+    /// Nowhere: a kernel thread, or a process that has exited. It has no address space and
+    /// no descriptors.
+    case none
+    /// The threads `/proc/PID/task` lists: the first thread has exited but these live on.
+    /// `/proc/PID/maps` and `fd` are empty then, though the address space they share and
+    /// the descriptors they hold are still there.
+    case threads([Int32])
 }
 
 /// How far a proc table could be read.
@@ -78,23 +91,20 @@ public final class HostProcfs: Procfs {
 
     public func processIDs() -> [Int32] {
         guard rootFD >= 0, case .success(let entries) = Syscall.listDirectory(rootFD) else { return [] }
-        return entries.compactMap { entry in
-            let digits = entry.name
-            guard !digits.isEmpty, digits.count < 10, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-            return Int32(String(decoding: digits, as: UTF8.self))
-        }
+        return entries.compactMap { Self.number($0.name) }
     }
 
     public func command(of pid: Int32) -> String? {
-        guard let fd = regularFile(openInProcess(pid, "comm", flags: O_NONBLOCK)) else { return nil }
+        guard let fd = regularFile(openInProcess(pid, thread: nil, "comm", flags: O_NONBLOCK)) else { return nil }
         defer { close(fd) }
         guard case .success(var text) = Syscall.readAll(fd, limit: Self.commandLimit) else { return nil }
         while text.last == 0x0A { text.removeLast() }
         return String(decoding: text, as: UTF8.self)
     }
 
-    public func forEachDescriptor(of pid: Int32, wantsDevice: (String) -> Bool, _ body: (String, DeviceNumber?) -> Void) -> Bool {
-        guard let fdDirectory = openInProcess(pid, "fd", flags: O_DIRECTORY) else { return false }
+    public func forEachDescriptor(of pid: Int32, thread: Int32?, wantsDevice: (String) -> Bool,
+                                  _ body: (String, DeviceNumber?) -> Void) -> Bool {
+        guard let fdDirectory = openInProcess(pid, thread: thread, "fd", flags: O_DIRECTORY) else { return false }
         defer { close(fdDirectory) }
         guard case .success(let entries) = Syscall.listDirectory(fdDirectory, rewind: false) else { return false }
         for entry in entries where entry.name.first != 0x2E {
@@ -110,20 +120,36 @@ public final class HostProcfs: Procfs {
         return true
     }
 
-    /// On the host's `/proc` only: `exe` is then the kernel's link to the executable of the
-    /// process's address space, and reading it fails with ENOENT exactly when there is none
-    /// (a process with an address space always has one: exec sets it, and it can only be
-    /// replaced). One system call instead of the eight that read empty maps and descriptor
-    /// tables: most of a host's processes are kernel threads. A tree standing for `/proc` is
-    /// not trusted to say so.
-    public func hasNoAddressSpace(_ pid: Int32) -> Bool {
-        guard isHostProc, let directory = processDirectory(pid) else { return false }
+    /// On the host's `/proc` only (a tree standing for it is read as it is): `exe` links to
+    /// the executable of the first thread's address space, and reading it fails with ENOENT
+    /// exactly when that thread has none (exec sets the link, and it can only be replaced).
+    /// Then `cwd` tells a kernel thread (it has a working directory) from a thread that has
+    /// exited (it has dropped it), and of an exited one, `task` lists the threads still alive.
+    /// Most of a host's processes are kernel threads: two system calls each, instead of the
+    /// eight that read their empty maps and descriptor tables.
+    public func tables(of pid: Int32) -> ProcessTables {
+        guard isHostProc, let directory = processDirectory(pid) else { return .process }
         var byte: CChar = 0
-        return readlinkat(directory, "exe", &byte, 1) < 0 && errno == ENOENT
+        guard readlinkat(directory, "exe", &byte, 1) < 0, errno == ENOENT else { return .process }
+        if readlinkat(directory, "cwd", &byte, 1) >= 0 { return .none }
+        guard errno == ENOENT else { return .process }
+        guard case .success(let task) = Syscall.openat(directory, Array("task".utf8), flags: O_RDONLY | O_DIRECTORY) else {
+            return .process
+        }
+        defer { close(task) }
+        guard case .success(let entries) = Syscall.listDirectory(task, rewind: false) else { return .process }
+        let threads = entries.compactMap { Self.number($0.name) }.filter { $0 != pid }.sorted()
+        return threads.isEmpty ? .none : .threads(threads)
     }
 
-    public func forEachMapping(of pid: Int32, limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead {
-        guard let fd = regularFile(openInProcess(pid, "maps", flags: O_NONBLOCK)) else { return .unreadable }
+    /// A process or thread id: the decimal name of its directory.
+    private static func number(_ digits: [UInt8]) -> Int32? {
+        guard !digits.isEmpty, digits.count < 10, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int32(String(decoding: digits, as: UTF8.self))
+    }
+
+    public func forEachMapping(of pid: Int32, thread: Int32?, limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead {
+        guard let fd = regularFile(openInProcess(pid, thread: thread, "maps", flags: O_NONBLOCK)) else { return .unreadable }
         defer { close(fd) }
         return Self.forEachLine(fd, limit: limit, body)
     }
@@ -192,10 +218,12 @@ public final class HostProcfs: Procfs {
         return fd
     }
 
-    /// Opens `name` in the directory of process `pid` without following a link.
-    private func openInProcess(_ pid: Int32, _ name: String, flags: Int32) -> Int32? {
+    /// Opens `name` in the directory of process `pid` (of its `thread`, under `task`) without
+    /// following a link.
+    private func openInProcess(_ pid: Int32, thread: Int32?, _ name: String, flags: Int32) -> Int32? {
         guard let directory = processDirectory(pid) else { return nil }
-        return try? Syscall.openat(directory, Array(name.utf8), flags: O_RDONLY | flags).get()
+        let components = (thread.map { ["task", "\($0)"] } ?? []) + [name]
+        return try? Syscall.openBeneath(directory, components.map { Array($0.utf8) }, flags: O_RDONLY | flags).get()
     }
 
     /// The directory of process `pid`, kept open for the next call about the same process (the

@@ -11,6 +11,9 @@ extension SimulatedKernel: Procfs {
         public var descriptors: [Descriptor]
         /// `maps` lines as the kernel prints them.
         public var maps: [String]
+        /// The threads that live on after the first one exited (none: it is alive). `/proc/PID`
+        /// then shows empty tables; each thread's `task/TID` shows the process's.
+        public var survivingThreads: [Int32] = []
 
         public init(command: String, descriptors: [Descriptor], maps: [String]) {
             self.command = command
@@ -64,14 +67,33 @@ extension SimulatedKernel: Procfs {
 
     public func command(of pid: Int32) -> String? { processes[pid]?.command }
 
-    public func forEachDescriptor(of pid: Int32, wantsDevice: (String) -> Bool, _ body: (String, DeviceNumber?) -> Void) -> Bool {
-        guard let process = processes[pid] else { return false }
+    /// The first thread of process `pid` exits; `threads` live on with its address space and
+    /// descriptors (a program whose main thread called pthread_exit).
+    public func exitFirstThread(of pid: Int32, leaving threads: [Int32]) {
+        processes[pid]?.survivingThreads = threads
+    }
+
+    /// The process as `/proc/PID` (`thread` nil) or `/proc/PID/task/TID` shows it: tables
+    /// empty where the thread has exited.
+    private func view(_ pid: Int32, thread: Int32?) -> Process? {
+        guard var process = processes[pid] else { return nil }
+        if let thread {
+            guard process.survivingThreads.contains(thread) else { return nil }
+        } else if !process.survivingThreads.isEmpty {
+            (process.descriptors, process.maps) = ([], [])
+        }
+        return process
+    }
+
+    public func forEachDescriptor(of pid: Int32, thread: Int32?, wantsDevice: (String) -> Bool,
+                                  _ body: (String, DeviceNumber?) -> Void) -> Bool {
+        guard let process = view(pid, thread: thread) else { return false }
         for descriptor in process.descriptors { body(descriptor.target, wantsDevice(descriptor.target) ? descriptor.device : nil) }
         return true
     }
 
-    public func forEachMapping(of pid: Int32, limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead {
-        guard let process = processes[pid] else { return .unreadable }
+    public func forEachMapping(of pid: Int32, thread: Int32?, limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead {
+        guard let process = view(pid, thread: thread) else { return .unreadable }
         return Self.lines(process.maps, limit: limit, body)
     }
 
@@ -79,8 +101,12 @@ extension SimulatedKernel: Procfs {
         Self.lines(mountInfo, limit: limit, body)
     }
 
-    /// Every simulated process is a user process: it exists to hold a device.
-    public func hasNoAddressSpace(_ pid: Int32) -> Bool { false }
+    /// Every simulated process is a user process (it exists to hold a device): its own
+    /// tables, or its surviving threads'.
+    public func tables(of pid: Int32) -> ProcessTables {
+        guard let threads = processes[pid]?.survivingThreads, !threads.isEmpty else { return .process }
+        return .threads(threads)
+    }
 
     static func lines(_ lines: [String], limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> ProcRead {
         var total = 0

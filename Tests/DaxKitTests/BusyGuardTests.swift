@@ -10,6 +10,8 @@ import Glibc
 @Suite struct BusyGuardTests {
     enum Hold: String, CaseIterable, CustomStringConvertible, Sendable {
         case open, openElsewhere, mapped, mappedByNumber, mounted
+        /// Held by threads that outlived the first one (`/proc/PID` shows empty tables).
+        case openByASurvivingThread, mappedByASurvivingThread
         var description: String { rawValue }
 
         func apply(_ kernel: SimulatedKernel) {
@@ -19,14 +21,20 @@ import Glibc
             case .mapped: kernel.holdMapped("dax0.0", pid: 1234, command: "holdmap")
             case .mappedByNumber: kernel.holdMapped("dax0.0", pid: 1234, command: "holdmap", path: "/srv/node")
             case .mounted: kernel.mount("dax0.0", on: "/mnt/famfs\\040one")
+            case .openByASurvivingThread:
+                kernel.holdOpen("dax0.0", pid: 1240, command: "sleep")
+                kernel.exitFirstThread(of: 1240, leaving: [1241, 1242])
+            case .mappedByASurvivingThread:
+                kernel.holdMapped("dax0.0", pid: 1234, command: "holdmap")
+                kernel.exitFirstThread(of: 1234, leaving: [1235])
             }
         }
 
         var line: String {
             switch self {
-            case .open: return "dax0.0: busy: pid 1240 (sleep) has /dev/dax0.0 open"
+            case .open, .openByASurvivingThread: return "dax0.0: busy: pid 1240 (sleep) has /dev/dax0.0 open"
             case .openElsewhere: return "dax0.0: busy: pid 1240 (sleep) has /dev/famfs/shared open"
-            case .mapped: return "dax0.0: busy: pid 1234 (holdmap) has /dev/dax0.0 mapped"
+            case .mapped, .mappedByASurvivingThread: return "dax0.0: busy: pid 1234 (holdmap) has /dev/dax0.0 mapped"
             case .mappedByNumber: return "dax0.0: busy: pid 1234 (holdmap) has /srv/node mapped"
             case .mounted: return "dax0.0: busy: mounted on /mnt/famfs one"
             }

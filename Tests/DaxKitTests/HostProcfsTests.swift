@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import FamctlTestSupport
 import Foundation
 import Testing
 @testable import DaxKit
@@ -149,14 +150,15 @@ import Testing
     }
 
     /// The guard skips the processes without an address space, which the host's /proc tells
-    /// by `exe`: the kernel threads (PF_KTHREAD in their flags) and a child that has exited
-    /// and is not reaped yet. This process, and a tree standing for /proc (where no `exe`
-    /// says anything), are read in full.
+    /// by `exe` and `cwd`: the kernel threads (PF_KTHREAD in their flags) and a child that has
+    /// exited and is not reaped yet. This process, and a tree standing for /proc (where no
+    /// `exe` says anything), are read in full. (A process whose first thread exited before
+    /// the others: the real-kernel suite's busy-guard check.)
     @Test func processesWithoutAnAddressSpaceAreKnownOnTheHostsOwnProc() throws {
         let procfs = HostProcfs(root: "/proc")
-        #expect(!procfs.hasNoAddressSpace(getpid()))
+        #expect(procfs.tables(of: getpid()) == .process)
         let kernelThreads = procfs.processIDs().filter { (Self.stat($0)?.flags ?? 0) & 0x0020_0000 != 0 }
-        for pid in kernelThreads { #expect(procfs.hasNoAddressSpace(pid), "kernel thread \(pid)") }
+        for pid in kernelThreads { #expect(procfs.tables(of: pid) == ProcessTables.none, "kernel thread \(pid)") }
 
         // posix_spawn, not Process, which reaps its children itself. waitid with WNOWAIT
         // leaves the zombie in place once it has exited.
@@ -167,12 +169,65 @@ import Testing
         var info = siginfo_t()
         #expect(waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == 0)
         #expect(Self.stat(pid)?.state == UInt8(ascii: "Z"))
-        #expect(procfs.hasNoAddressSpace(pid), "an exited child")
+        #expect(procfs.tables(of: pid) == ProcessTables.none, "an exited child")
         var status: Int32 = 0
         #expect(waitpid(pid, &status, 0) == pid)
 
         let tree = try Directory()
         try tree.file("42/comm", "kworker\n")
-        #expect(!HostProcfs(root: tree.path).hasNoAddressSpace(42))
+        #expect(HostProcfs(root: tree.path).tables(of: 42) == .process)
+    }
+
+    /// A process whose first thread exited (pthread_exit) while a second one holds a file
+    /// mapped and open: `/proc/PID/maps` and `fd` are empty, `task/TID`'s are not, and the
+    /// guard finds both holds there. The holder is the real-kernel suite's `vmhelper
+    /// holdthread`, built here with the C compiler the package's C targets need.
+    @Test func aProcessWhoseFirstThreadExitedIsReadThroughItsThreads() throws {
+        let directory = try Directory()
+        let (file, ready, helper) = ("\(directory.path)/held", "\(directory.path)/ready", "\(directory.path)/vmhelper")
+        try Data(count: 2 << 20).write(to: URL(fileURLWithPath: file))
+        let source = SourceTree.root.appendingPathComponent("scripts/vm/vmhelper.c").path
+        let build = try ChildProcess.run(URL(fileURLWithPath: "/bin/sh"), [
+            "-c", "cc=$(command -v cc || command -v clang) && \"$cc\" -O2 -pthread -o \"$1\" \"$2\"", "sh", helper, source,
+        ])
+        try #require(build.status == 0, "building vmhelper: \(build.stderr)")
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let words: [String] = ["vmhelper", "holdthread", file, "0x200000", ready]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        // The holder waits for SIGUSR1, which this thread may have blocked: the child gets an
+        // empty mask, not this thread's.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        var pid: pid_t = 0
+        try #require(posix_spawn(&pid, helper, &actions, &attributes, argv, environ) == 0)
+        defer {
+            kill(pid, SIGUSR1)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        for _ in 0..<500 where (try? String(contentsOfFile: ready, encoding: .utf8))?.isEmpty ?? true { usleep(10_000) }
+        // The first thread exits right after starting the second; wait until it has.
+        for _ in 0..<500 where Self.stat(pid)?.state != UInt8(ascii: "Z") { usleep(10_000) }
+        try #require(Self.stat(pid)?.state == UInt8(ascii: "Z"))
+
+        let procfs = HostProcfs(root: "/proc")
+        guard case .threads(let threads) = procfs.tables(of: pid) else {
+            Issue.record("tables of \(pid): \(procfs.tables(of: pid)), expected its surviving thread")
+            return
+        }
+        #expect(threads.count == 1 && threads[0] != pid)
+        let scan = BusyGuard(procfs: procfs).holders(of: file, number: nil)
+        #expect(scan.holders.contains(DeviceHolder(use: .mapped, pid: pid, command: "vmhelper", path: file)))
+        #expect(scan.holders.contains(DeviceHolder(use: .open, pid: pid, command: "vmhelper", path: file)))
     }
 }

@@ -310,18 +310,20 @@ check_timing() {
 
 # ---------------------------------------------------------------- holders
 
-# try_holder map|open: a vmhelper holding the device mapped (64 MiB) or open; HOLDER = pid.
+# try_holder map|mapthread|open: a vmhelper holding the device mapped (64 MiB; mapthread: from a
+# second thread, the first one exited) or open; HOLDER = pid.
 # Fails (its reason in $W/holder.out) if the holder could not get hold of the device.
 try_holder() {
     rm -f $W/ready
     case $1 in
         map) vmhelper hold $DEVNODE 0x4000000 $W/ready > $W/holder.out 2>&1 & ;;
+        mapthread) vmhelper holdthread $DEVNODE 0x4000000 $W/ready > $W/holder.out 2>&1 & ;;
         open) vmhelper open $DEVNODE $W/ready > $W/holder.out 2>&1 & ;;
     esac
     HOLDER=$!
     i=0
     while [ ! -s $W/ready ] && [ $i -lt 100 ] && kill -0 $HOLDER 2> /dev/null; do sleep 0.1; i=$((i + 1)); done
-    HOLDER_HOW=$([ $1 = map ] && echo mapped || echo open)
+    HOLDER_HOW=$([ $1 = open ] && echo open || echo mapped)
     [ -s $W/ready ]
 }
 
@@ -361,7 +363,7 @@ must_refuse_busy() {
 
 # ---------------------------------------------------------------- 5. busy guard (famctl)
 
-# busy_scenario MODE map|open HOLDER-VERDICT COMMANDS: the device in MODE, a holder, every
+# busy_scenario MODE map|mapthread|open HOLDER-VERDICT COMMANDS: the device in MODE, a holder, every
 # unbinding command refused (dry runs first: they write nothing even without a guard).
 busy_scenario() {
     mode=$1 how=$2 expected=$3
@@ -387,6 +389,9 @@ check_busy_guard() {
     unbind="reconfigure-device_-m_famfs_$DEV reconfigure-device_-m_system-ram_$DEV disable-device_$DEV"
     # shellcheck disable=SC2086
     busy_scenario devdax map "hold: mapping intact" $dry $unbind
+    # The holder's first thread has exited: /proc/PID shows no maps and no descriptors.
+    # shellcheck disable=SC2086
+    busy_scenario devdax mapthread "hold: mapping intact" $unbind
     # shellcheck disable=SC2086
     busy_scenario devdax open "open: descriptor intact, mmap ok" $dry $unbind
     # shellcheck disable=SC2086

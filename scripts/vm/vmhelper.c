@@ -11,6 +11,12 @@
  *         "hold: mapping changed"  (exit 4)  it reads back, but not what was written
  *       Used to reconfigure a device while a process holds it mapped (check 5).
  *
+ *   vmhelper holdthread DEV LEN READYFILE
+ *       As hold, from a second thread: the first thread exits (pthread_exit) once it has
+ *       started it, so /proc/PID/maps and /proc/PID/fd show nothing while the mapping and the
+ *       descriptor live on in the other thread (/proc/PID/task/TID). The busy guard must
+ *       still find them (check 5).
+ *
  *   vmhelper open DEV READYFILE
  *       Opens a dax device (O_RDWR) and holds the descriptor, creating READYFILE, until SIGUSR1
  *       (or SIGTERM); then checks the descriptor still works and prints one verdict line:
@@ -28,6 +34,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,6 +92,25 @@ static int hold(const char *dev, size_t len, const char *ready) {
     return 0;
 }
 
+struct hold_request {
+    const char *dev, *ready;
+    size_t len;
+};
+
+/* The second thread of holdthread: holds, then ends the whole process with the verdict. */
+static void *hold_in_thread(void *argument) {
+    const struct hold_request *request = argument;
+    exit(hold(request->dev, request->len, request->ready));
+}
+
+static int hold_from_thread(const char *dev, size_t len, const char *ready) {
+    static struct hold_request request;
+    request = (struct hold_request){.dev = dev, .ready = ready, .len = len};
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, hold_in_thread, &request) != 0) { printf("holdthread: pthread_create failed\n"); return 2; }
+    pthread_exit(NULL);
+}
+
 static int hold_open(const char *dev, const char *ready) {
     int fd = open(dev, O_RDWR);
     if (fd < 0) { printf("open: open %s: %s\n", dev, strerror(errno)); return 2; }
@@ -132,10 +158,12 @@ int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc == 5 && strcmp(argv[1], "hold") == 0)
         return hold(argv[2], strtoull(argv[3], NULL, 0), argv[4]);
+    if (argc == 5 && strcmp(argv[1], "holdthread") == 0)
+        return hold_from_thread(argv[2], strtoull(argv[3], NULL, 0), argv[4]);
     if (argc == 4 && strcmp(argv[1], "open") == 0)
         return hold_open(argv[2], argv[3]);
     if (argc >= 3 && strcmp(argv[1], "ms") == 0)
         return ms(argv + 2);
-    fprintf(stderr, "usage: vmhelper hold DEV LEN READYFILE | vmhelper open DEV READYFILE | vmhelper ms CMD [ARGS...]\n");
+    fprintf(stderr, "usage: vmhelper hold|holdthread DEV LEN READYFILE | vmhelper open DEV READYFILE | vmhelper ms CMD [ARGS...]\n");
     return 64;
 }
