@@ -143,13 +143,23 @@ static uint32_t fold_blocks(uint32_t state, const unsigned char *bytes, size_t l
     return fold_tail(fold_lanes(state, bytes, length, NULL), bytes, length & ~(size_t)63, length, NULL);
 }
 
+// The end of a copying CRC whose 64-byte blocks (the first `head` bytes) are folded into `a`
+// and stored: the 16-byte blocks after them folded and stored the same way, the bytes left
+// copied, and those under `covered` checksummed from the copy (fewer than 16).
+__attribute__((target("pclmul,sse4.1"), always_inline))
+static inline uint32_t copy_rest(__m128i a, unsigned char *copy, const unsigned char *bytes, size_t head, size_t covered,
+                                 size_t length) {
+    size_t blocks = covered & ~(size_t)15;
+    uint32_t state = fold_tail(a, bytes, head, blocks, copy);
+    memcpy(copy + blocks, bytes + blocks, length - blocks);
+    return ~crc32_bytes(state, copy + blocks, covered - blocks);
+}
+
 // cfamfs_crc32_copy by the 128-bit fold (`covered` at least 64).
 __attribute__((target("pclmul,sse4.1")))
 static uint32_t copy_narrow(unsigned char *copy, const unsigned char *bytes, size_t covered, size_t length) {
-    size_t blocks = covered & ~(size_t)15;
-    uint32_t state = fold_tail(fold_lanes(0xffffffffu, bytes, blocks, copy), bytes, blocks & ~(size_t)63, blocks, copy);
-    memcpy(copy + blocks, bytes + blocks, length - blocks);
-    return ~crc32_bytes(state, copy + blocks, covered - blocks);
+    return copy_rest(fold_lanes(0xffffffffu, bytes, covered & ~(size_t)15, copy), copy, bytes, covered & ~(size_t)63,
+                     covered, length);
 }
 
 // The same four lanes at a time, in 512-bit registers (VPCLMULQDQ): a log entry's 536
@@ -223,11 +233,7 @@ static uint32_t fold_blocks_wide(uint32_t state, const unsigned char *bytes, siz
 __attribute__((target("avx512f,vpclmulqdq,pclmul,sse4.1")))
 static uint32_t copy_wide(unsigned char *copy, const unsigned char *bytes, size_t covered, size_t length) {
     size_t head = covered & ~(size_t)63;
-    __m128i a = fold_wide_blocks(0xffffffffu, bytes, head, copy);
-    memcpy(copy + head, bytes + head, length - head);
-    size_t blocks = (covered - head) & ~(size_t)15;
-    uint32_t state = fold_tail(a, copy + head, 0, blocks, NULL);
-    return ~crc32_bytes(state, copy + head + blocks, covered - head - blocks);
+    return copy_rest(fold_wide_blocks(0xffffffffu, bytes, head, copy), copy, bytes, head, covered, length);
 }
 
 int cfamfs_crc32_wide_available(void) {
