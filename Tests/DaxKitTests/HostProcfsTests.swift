@@ -149,6 +149,15 @@ import Testing
         return (state, flags)
     }
 
+    /// Whether `condition` comes true within 5 s (checked every 10 ms).
+    static func poll(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<500 {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        return condition()
+    }
+
     /// The guard skips the processes without an address space, which the host's /proc tells
     /// by `exe` and `cwd`: the kernel threads (PF_KTHREAD in their flags) and a child that has
     /// exited and is not reaped yet. This process, and a tree standing for /proc (where no
@@ -215,10 +224,9 @@ import Testing
             var status: Int32 = 0
             waitpid(pid, &status, 0)
         }
-        for _ in 0..<500 where (try? String(contentsOfFile: ready, encoding: .utf8))?.isEmpty ?? true { usleep(10_000) }
+        try #require(Self.poll { !((try? String(contentsOfFile: ready, encoding: .utf8))?.isEmpty ?? true) }, "holder ready")
         // The first thread exits right after starting the second; wait until it has.
-        for _ in 0..<500 where Self.stat(pid)?.state != UInt8(ascii: "Z") { usleep(10_000) }
-        try #require(Self.stat(pid)?.state == UInt8(ascii: "Z"))
+        try #require(Self.poll { Self.stat(pid)?.state == UInt8(ascii: "Z") }, "first thread exited")
 
         let procfs = HostProcfs(root: "/proc")
         guard case .threads(let threads) = procfs.tables(of: pid) else {
